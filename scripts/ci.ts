@@ -1,0 +1,94 @@
+/**
+ * The whole quality gate, as CI and `deno task ci` run it: format, lint, types, generated-code
+ * freshness, doc lint and every test. Each step runs even when an earlier one failed, so one run
+ * shows every problem; the last line is `total: N passed, N failed` (checks and tests).
+ *
+ * @module
+ */
+
+interface Step {
+  name: string;
+  command: string[];
+  /** Parses test counts out of the step's JUnit report. */
+  junit?: string;
+  env?: Record<string, string>;
+}
+
+const junitPath = await Deno.makeTempFile({ suffix: ".xml" });
+const deno = Deno.execPath();
+
+const steps: Step[] = [
+  { name: "format", command: [deno, "fmt", "--check"] },
+  { name: "lint", command: [deno, "lint"] },
+  { name: "generated code is fresh", command: [deno, "task", "--quiet", "gen:check"] },
+  { name: "type check", command: [deno, "task", "--quiet", "check"] },
+  { name: "doc lint", command: [deno, "task", "--quiet", "doc-lint"] },
+  {
+    name: "tests (deno)",
+    command: [deno, "test", "-A", "--parallel", `--junit-path=${junitPath}`, "tests/"],
+    junit: junitPath,
+  },
+];
+
+const only = Deno.args;
+let passed = 0;
+let failed = 0;
+const failures: string[] = [];
+
+for (const step of steps) {
+  if (only.length > 0 && !only.some((name) => step.name.includes(name))) continue;
+  console.log(`\n==> ${step.name}: ${step.command.slice(1).join(" ")}`);
+  const started = performance.now();
+  const [program, ...args] = step.command;
+  const status = await new Deno.Command(program!, {
+    args,
+    stdout: "inherit",
+    stderr: "inherit",
+    env: { NO_COLOR: "1", ...step.env },
+  }).spawn().status;
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  if (step.junit) {
+    const counts = await junitCounts(step.junit);
+    passed += counts.passed;
+    failed += counts.failed;
+    console.log(
+      `<== ${step.name}: ${counts.passed} passed, ${counts.failed} failed (${seconds} s)`,
+    );
+    if (!status.success && counts.failed === 0) {
+      failed++;
+      failures.push(`${step.name} (exit ${status.code})`);
+    } else if (counts.failed > 0) {
+      failures.push(`${step.name} (${counts.failed} failed)`);
+    }
+  } else if (status.success) {
+    passed++;
+    console.log(`<== ${step.name}: ok (${seconds} s)`);
+  } else {
+    failed++;
+    failures.push(step.name);
+    console.log(`<== ${step.name}: FAILED (exit ${status.code}, ${seconds} s)`);
+  }
+}
+
+await Deno.remove(junitPath).catch(() => {});
+if (failures.length > 0) console.log(`\nFailed: ${failures.join(", ")}`);
+console.log(`\ntotal: ${passed} passed, ${failed} failed`);
+Deno.exit(failed === 0 ? 0 : 1);
+
+async function junitCounts(path: string): Promise<{ passed: number; failed: number }> {
+  let xml: string;
+  try {
+    xml = await Deno.readTextFile(path);
+  } catch {
+    return { passed: 0, failed: 0 };
+  }
+  // Count leaf test cases: Deno writes one <testcase> per test and per node:test `it` step.
+  const cases = xml.match(/<testcase\b[^>]*?(\/>|>[\s\S]*?<\/testcase>)/g) ?? [];
+  let failedCases = 0;
+  let skipped = 0;
+  for (const testCase of cases) {
+    if (/<failure\b|<error\b/.test(testCase)) failedCases++;
+    else if (/<skipped\b/.test(testCase)) skipped++;
+  }
+  return { passed: cases.length - failedCases - skipped, failed: failedCases };
+}

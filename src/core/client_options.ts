@@ -1,0 +1,83 @@
+/**
+ * The options of a client ({@linkcode https://jsr.io/@swanlab-ts/api | Api}).
+ *
+ * @module
+ */
+
+import type { Env } from "./runtime.ts";
+
+/**
+ * How a client finds its server, authenticates and sends requests. Every field is optional.
+ *
+ * @example Point a client at a self-hosted server
+ * ```ts
+ * import type { ClientOptions } from "./client_options.ts";
+ *
+ * const options: ClientOptions = { host: "https://swanlab.example.com", apiKey: "KEY", timeoutMs: 30_000 };
+ * ```
+ */
+export interface ClientOptions {
+  /**
+   * The API key. Precedence: this option, then the in-process `login()` session, then
+   * `SWANLAB_API_KEY`, then the SwanLab `.netrc`. A key stored for one host is never sent to
+   * another.
+   */
+  apiKey?: string;
+  /**
+   * The API host (`https://api.swanlab.cn` or a self-hosted address; the scheme defaults to https).
+   * @default the login session's host, else `SWANLAB_API_HOST`, else the `.netrc` host, else `https://api.swanlab.cn`
+   */
+  host?: string;
+  /**
+   * The web host used to build browser URLs.
+   * @default derived from the API host (the API host itself for self-hosted servers)
+   */
+  webHost?: string;
+  /**
+   * Timeout of each attempt of an API request, in milliseconds.
+   * @default 60000
+   */
+  timeoutMs?: number;
+  /**
+   * Retries after a connection error, 408, 429 or 5xx. Requests that create, delete or start an
+   * export are only retried when a call opts in with `retryUnsafe`.
+   * @default 5
+   */
+  maxRetries?: number;
+  /**
+   * The first backoff delay in milliseconds (doubling up to 8 s, with jitter).
+   * @default 500
+   */
+  initialRetryDelayMs?: number;
+  /**
+   * How many requests one client runs at once for batches, pages and multi-run work.
+   * @default 4
+   */
+  concurrency?: number;
+  /**
+   * Log in again when the session has less than this left, in milliseconds (at most half of the
+   * session's lifetime is used, so short sessions do not cause a login per request).
+   * @default 604800000 (7 days)
+   */
+  refreshMarginMs?: number;
+  /**
+   * The `fetch` used for every request (API and downloads).
+   * @default globalThis.fetch
+   */
+  fetch?: typeof globalThis.fetch;
+  /**
+   * The environment to read credentials and `SWANLAB_DEBUG` from.
+   * @default the process environment
+   */
+  env?: Env;
+  /**
+   * The working directory, for the project-level `./.swanlab/.netrc`.
+   * @default the process's working directory
+   */
+  cwd?: string;
+  /**
+   * Receives debug lines (secrets redacted). Set `SWANLAB_DEBUG=1` to log to stderr.
+   * @default none, or `console.error` when `SWANLAB_DEBUG` is true
+   */
+  debug?: (line: string) => void;
+}

@@ -1,0 +1,150 @@
+/**
+ * Where a client's API key and hosts come from.
+ *
+ * Precedence, highest first: explicit options, the in-process `login()` state, the environment
+ * (`SWANLAB_API_KEY`, `SWANLAB_API_HOST`, `SWANLAB_WEB_HOST`), the SwanLab `.netrc`, the defaults.
+ * Hosts are resolved first; a key is then taken only from a source whose host is the resolved API
+ * host, so a key stored for one host is never sent to another (the Python SDK's `Api(host=…)` does
+ * send it).
+ *
+ * @module
+ */
+
+import { CredentialsError } from "./errors.ts";
+import { DEFAULT_API_HOST, normalizeHost, resolveHosts } from "./hosts.ts";
+import { getLoginState } from "./login_state.ts";
+import { readNetrc } from "./netrc.ts";
+import type { Env } from "./runtime.ts";
+
+/** Where the API key was found. */
+export type CredentialSource = "options" | "login" | "env" | "netrc";
+
+/** The resolved credentials of a client. */
+export interface ResolvedCredentials {
+  /** The API key. */
+  apiKey: string;
+  /** The normalized API host. */
+  apiHost: string;
+  /** The normalized web host. */
+  webHost: string;
+  /** Where the key came from. */
+  source: CredentialSource;
+}
+
+/** What {@linkcode resolveCredentials} reads. */
+export interface CredentialInputs {
+  /** An explicit API key. */
+  apiKey?: string | undefined;
+  /** An explicit API host. */
+  host?: string | undefined;
+  /** An explicit web host. */
+  webHost?: string | undefined;
+  /** The environment. */
+  env: Env;
+  /** The working directory for `./.swanlab/.netrc`. */
+  cwd?: string | undefined;
+}
+
+/**
+ * Reads an environment variable the way the SDK does: trimmed, one pair of matching surrounding
+ * quotes removed, empty counts as unset.
+ *
+ * @param env The environment.
+ * @param name The variable name.
+ * @returns The cleaned value, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { readEnv } from "./credentials.ts";
+ *
+ * readEnv({ SWANLAB_API_KEY: ` "abc" ` }, "SWANLAB_API_KEY"); // "abc"
+ * ```
+ */
+export function readEnv(env: Env, name: string): string | undefined {
+  let value = env[name];
+  if (value === undefined) {
+    const lower = name.toLowerCase();
+    for (const [key, candidate] of Object.entries(env)) {
+      if (key.toLowerCase() === lower) {
+        value = candidate;
+        break;
+      }
+    }
+  }
+  if (value === undefined) return undefined;
+  let text = value.trim();
+  if (text.length >= 2 && (text[0] === '"' || text[0] === "'") && text.at(-1) === text[0]) {
+    text = text.slice(1, -1).trim();
+  }
+  return text === "" ? undefined : text;
+}
+
+/**
+ * Resolves a client's API key and hosts from options, `login()`, the environment and `.netrc`.
+ *
+ * @param inputs Explicit values and the environment to consult.
+ * @returns The credentials to use.
+ * @throws {CredentialsError} When no key is found for the resolved API host.
+ * @throws {ValidationError} When a host is blank or unparsable.
+ *
+ * @example Explicit options win
+ * ```ts
+ * import { resolveCredentials } from "./credentials.ts";
+ *
+ * const credentials = await resolveCredentials({ apiKey: "K", host: "127.0.0.1:8000", env: {} });
+ * console.log(credentials.apiHost); // "https://127.0.0.1:8000"
+ * ```
+ */
+export async function resolveCredentials(inputs: CredentialInputs): Promise<ResolvedCredentials> {
+  const env = inputs.env;
+  const explicitKey = inputs.apiKey?.trim() || undefined;
+  const login = getLoginState();
+  const envHost = readEnv(env, "SWANLAB_API_HOST");
+  const envWeb = readEnv(env, "SWANLAB_WEB_HOST");
+  const envKey = readEnv(env, "SWANLAB_API_KEY");
+
+  // 1. Hosts: explicit > login > environment > .netrc > default.
+  let apiHostInput = inputs.host;
+  let webHostInput = inputs.webHost;
+  if (apiHostInput === undefined && login) {
+    apiHostInput = login.apiHost;
+    webHostInput ??= login.webHost;
+  }
+  if (apiHostInput === undefined && envHost !== undefined) apiHostInput = envHost;
+  webHostInput ??= envWeb;
+  const netrc = explicitKey === undefined || apiHostInput === undefined
+    ? await readNetrc(env, inputs.cwd)
+    : undefined;
+  if (apiHostInput === undefined && netrc) {
+    apiHostInput = netrc.entry.apiHost;
+    webHostInput ??= netrc.entry.webHost;
+  }
+  const hosts = resolveHosts(apiHostInput, webHostInput);
+
+  // 2. Key: explicit, else the first source whose host is the resolved API host.
+  if (explicitKey !== undefined) return { apiKey: explicitKey, ...hosts, source: "options" };
+  const sameHost = (host: string | undefined) =>
+    resolveHosts(host ?? DEFAULT_API_HOST).apiHost === hosts.apiHost;
+  if (login && sameHost(login.apiHost)) return { apiKey: login.apiKey, ...hosts, source: "login" };
+  if (
+    envKey !== undefined && sameHost(envHost === undefined ? undefined : normalizeHost(envHost))
+  ) {
+    return { apiKey: envKey, ...hosts, source: "env" };
+  }
+  if (netrc && sameHost(netrc.entry.apiHost)) {
+    return { apiKey: netrc.entry.apiKey, ...hosts, source: "netrc" };
+  }
+  const elsewhere = [
+    login && `the login() session (${login.apiHost})`,
+    envKey !== undefined &&
+    `SWANLAB_API_KEY (${envHost === undefined ? DEFAULT_API_HOST : normalizeHost(envHost)})`,
+    netrc && `${netrc.path} (${netrc.entry.apiHost})`,
+  ].filter(Boolean);
+  throw new CredentialsError(
+    elsewhere.length > 0
+      ? `No API key found for ${hosts.apiHost}: the stored keys belong to other hosts (${
+        elsewhere.join(", ")
+      }); pass apiKey, or set SWANLAB_API_KEY with SWANLAB_API_HOST`
+      : `No API key found for ${hosts.apiHost}: pass apiKey, set SWANLAB_API_KEY, or run "swanlab-ts login"`,
+  );
+}

@@ -1,0 +1,223 @@
+/**
+ * The retry loop under every request: per-attempt timeout, caller cancellation, bounded retries
+ * with backoff and `Retry-After`, and one immediate re-send after a renewed session.
+ *
+ * @module
+ */
+
+import { AbortError, ConnectionError, SwanLabError, TimeoutError } from "./errors.ts";
+import { isRetryableStatus, parseRetryAfterMs, retryDelayMs, type RetryPolicy } from "./retry.ts";
+
+/** What one call of {@linkcode fetchWithRetry} needs. */
+export interface FetchWithRetryOptions {
+  /** The `fetch` to send with. */
+  fetch: typeof globalThis.fetch;
+  /** Delays and limits. */
+  policy: RetryPolicy;
+  /** Timeout of each attempt in milliseconds. */
+  timeoutMs: number;
+  /**
+   * `"total"`: the timeout also covers reading the body (API calls); `"headers"`: it stops once
+   * the headers arrived (downloads, which watch the body themselves).
+   */
+  timeoutScope: "total" | "headers";
+  /** Whether a failed attempt may be repeated without risk of doing something twice. */
+  retrySafe: boolean;
+  /** The HTTP method, for messages. */
+  method: string;
+  /** The request path or redacted URL, for messages and logs. */
+  label: string;
+  /** Builds the request of an attempt, with fresh credentials, bound to `signal`. */
+  makeRequest: (signal: AbortSignal) => Promise<Request>;
+  /**
+   * Called with each response; returns `true` to send again at once without counting a retry
+   * (used once after the server rejected a session that has been renewed since).
+   */
+  resendNow?: (response: Response, request: Request) => Promise<boolean>;
+  /** Aborts the call. */
+  signal?: AbortSignal | undefined;
+  /** Receives one line per retry (already free of secrets). */
+  debug?: ((line: string) => void) | undefined;
+  /** Waits between attempts; injectable for tests. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Jitter source; injectable for tests. */
+  random?: () => number;
+}
+
+/**
+ * Waits, unless the signal aborts first.
+ *
+ * @param ms Milliseconds to wait.
+ * @param signal Stops the wait early with the signal's reason.
+ *
+ * @example
+ * ```ts
+ * import { abortableSleep } from "./fetch_with_retry.ts";
+ *
+ * await abortableSleep(1);
+ * ```
+ */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+async function discard(response: Response): Promise<void> {
+  try {
+    await response.body?.cancel();
+  } catch {
+    // The body is unwanted; a failure to cancel it changes nothing.
+  }
+}
+
+/**
+ * Sends a request, retrying connection errors, timeouts, 408, 429 and 5xx when `retrySafe`,
+ * up to `policy.maxRetries` times.
+ *
+ * @param options The request and how to retry it.
+ * @returns The last response (its status may still be an error; the caller maps it).
+ * @throws {AbortError} When the caller's signal aborts.
+ * @throws {TimeoutError} When the last attempt timed out.
+ * @throws {ConnectionError} When the last attempt failed without a response.
+ *
+ * @example
+ * ```ts ignore
+ * import { fetchWithRetry } from "./fetch_with_retry.ts";
+ * import { DEFAULT_RETRY_POLICY } from "./retry.ts";
+ *
+ * const response = await fetchWithRetry({
+ *   fetch, policy: DEFAULT_RETRY_POLICY, timeoutMs: 10_000, timeoutScope: "total",
+ *   retrySafe: true, method: "GET", label: "/api/user/profile",
+ *   makeRequest: async (signal) => new Request("http://127.0.0.1:8000/api/user/profile", { signal }),
+ * });
+ * ```
+ */
+export async function fetchWithRetry(options: FetchWithRetryOptions): Promise<Response> {
+  const sleep = options.sleep ?? abortableSleep;
+  const random = options.random ?? Math.random;
+  const maxRetries = options.retrySafe ? options.policy.maxRetries : 0;
+  const { method, label } = options;
+  for (let retry = 0;; retry++) {
+    if (options.signal?.aborted) {
+      throw new AbortError(method, label, { cause: options.signal.reason });
+    }
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () => timeout.abort(new TimeoutError(method, label, options.timeoutMs)),
+      options.timeoutMs,
+    );
+    const signals = [timeout.signal];
+    if (options.signal) signals.push(options.signal);
+    const signal = AbortSignal.any(signals);
+    let response: Response;
+    let failure: ConnectionError;
+    try {
+      const request = await options.makeRequest(signal);
+      response = await options.fetch(request);
+      if (options.timeoutScope === "headers") clearTimeout(timer);
+      else response = clearWhenConsumed(timer, response);
+      if (options.resendNow && await options.resendNow(response, request)) {
+        await discard(response);
+        retry--;
+        continue;
+      }
+      if (!isRetryableStatus(response.status) || retry >= maxRetries) return response;
+      const delay = retryDelayMs(
+        retry + 1,
+        parseRetryAfterMs(response.headers, Date.now()),
+        options.policy,
+        random,
+      );
+      if (delay === undefined) return response;
+      await discard(response);
+      options.debug?.(
+        `retry #${retry + 1} ${method} ${label} because status=${response.status} (waiting ${
+          Math.round(delay)
+        } ms)`,
+      );
+      await waitOrAbort(sleep, delay, options.signal, method, label);
+      continue;
+    } catch (error) {
+      clearTimeout(timer);
+      if (error instanceof AbortError) throw error;
+      // A typed failure of our own (e.g. the login behind the request was rejected) is final.
+      if (error instanceof SwanLabError && !(error instanceof ConnectionError)) throw error;
+      if (options.signal?.aborted) {
+        throw new AbortError(method, label, { cause: options.signal.reason });
+      }
+      failure = timeout.signal.aborted
+        ? new TimeoutError(method, label, options.timeoutMs)
+        : error instanceof ConnectionError
+        ? error
+        : new ConnectionError(method, label, { cause: error });
+    }
+    if (retry >= maxRetries) throw failure;
+    const delay = retryDelayMs(retry + 1, undefined, options.policy, random) ?? 0;
+    options.debug?.(
+      `retry #${retry + 1} ${method} ${label} because error=${failure.name} (waiting ${
+        Math.round(delay)
+      } ms)`,
+    );
+    await waitOrAbort(sleep, delay, options.signal, method, label);
+  }
+}
+
+// For "total" timeouts the timer must outlive the headers: the caller reads the body later.
+// The body is re-wrapped so that the timer is cleared as soon as it is consumed, fails or is
+// cancelled, and no timer outlives its request.
+function clearWhenConsumed(timer: ReturnType<typeof setTimeout>, response: Response): Response {
+  if (response.body === null) {
+    clearTimeout(timer);
+    return response;
+  }
+  const reader = response.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          clearTimeout(timer);
+          controller.close();
+        } else {
+          controller.enqueue(value);
+        }
+      } catch (error) {
+        clearTimeout(timer);
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      clearTimeout(timer);
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
+
+async function waitOrAbort(
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
+  ms: number,
+  signal: AbortSignal | undefined,
+  method: string,
+  label: string,
+): Promise<void> {
+  try {
+    await sleep(ms, signal);
+  } catch (error) {
+    throw new AbortError(method, label, { cause: error });
+  }
+}

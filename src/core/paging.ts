@@ -1,0 +1,205 @@
+/**
+ * Paged lists as async iterables: `page`, `size` and `all` as in the Python SDK, `total`, and
+ * `toArray({ limit })`. After the first page, the remaining pages of an `all` listing are fetched
+ * concurrently under the client's limiter and yielded in order.
+ *
+ * @module
+ */
+
+import { ValidationError } from "./errors.ts";
+import type { Limiter } from "./limiter.ts";
+
+/** One page as the server returned it. */
+export interface PageResult<T> {
+  /** The page's items. */
+  items: T[];
+  /** The number of items over all pages. */
+  total: number;
+  /** The number of pages. */
+  pages: number;
+}
+
+/** Fetches one page (1-based) of the given size. */
+export type PageFetcher<T> = (page: number, size: number) => Promise<PageResult<T>>;
+
+/** Where a listing starts and how far it goes. */
+export interface PagingOptions {
+  /**
+   * The first page to fetch (1-based).
+   * @default 1
+   */
+  page?: number;
+  /**
+   * Items per page.
+   * @default 100
+   */
+  size?: number;
+  /**
+   * Fetch every page from `page` on; otherwise only `page`.
+   * @default false
+   */
+  all?: boolean;
+}
+
+/** Options of {@linkcode Pager.toArray}. */
+export interface ToArrayOptions {
+  /** Stop after this many items (and fetch no further pages). */
+  limit?: number;
+}
+
+/** The page information of a listing, as the Python SDK's list `json()` reports it. */
+export interface PageInfo<T> {
+  /** The first page requested. */
+  page: number;
+  /** The page size requested. */
+  size: number;
+  /** The total the server reported. */
+  total: number;
+  /** The page count the server reported. */
+  pages: number;
+  /** The items fetched. */
+  list: T[];
+}
+
+/**
+ * A paged listing: iterate it with `for await`, read `total`, or collect it with `toArray()`.
+ *
+ * Iterating fetches pages (again on each iteration, except the first page once loaded for
+ * `total`); constructing sends nothing.
+ *
+ * @example Iterate every item
+ * ```ts
+ * import { Pager } from "./paging.ts";
+ *
+ * const numbers = new Pager<number>(
+ *   async (page, size) => ({ items: [page * 10, page * 10 + 1], total: 4, pages: 2 }),
+ *   { page: 1, size: 10, all: true },
+ * );
+ * for await (const n of numbers) console.log(n); // 10, 11, 20, 21
+ * console.log(await numbers.total); // 4
+ * ```
+ */
+export class Pager<T> implements AsyncIterable<T> {
+  /** The first page requested. */
+  readonly page: number;
+  /** The page size requested. */
+  readonly size: number;
+  /** Whether every page from `page` on is fetched. */
+  readonly all: boolean;
+  #fetch: PageFetcher<T>;
+  #limiter: Limiter | undefined;
+  #first: Promise<PageResult<T>> | undefined;
+
+  /**
+   * Creates a listing; nothing is fetched until it is iterated or `total` is read.
+   *
+   * @param fetchPage Fetches one page.
+   * @param options Where to start and whether to fetch all pages.
+   * @param limiter Bounds concurrent page fetches (the client's shared limiter).
+   * @throws {ValidationError} When `page` or `size` is not a positive integer.
+   */
+  constructor(fetchPage: PageFetcher<T>, options: PagingOptions = {}, limiter?: Limiter) {
+    this.page = options.page ?? 1;
+    this.size = options.size ?? 100;
+    this.all = options.all ?? false;
+    if (!Number.isInteger(this.page) || this.page < 1) {
+      throw new ValidationError("page", `Cannot list page ${this.page}: expected an integer >= 1`);
+    }
+    if (!Number.isInteger(this.size) || this.size < 1) {
+      throw new ValidationError(
+        "size",
+        `Cannot list with size ${this.size}: expected an integer >= 1`,
+      );
+    }
+    this.#fetch = fetchPage;
+    this.#limiter = limiter;
+  }
+
+  /** The total number of items the server reports (fetches the first page once). */
+  get total(): Promise<number> {
+    return this.#firstPage().then((first) => first.total);
+  }
+
+  /** The number of pages the server reports (fetches the first page once). */
+  get pages(): Promise<number> {
+    return this.#firstPage().then((first) => first.pages);
+  }
+
+  /**
+   * Iterates the items, page by page, in order.
+   *
+   * @returns An async iterator over the items.
+   */
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    const first = await this.#firstPage();
+    this.#first = undefined; // a later iteration fetches fresh data
+    yield* first.items;
+    if (!this.all || first.items.length === 0 || this.page >= first.pages) return;
+    const window = Math.max(1, this.#limiter?.concurrency ?? 1);
+    const pending: Promise<PageResult<T>>[] = [];
+    let next = this.page + 1;
+    const schedule = () => {
+      while (pending.length < window && next <= first.pages) {
+        const page = next++;
+        const task = this.#limiter
+          ? this.#limiter.run(() => this.#fetch(page, this.size))
+          : this.#fetch(page, this.size);
+        task.catch(() => {}); // observed below; avoids an unhandled rejection if the caller stops early
+        pending.push(task);
+      }
+    };
+    try {
+      schedule();
+      while (pending.length > 0) {
+        const result = await pending.shift()!;
+        if (result.items.length === 0) return;
+        schedule();
+        yield* result.items;
+      }
+    } finally {
+      pending.length = 0;
+    }
+  }
+
+  /**
+   * Collects the items into an array.
+   *
+   * @param options `limit` stops after that many items.
+   * @returns The items.
+   */
+  async toArray(options: ToArrayOptions = {}): Promise<T[]> {
+    const limit = options.limit ?? Infinity;
+    if (limit !== Infinity && (!Number.isInteger(limit) || limit < 0)) {
+      throw new ValidationError("limit", `Cannot collect ${limit} items: expected an integer >= 0`);
+    }
+    const items: T[] = [];
+    if (limit === 0) return items;
+    for await (const item of this) {
+      items.push(item);
+      if (items.length >= limit) break;
+    }
+    return items;
+  }
+
+  /**
+   * Collects the items with the page information, as the Python SDK's list `json()` does.
+   *
+   * @param serialize Turns an item into its JSON form.
+   * @returns `{ page, size, total, pages, list }`.
+   */
+  async pageInfo<J>(serialize: (item: T) => J | Promise<J>): Promise<PageInfo<J>> {
+    const first = await this.#firstPage();
+    const total = first.total;
+    const pages = first.pages;
+    const list: J[] = [];
+    for await (const item of this) list.push(await serialize(item));
+    return { page: this.page, size: this.size, total, pages, list };
+  }
+
+  #firstPage(): Promise<PageResult<T>> {
+    this.#first ??= this.#limiter
+      ? this.#limiter.run(() => this.#fetch(this.page, this.size))
+      : this.#fetch(this.page, this.size);
+    return this.#first;
+  }
+}

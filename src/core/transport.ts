@@ -1,0 +1,533 @@
+/**
+ * The transport: the one place that talks HTTP to a SwanLab server.
+ *
+ * It owns the typed `openapi-fetch` client, the session (one login, refreshed before expiry,
+ * renewed once on 401), credentials (the API key only in the login request, the `sid` cookie only
+ * to the API origin), retries, timeouts and cancellation, and maps every failure to a typed error.
+ * Presigned downloads go through {@linkcode Transport.download}, which never carries a credential.
+ *
+ * @module
+ */
+
+import createClient, { type Client } from "openapi-fetch";
+import type { components, paths } from "../../generated/schema.ts";
+import type { ClientOptions } from "./client_options.ts";
+import { readEnv, resolveCredentials, type ResolvedCredentials } from "./credentials.ts";
+import {
+  AbortError,
+  ApiError,
+  ConnectionError,
+  ResponseError,
+  SwanLabError,
+  TimeoutError,
+  ValidationError,
+} from "./errors.ts";
+import { fetchWithRetry } from "./fetch_with_retry.ts";
+import { Limiter } from "./limiter.ts";
+import { redactUrl, SecretRedactor } from "./redact.ts";
+import type { RequestOptions } from "./request_options.ts";
+import { DEFAULT_RETRY_POLICY, parseRetryAfterMs, type RetryPolicy } from "./retry.ts";
+import { processEnv } from "./runtime.ts";
+import { type LoginResult, parseExpiredAt, Session } from "./session.ts";
+import { VERSION } from "./version.ts";
+
+/** The typed `openapi-fetch` client of the SwanLab API, as passed to {@linkcode Transport.call}. */
+export type ApiClient = Client<paths>;
+
+/** The result shape of an `openapi-fetch` call. */
+export interface FetchResult {
+  /** The decoded success body. */
+  data?: unknown;
+  /** The decoded error body. */
+  error?: unknown;
+  /** The raw response. */
+  response: Response;
+}
+
+/** The success body of an `openapi-fetch` result, `undefined` for empty (204) bodies. */
+export type ResultData<R extends FetchResult> = Exclude<R["data"], undefined>;
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const LOGIN_TIMEOUT_MS = 10_000;
+const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000;
+
+// POST requests that only read: safe to repeat. Every other POST, and every DELETE, changes
+// state (create, delete, start an export) and is repeated only when a call opts in.
+const READ_ONLY_POSTS: readonly RegExp[] = [
+  /^\/api\/login\/api_key$/,
+  /^\/api\/project\/[^/]+\/[^/]+\/runs\/shows$/,
+  /^\/api\/house\/metrics\/(scalar|media)(\/keys|\/availability)?$/,
+  /^\/api\/house\/metrics\/scalar\/value$/,
+  /^\/api\/house\/metrics\/f_media$/,
+  /^\/api\/house\/metrics\/summaries$/,
+  /^\/api\/(files|resources)\/presigned\/get$/,
+];
+
+/**
+ * Whether a request may be repeated without risk: GET and HEAD, and the POSTs that only query.
+ *
+ * @param method The HTTP method.
+ * @param pathname The URL path, starting with `/api/`.
+ * @returns `true` when a retry cannot do anything twice.
+ *
+ * @example
+ * ```ts
+ * import { isRetrySafe } from "./transport.ts";
+ *
+ * isRetrySafe("POST", "/api/house/metrics/scalar"); // true
+ * isRetrySafe("POST", "/api/project"); // false: creates a project
+ * ```
+ */
+export function isRetrySafe(method: string, pathname: string): boolean {
+  if (method === "GET" || method === "HEAD") return true;
+  if (method !== "POST") return false;
+  return READ_ONLY_POSTS.some((pattern) => pattern.test(pathname));
+}
+
+/**
+ * Serializes query parameters as the Python SDK does: `null`/`undefined` omitted, booleans as
+ * `True`/`False`, spaces as `+`.
+ *
+ * @param query The query parameters.
+ * @returns The query string without `?`.
+ *
+ * @example
+ * ```ts
+ * import { serializeQuery } from "./transport.ts";
+ *
+ * serializeQuery({ page: 1, detail: true, search: "a b", sort: undefined }); // "page=1&detail=True&search=a+b"
+ * ```
+ */
+export function serializeQuery(query: Record<string, unknown>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined || value === null) continue;
+    if (typeof value === "boolean") params.append(name, value ? "True" : "False");
+    else params.append(name, String(value));
+  }
+  return params.toString();
+}
+
+// Each path parameter is one percent-encoded segment, so that no name can move the request to
+// another path (the Python SDK inserts them raw).
+function serializePath(pathname: string, params: Record<string, unknown> | undefined): string {
+  return pathname.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const value = params?.[name];
+    if (typeof value !== "string" && typeof value !== "number") {
+      throw new ValidationError(name, `Cannot build path "${pathname}": "${name}" is missing`);
+    }
+    const text = String(value);
+    if (text === "") {
+      throw new ValidationError(name, `Cannot build path "${pathname}": "${name}" is empty`);
+    }
+    // URLs resolve "." and ".." (even percent-encoded) as dot segments, so they cannot be sent.
+    if (text === "." || text === "..") {
+      throw new ValidationError(name, `Cannot build path "${pathname}": "${name}" is "${text}"`);
+    }
+    return encodeURIComponent(text);
+  });
+}
+
+/** Options of {@linkcode Transport.download}. */
+export interface DownloadOptions extends RequestOptions {
+  /**
+   * Fail when no byte arrives for this long while reading the body, in milliseconds.
+   * @default the timeout of the request
+   */
+  idleTimeoutMs?: number;
+}
+
+/**
+ * Sends requests to one SwanLab server on behalf of one client.
+ *
+ * Create it with {@linkcode Transport.create}; entities call {@linkcode Transport.call} with a
+ * function that receives a typed `openapi-fetch` client.
+ *
+ * @example Query the API directly
+ * ```ts ignore
+ * import { Transport } from "./transport.ts";
+ *
+ * const transport = await Transport.create({ host: "http://127.0.0.1:8000", apiKey: "KEY" });
+ * const profile = await transport.call((api) => api.GET("/user/profile"));
+ * ```
+ */
+export class Transport {
+  /** The normalized API host; requests go to `{apiHost}/api/...`. */
+  readonly apiHost: string;
+  /** The normalized web host, for browser URLs. */
+  readonly webHost: string;
+  /** Bounds the concurrent requests of this client's batches, pages and multi-run work. */
+  readonly limiter: Limiter;
+  /** Removes this client's secrets from any text. */
+  readonly redactor: SecretRedactor;
+
+  #apiKey: string;
+  #apiOrigin: string;
+  #session: Session;
+  #fetch: typeof globalThis.fetch;
+  #timeoutMs: number;
+  #policy: RetryPolicy;
+  #debug: ((line: string) => void) | undefined;
+
+  private constructor(credentials: ResolvedCredentials, options: ClientOptions) {
+    this.apiHost = credentials.apiHost;
+    this.webHost = credentials.webHost;
+    this.#apiKey = credentials.apiKey;
+    this.#apiOrigin = new URL(credentials.apiHost).origin;
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.#timeoutMs = positive("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.#policy = {
+      ...DEFAULT_RETRY_POLICY,
+      maxRetries: nonNegativeInt(
+        "maxRetries",
+        options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
+      ),
+      initialDelayMs: nonNegative(
+        "initialRetryDelayMs",
+        options.initialRetryDelayMs ?? DEFAULT_RETRY_POLICY.initialDelayMs,
+      ),
+    };
+    this.limiter = new Limiter(options.concurrency ?? 4);
+    this.redactor = new SecretRedactor();
+    this.redactor.add(credentials.apiKey);
+    const env = options.env ?? processEnv();
+    const debugFlag = readEnv(env, "SWANLAB_DEBUG")?.toLowerCase();
+    const sink = options.debug ??
+      (debugFlag !== undefined && ["1", "true", "yes", "on"].includes(debugFlag)
+        ? (line: string) => console.error(line)
+        : undefined);
+    this.#debug = sink && ((line: string) => sink(`[swanlab-ts] ${this.redactor.redact(line)}`));
+    this.#session = new Session(
+      () => this.#login(),
+      nonNegative("refreshMarginMs", options.refreshMarginMs ?? SEVEN_DAYS_MS),
+    );
+  }
+
+  /**
+   * Resolves credentials (options, `login()`, environment, `.netrc`) and creates a transport.
+   * Sends nothing: the first call logs in.
+   *
+   * @param options The client options.
+   * @returns A transport bound to one server and one API key.
+   * @throws {CredentialsError} When no API key is found for the host.
+   * @throws {ValidationError} When an option is invalid.
+   */
+  static async create(options: ClientOptions = {}): Promise<Transport> {
+    const credentials = await resolveCredentials({
+      apiKey: options.apiKey,
+      host: options.host,
+      webHost: options.webHost,
+      env: options.env ?? processEnv(),
+      cwd: options.cwd,
+    });
+    return new Transport(credentials, options);
+  }
+
+  /**
+   * The logged-in user and session, logging in first if needed.
+   *
+   * @returns The current login.
+   * @throws {AuthenticationError} When the server rejects the API key.
+   */
+  async session(): Promise<LoginResult> {
+    return await this.#session.current();
+  }
+
+  /** How many login requests this transport has sent. */
+  get loginCount(): number {
+    return this.#session.logins;
+  }
+
+  /**
+   * Sends one API request and returns its decoded body, or throws a typed error.
+   *
+   * @param send Makes the request with the typed client it is given.
+   * @param options Per-call signal, timeout and retries.
+   * @returns The success body; `undefined` for an empty (204) body.
+   * @throws {ApiError} (or a subclass) for HTTP error statuses.
+   * @throws {ConnectionError} When no response arrived; {@linkcode TimeoutError} on timeout.
+   * @throws {AbortError} When `options.signal` aborted.
+   * @throws {ResponseError} When a success body is not JSON or is `null`.
+   *
+   * @example
+   * ```ts ignore
+   * const workspace = await transport.call((api) =>
+   *   api.GET("/group/{username}", { params: { path: { username: "alice" } } })
+   * );
+   * ```
+   */
+  async call<R extends FetchResult>(
+    send: (api: ApiClient) => Promise<R>,
+    options: RequestOptions = {},
+  ): Promise<ResultData<R>> {
+    let method = "GET";
+    let label = "/api";
+    const api = createClient<paths>({
+      baseUrl: `${this.apiHost}/api`,
+      querySerializer: serializeQuery,
+      pathSerializer: serializePath,
+      fetch: (request: Request) => {
+        const url = new URL(request.url);
+        method = request.method;
+        label = url.pathname;
+        return this.#send(request, url, options);
+      },
+    });
+    let result: R;
+    try {
+      result = await send(api);
+    } catch (error) {
+      throw this.#mapThrown(error, method, label, options);
+    }
+    const { response } = result;
+    if (result.error !== undefined || !response.ok) {
+      throw this.#apiError(response, result.error, method, label);
+    }
+    if (result.data === null) {
+      throw new ResponseError(`Cannot use response of ${method} ${label}: the body is null`);
+    }
+    return result.data as ResultData<R>;
+  }
+
+  /**
+   * Downloads a presigned object-storage URL with a credential-free request: no cookie, no
+   * authorization, no SDK header, and redirects are not followed into credentials. Retried like a
+   * read; the returned body is watched for stalls.
+   *
+   * @param url The presigned URL.
+   * @param options Per-call signal, timeouts and retries.
+   * @returns The response, with an OK status.
+   * @throws {ApiError} When storage answers an error status (e.g. 403 for an expired URL).
+   * @throws {ConnectionError} When storage cannot be reached.
+   */
+  async download(url: string, options: DownloadOptions = {}): Promise<Response> {
+    const target = new URL(url);
+    if (target.protocol !== "http:" && target.protocol !== "https:") {
+      throw new ValidationError("url", `Cannot download "${redactUrl(url)}": not an http(s) URL`);
+    }
+    const label = redactUrl(url);
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const response = await fetchWithRetry({
+      fetch: this.#fetch,
+      policy: this.#retryPolicy(options),
+      timeoutMs,
+      timeoutScope: "headers",
+      retrySafe: true,
+      method: "GET",
+      label,
+      signal: options.signal,
+      debug: this.#debug,
+      // A fresh request with no headers at all: `credentials: "omit"` and `redirect: "manual"` keep
+      // any cookie jar of the runtime out of it and stop a redirect from gaining credentials.
+      makeRequest: (signal) =>
+        Promise.resolve(new Request(target, { signal, credentials: "omit", redirect: "manual" })),
+    });
+    this.#debug?.(`GET ${label} -> ${response.status}`);
+    if (!response.ok) {
+      const text = await response.text().catch(() => "");
+      throw ApiError.from({
+        status: response.status,
+        code: String(response.status),
+        serverMessage: text.length > 0 && text.length < 200 && !text.includes("<")
+          ? this.redactor.redact(text.trim())
+          : response.statusText || "download failed",
+        traceId: response.headers.get("traceid") ?? "unknown",
+        method: "GET",
+        path: label,
+        ...retryAfter(response),
+      });
+    }
+    return watchIdle(response, options.idleTimeoutMs ?? timeoutMs, label);
+  }
+
+  #retryPolicy(options: RequestOptions): RetryPolicy {
+    return options.maxRetries === undefined
+      ? this.#policy
+      : { ...this.#policy, maxRetries: nonNegativeInt("maxRetries", options.maxRetries) };
+  }
+
+  async #send(request: Request, url: URL, options: RequestOptions): Promise<Response> {
+    if (url.origin !== this.#apiOrigin) {
+      throw new SwanLabError(`Refusing to send credentials to ${url.origin}: not the API host`);
+    }
+    const isLogin = url.pathname === "/api/login/api_key";
+    const body = request.body === null ? undefined : await request.arrayBuffer();
+    const started = Date.now();
+    let sentSid: string | undefined;
+    let renewed = false;
+    const response = await fetchWithRetry({
+      fetch: this.#fetch,
+      policy: this.#retryPolicy(options),
+      timeoutMs: isLogin
+        ? Math.min(LOGIN_TIMEOUT_MS, options.timeoutMs ?? this.#timeoutMs)
+        : options.timeoutMs ?? this.#timeoutMs,
+      timeoutScope: "total",
+      retrySafe: options.retryUnsafe === true || isRetrySafe(request.method, url.pathname),
+      method: request.method,
+      label: url.pathname,
+      signal: options.signal,
+      debug: this.#debug,
+      makeRequest: async (signal) => {
+        const headers = new Headers(request.headers);
+        headers.set("x-swanlab-sdk-version", VERSION);
+        headers.set("user-agent", `swanlab-ts/${VERSION}`);
+        if (isLogin) {
+          headers.set("authorization", this.#apiKey);
+        } else {
+          const session = await this.#session.current();
+          sentSid = session.sid;
+          headers.set("cookie", `sid=${session.sid}`);
+        }
+        return new Request(url, {
+          method: request.method,
+          headers,
+          body: body ?? null,
+          signal,
+          redirect: "manual",
+          credentials: "omit",
+        });
+      },
+      resendNow: (response) => {
+        // One renewal per call: a 401 means the session died (expired or revoked server-side).
+        if (response.status !== 401 || isLogin || renewed || sentSid === undefined) {
+          return Promise.resolve(false);
+        }
+        renewed = true;
+        this.#debug?.(`session rejected by ${request.method} ${url.pathname}; logging in again`);
+        this.#session.invalidate(sentSid);
+        return Promise.resolve(true);
+      },
+    });
+    this.#debug?.(
+      `${request.method} ${url.pathname} -> ${response.status} (${Date.now() - started} ms)`,
+    );
+    return response;
+  }
+
+  async #login(): Promise<LoginResult> {
+    const body = await this.call((api) => api.POST("/login/api_key"), {
+      timeoutMs: LOGIN_TIMEOUT_MS,
+    });
+    const login = body as components["schemas"]["LoginResponse"];
+    if (typeof login?.sid !== "string" || login.sid === "") {
+      throw new ResponseError("Cannot use login response: it has no sid");
+    }
+    this.redactor.add(login.sid);
+    return {
+      sid: login.sid,
+      expiresAtMs: parseExpiredAt(login.expiredAt),
+      username: typeof login.userInfo?.username === "string" ? login.userInfo.username : "",
+      name: typeof login.userInfo?.name === "string" ? login.userInfo.name : "",
+    };
+  }
+
+  #apiError(response: Response, body: unknown, method: string, path: string): ApiError {
+    const record = typeof body === "object" && body !== null && !Array.isArray(body)
+      ? body as Record<string, unknown>
+      : undefined;
+    const code = record?.["code"];
+    const message = record?.["message"];
+    return ApiError.from({
+      status: response.status,
+      code: code === undefined || code === null ? String(response.status) : String(code),
+      serverMessage: this.redactor.redact(
+        message === undefined || message === null
+          ? response.statusText || `HTTP ${response.status}`
+          : String(message),
+      ),
+      traceId: response.headers.get("traceid") ?? "unknown",
+      method,
+      path,
+      ...retryAfter(response),
+    });
+  }
+
+  #mapThrown(error: unknown, method: string, path: string, options: RequestOptions): Error {
+    if (error instanceof SwanLabError) return error;
+    if (options.signal?.aborted) {
+      return new AbortError(method, path, { cause: options.signal.reason });
+    }
+    if (error instanceof TimeoutError) return error;
+    if (
+      error instanceof DOMException &&
+      (error.name === "TimeoutError" || error.name === "AbortError")
+    ) {
+      return new TimeoutError(method, path, options.timeoutMs ?? this.#timeoutMs);
+    }
+    if (error instanceof SyntaxError) {
+      return new ResponseError(`Cannot parse response of ${method} ${path}: not JSON`, {
+        cause: error,
+      });
+    }
+    return new ConnectionError(method, path, { cause: error });
+  }
+}
+
+function retryAfter(response: Response): { retryAfterSeconds?: number } {
+  const ms = parseRetryAfterMs(response.headers, Date.now());
+  return ms === undefined ? {} : { retryAfterSeconds: ms / 1000 };
+}
+
+// A body that fails with a ConnectionError when no byte arrives for `idleMs`, so a stalled
+// download can never hang its reader.
+function watchIdle(response: Response, idleMs: number, label: string): Response {
+  if (response.body === null) return response;
+  const reader = response.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const idle = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new TimeoutError("GET", label, idleMs)),
+          idleMs,
+        );
+      });
+      try {
+        const { done, value } = await Promise.race([reader.read(), idle]);
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        reader.cancel(error).catch(() => {});
+        controller.error(
+          error instanceof SwanLabError ? error : new ConnectionError(
+            "GET",
+            label,
+            { cause: error },
+            `Download interrupted: GET ${label}`,
+          ),
+        );
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
+
+function positive(field: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ValidationError(field, `Cannot use ${field} ${value}: expected a number > 0`);
+  }
+  return value;
+}
+
+function nonNegative(field: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new ValidationError(field, `Cannot use ${field} ${value}: expected a number >= 0`);
+  }
+  return value;
+}
+
+function nonNegativeInt(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new ValidationError(field, `Cannot use ${field} ${value}: expected an integer >= 0`);
+  }
+  return value;
+}
