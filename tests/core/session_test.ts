@@ -34,9 +34,14 @@ describe("Session", () => {
     let now = 0;
     let logins = 0;
     const session = new Session(
-      async () => {
+      () => {
         logins++;
-        return { sid: `s${logins}`, expiresAtMs: now + 30 * DAY, username: "u", name: "n" };
+        return Promise.resolve({
+          sid: `s${logins}`,
+          expiresAtMs: now + 30 * DAY,
+          username: "u",
+          name: "n",
+        });
       },
       7 * DAY,
       () => now,
@@ -52,9 +57,14 @@ describe("Session", () => {
     let now = 0;
     let logins = 0;
     const session = new Session(
-      async () => {
+      () => {
         logins++;
-        return { sid: `s${logins}`, expiresAtMs: now + 1000, username: "u", name: "n" };
+        return Promise.resolve({
+          sid: `s${logins}`,
+          expiresAtMs: now + 1000,
+          username: "u",
+          name: "n",
+        });
       },
       7 * DAY,
       () => now,
@@ -70,9 +80,14 @@ describe("Session", () => {
 
   it("drops only the rejected session on invalidate()", async () => {
     let logins = 0;
-    const session = new Session(async () => {
+    const session = new Session(() => {
       logins++;
-      return { sid: `s${logins}`, expiresAtMs: Date.now() + 30 * DAY, username: "u", name: "n" };
+      return Promise.resolve({
+        sid: `s${logins}`,
+        expiresAtMs: Date.now() + 30 * DAY,
+        username: "u",
+        name: "n",
+      });
     }, 7 * DAY);
     await session.current();
     session.invalidate("other");
