@@ -1,0 +1,224 @@
+/**
+ * One benchmark workload in its own process, so that its CPU time and peak memory are its own.
+ *
+ * Usage: `deno run -A bench/workload.ts <workload> <client|floor> <host> <apiKey>`; prints one
+ * JSON {@linkcode Measurement} line. The `floor` mode makes the same HTTP requests with bare
+ * `fetch` and reads each body without interpreting it: the cost of the wire alone.
+ *
+ * @module
+ */
+
+import { Api } from "../mod.ts";
+import { measure, type Measurement } from "./_measure.ts";
+
+const [workload, mode, host, apiKey] = Deno.args;
+if (!workload || !mode || !host || !apiKey) {
+  console.error("usage: workload.ts <workload> <client|floor> <host> <apiKey>");
+  Deno.exit(2);
+}
+
+/** The project with many runs (bench servers start with `runs` set). */
+const PROJECT = "vision-lab/resnet-sweep";
+
+async function login(): Promise<string> {
+  const response = await fetch(`${host}/api/login/api_key`, {
+    method: "POST",
+    headers: { authorization: apiKey! },
+  });
+  const body = await response.json();
+  return body.sid as string;
+}
+
+async function bare(sid: string, path: string, body?: unknown): Promise<Response> {
+  const response = await fetch(`${host}/api${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: {
+      cookie: `sid=${sid}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path} -> ${response.status}`);
+  return response;
+}
+
+async function pool<T>(
+  count: number,
+  limit: number,
+  task: (index: number) => Promise<T>,
+): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, count) }, async () => {
+      while (next < count) {
+        const index = next++;
+        results[index] = await task(index);
+      }
+    }),
+  );
+  return results;
+}
+
+interface RunInfo {
+  cuid: string;
+  slug: string;
+  createdAtSeconds: number;
+  projectCuid: string;
+}
+
+async function firstRun(sid: string): Promise<RunInfo> {
+  const page = await (await bare(sid, `/project/${PROJECT}/runs?page=1&size=10`)).json();
+  const cuid = page.list[0].cuid as string;
+  const run = await (await bare(sid, `/project/${PROJECT}/runs/${cuid}`)).json();
+  return {
+    cuid,
+    slug: run.slug ?? cuid,
+    createdAtSeconds: Math.floor(Date.parse(run.createdAt) / 1000),
+    projectCuid: run.project_id,
+  };
+}
+
+async function scalarKeys(sid: string, run: RunInfo): Promise<string[]> {
+  const body = await (await bare(sid, "/house/metrics/scalar/keys", {
+    experiments: [{
+      projectId: run.projectCuid,
+      experimentId: run.cuid,
+      createdAt: run.createdAtSeconds,
+    }],
+    limit: 2000,
+    cursor: "",
+  })).json();
+  return (body.keys as string[]).filter((key) => !key.startsWith("__swanlab__"));
+}
+
+const FULL_KEYS = ["train/loss", "val/loss", "train/acc", "lr"];
+
+const workloads: Record<string, Record<string, () => Promise<Measurement>>> = {
+  // (a) list every run of a 10,000-run project, 100 per page.
+  "list-runs": {
+    client: () =>
+      measure(async () => {
+        const api = new Api({ host, apiKey, env: {} });
+        let count = 0;
+        for await (const _ of api.runsGet(PROJECT, { size: 100, all: true })) count++;
+        return count;
+      }),
+    floor: () =>
+      measure(async () => {
+        const sid = await login();
+        const first = await (await bare(sid, `/project/${PROJECT}/runs?page=1&size=100`)).json();
+        const rest = await pool(first.pages - 1, 4, async (i) => {
+          const response = await bare(sid, `/project/${PROJECT}/runs?page=${i + 2}&size=100`);
+          return (await response.arrayBuffer()).byteLength;
+        });
+        return first.list.length + rest.length * 100;
+      }),
+  },
+  // (b) full-resolution metrics of 4 keys, streamed.
+  "full-metrics": {
+    client: async () => {
+      const api = new Api({ host, apiKey, env: {} });
+      const first = await api.runsGet(PROJECT, { size: 10 }).toArray({ limit: 1 });
+      const run = api.run(`${PROJECT}/${await first[0]!.runId}`);
+      await run.load();
+      return await measure(async () => {
+        let count = 0;
+        for await (const _ of run.scanMetrics(FULL_KEYS, { all: true })) count++;
+        return count;
+      });
+    },
+    floor: async () => {
+      const sid = await login();
+      const run = await firstRun(sid);
+      return await measure(async () => {
+        const { cosKey } = await (await bare(sid, "/house/metrics/scalar/export", {
+          projectId: run.projectCuid,
+          columns: FULL_KEYS.map((key) => ({
+            experimentName: run.cuid,
+            experimentId: run.cuid,
+            key,
+            createdAt: run.createdAtSeconds,
+          })),
+        })).json();
+        const { urls } = await (await bare(sid, "/files/presigned/get", { paths: [cosKey] }))
+          .json();
+        const response = await fetch(urls[0]);
+        let lines = 0;
+        for await (const chunk of response.body!) {
+          for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+        }
+        return lines;
+      });
+    },
+  },
+  // (e) one key over 10^7 steps, streamed: the peak RSS is the figure of interest.
+  "stream-10m": {
+    client: async () => {
+      const api = new Api({ host, apiKey, env: {} });
+      const first = await api.runsGet(PROJECT, { size: 10 }).toArray({ limit: 1 });
+      const run = api.run(`${PROJECT}/${await first[0]!.runId}`);
+      await run.load();
+      return await measure(async () => {
+        let count = 0;
+        for await (const _ of run.scanMetrics(["train/loss"], { all: true })) count++;
+        return count;
+      });
+    },
+  },
+  // (c) sampled metrics (≤ 1500 points each) of 64 keys: 4 batches of 16, 3 requests each.
+  "sampled-metrics": {
+    client: async () => {
+      const api = new Api({ host, apiKey, env: {} });
+      const sid = await login();
+      const info = await firstRun(sid);
+      const keys = (await scalarKeys(sid, info)).slice(0, 64);
+      const run = api.run(`${PROJECT}/${info.cuid}`);
+      await run.load();
+      return await measure(async () => {
+        const result = await run.metrics(keys);
+        return result.list.reduce((sum, entry) => sum + entry.metrics.length, 0);
+      });
+    },
+    floor: async () => {
+      const sid = await login();
+      const run = await firstRun(sid);
+      const keys = (await scalarKeys(sid, run)).slice(0, 64);
+      return await measure(async () => {
+        const batches = Array.from(
+          { length: Math.ceil(keys.length / 16) },
+          (_, i) => keys.slice(i * 16, i * 16 + 16),
+        );
+        const sizes = await pool(batches.length, 4, async (i) => {
+          const columns = batches[i]!.map((key) => ({
+            experimentId: run.cuid,
+            key,
+            createdAt: run.createdAtSeconds,
+          }));
+          const body = {
+            projectId: run.projectCuid,
+            xType: "step",
+            range: [0, 0],
+            columns,
+            num: 1500,
+          };
+          const responses = await Promise.all([
+            bare(sid, "/house/metrics/scalar", body),
+            bare(sid, "/house/metrics/scalar/value", body),
+            bare(sid, "/house/metrics/scalar/value", { ...body, xType: "timestamp" }),
+          ]);
+          const texts = await Promise.all(responses.map((r) => r.arrayBuffer()));
+          return texts.reduce((sum, t) => sum + t.byteLength, 0);
+        });
+        return sizes.length;
+      });
+    },
+  },
+};
+
+const chosen = workloads[workload]?.[mode];
+if (!chosen) {
+  console.error(`unknown workload ${workload}/${mode}`);
+  Deno.exit(2);
+}
+console.log(JSON.stringify(await chosen()));

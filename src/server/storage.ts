@@ -1,0 +1,142 @@
+/**
+ * The storage origin: a second listener serving presigned objects (CSV exports, log exports,
+ * media PNGs). Every URL must carry a valid, unexpired `X-Signature`; anything else is 403.
+ *
+ * @module
+ */
+
+import { createCsvExportStream } from "./csv_export.ts";
+import type { FaultInjector } from "./faults.ts";
+import { newTraceId } from "./http.ts";
+import { parseMediaPath } from "./media_paths.ts";
+import { hashInts, hashString } from "./prng.ts";
+import { samplePng } from "./png.ts";
+import type { UrlSigner } from "./signing.ts";
+import type { LogSource } from "./log_source.ts";
+import { dataOf, type Store } from "./store.ts";
+import { sleep } from "./time.ts";
+
+function s3Error(status: number, code: string, message: string): Response {
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code>` +
+    `<Message>${message}</Message></Error>\n`;
+  return new Response(body, { status, headers: { "content-type": "application/xml" } });
+}
+
+function logExportStream(logs: LogSource, start: number, rows: number): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const end = Math.min(logs.count, start + rows);
+  let i = Math.max(0, start);
+  return new ReadableStream<Uint8Array>({
+    pull(controller): void {
+      let chunk = "";
+      while (i < end && chunk.length < 65536) chunk += logs.exportLine(i++) + "\n";
+      if (chunk) controller.enqueue(encoder.encode(chunk));
+      if (i >= end) controller.close();
+    },
+  }, { highWaterMark: 1 });
+}
+
+/** Cuts a body: passes about half of the first chunk, then fails the stream. */
+function truncated(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let sent = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller): Promise<void> {
+      if (sent) {
+        reader.cancel().catch(() => {});
+        controller.error(new Error("Injected truncation"));
+        return;
+      }
+      const { done, value } = await reader.read();
+      sent = true;
+      if (done || !value) {
+        controller.error(new Error("Injected truncation"));
+        return;
+      }
+      controller.enqueue(value.subarray(0, Math.max(1, Math.floor(value.length / 2))));
+    },
+    cancel(): void {
+      reader.cancel().catch(() => {});
+    },
+  });
+}
+
+/**
+ * Creates the storage handler.
+ *
+ * @param store server state (export jobs, runs)
+ * @param signer URL signer shared with the presign endpoints
+ * @param faults fault injector (truncation, latency)
+ * @returns a `(Request) => Promise<Response>` handler
+ *
+ * @example Serve storage without a socket
+ * ```ts ignore
+ * const handler = createStorageApp(store, signer, faults);
+ * const res = await handler(new Request(signer.sign("exports/x.csv", 60_000)));
+ * ```
+ */
+export function createStorageApp(
+  store: Store,
+  signer: UrlSigner,
+  faults: FaultInjector,
+): (request: Request) => Promise<Response> {
+  const serve = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    const decision = faults.decide("storage");
+    await sleep(decision.latencyMs);
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      return s3Error(405, "MethodNotAllowed", "Only GET is supported");
+    }
+    let key: string;
+    try {
+      key = url.pathname.slice(1).split("/").map(decodeURIComponent).join("/");
+    } catch {
+      return s3Error(400, "InvalidURI", "Cannot decode the object key");
+    }
+    const check = signer.verify(
+      key,
+      url.searchParams.get("X-Expires"),
+      url.searchParams.get("X-Signature"),
+    );
+    if (check === "expired") return s3Error(403, "AccessDenied", "Request has expired");
+    if (check !== "ok") {
+      return s3Error(403, "SignatureDoesNotMatch", "The request signature does not match");
+    }
+    let body: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer>;
+    let contentType: string;
+    const job = store.exports.get(key);
+    if (job?.kind === "csv") {
+      body = createCsvExportStream(job.columns);
+      contentType = "text/csv; charset=utf-8";
+    } else if (job?.kind === "log") {
+      body = logExportStream(job.logs, job.start, job.rows);
+      contentType = "text/plain; charset=utf-8";
+    } else {
+      const [projectCuid, runCuid, ...rest] = key.split("/");
+      const run = runCuid ? store.runByCuid(runCuid) : undefined;
+      const data = run ? dataOf(run).media : undefined;
+      const media = run && data && run.projectCuid === projectCuid
+        ? parseMediaPath(data, rest.join("/"))
+        : undefined;
+      if (!data || !media) return s3Error(404, "NoSuchKey", "The specified key does not exist");
+      body = samplePng(hashInts(data.seed, hashString(media.key), media.step, media.index));
+      contentType = "image/png";
+    }
+    const headers: Record<string, string> = { "content-type": contentType };
+    if (body instanceof Uint8Array) headers["content-length"] = String(body.length);
+    if (request.method === "HEAD") {
+      if (!(body instanceof Uint8Array)) await body.cancel();
+      return new Response(null, { status: 200, headers });
+    }
+    if (decision.kind === "truncate") {
+      const stream = body instanceof Uint8Array ? new Response(body).body! : body;
+      return new Response(truncated(stream), { status: 200, headers });
+    }
+    return new Response(body, { status: 200, headers });
+  };
+  return async (request: Request): Promise<Response> => {
+    const res = await serve(request);
+    res.headers.set("traceid", newTraceId());
+    return res;
+  };
+}
