@@ -36,7 +36,7 @@ async function bare(sid: string, path: string, body?: unknown): Promise<Response
       cookie: `sid=${sid}`,
       ...(body === undefined ? {} : { "content-type": "application/json" }),
     },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? null : JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`${path} -> ${response.status}`);
   return response;

@@ -58,7 +58,14 @@ try {
 }
 
 async function run(program: string, args: string[], cwd: string): Promise<void> {
-  const status = await new Deno.Command(program, { args, cwd, stdout: "inherit", stderr: "inherit" })
+  const status = await new Deno.Command(program, {
+    args,
+    cwd,
+    stdout: "inherit",
+    stderr: "inherit",
+  })
     .spawn().status;
-  if (!status.success) throw new Error(`${program} ${args.join(" ")} failed with exit ${status.code}`);
+  if (!status.success) {
+    throw new Error(`${program} ${args.join(" ")} failed with exit ${status.code}`);
+  }
 }

@@ -16,6 +16,7 @@ import {
   type Env,
   homeDir,
   readTextFileIfExists,
+  removeFileIfExists,
   resolvePath,
   writeTextFileAtomic,
 } from "./runtime.ts";
@@ -237,4 +238,38 @@ export async function writeNetrc(
   }
   await writeTextFileAtomic(path, text, 0o600);
   return path;
+}
+
+/**
+ * Removes the `.netrc` file {@linkcode writeNetrc} writes: `<root>/.netrc`, or with `local`
+ * `./.swanlab/.netrc`. A missing file is not an error.
+ *
+ * @param options `local` removes the project-level file; `env` and `cwd` locate the files.
+ * @returns The path removed, or `undefined` when there was no file.
+ * @throws {SwanLabError} When the file exists but cannot be removed.
+ *
+ * @example Forget the saved key
+ * ```ts ignore
+ * import { removeNetrc } from "./netrc.ts";
+ *
+ * await removeNetrc({ env: { SWANLAB_ROOT: "/tmp/swanlab" } });
+ * ```
+ */
+export async function removeNetrc(
+  options: { local?: boolean; env: Env; cwd?: string },
+): Promise<string | undefined> {
+  const cwd = options.cwd ?? currentDir();
+  let path: string;
+  if (options.local) {
+    path = resolvePath(cwd, ".swanlab", ".netrc");
+  } else {
+    const root = swanlabRoot(options.env);
+    if (root === undefined) return undefined;
+    path = resolvePath(root, ".netrc");
+  }
+  try {
+    return await removeFileIfExists(path) ? path : undefined;
+  } catch (error) {
+    throw new SwanLabError(`Cannot remove ${path}`, { cause: error });
+  }
 }

@@ -9,7 +9,7 @@
 
 import process from "node:process";
 import { homedir } from "node:os";
-import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 
 /** A read-only view of environment variables, injectable for tests. */
@@ -120,6 +120,29 @@ export async function writeTextFileAtomic(path: string, text: string, mode: numb
   await writeFile(temporary, text, { encoding: "utf8", mode });
   await chmod(temporary, mode);
   await rename(temporary, path);
+}
+
+/**
+ * Deletes a file; a file that does not exist is not an error.
+ *
+ * @param path The file to delete.
+ * @returns `true` when a file was deleted, `false` when there was none.
+ *
+ * @example
+ * ```ts
+ * import { removeFileIfExists } from "./runtime.ts";
+ *
+ * console.log(await removeFileIfExists("/nonexistent/.netrc")); // false
+ * ```
+ */
+export async function removeFileIfExists(path: string): Promise<boolean> {
+  try {
+    await unlink(path);
+    return true;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "ENOENT") return false;
+    throw error;
+  }
 }
 
 /**

@@ -233,6 +233,21 @@ export class Transport {
     return await this.#session.current();
   }
 
+  /** The client's retry budget for one call (`ClientOptions.maxRetries`). */
+  get maxRetries(): number {
+    return this.#policy.maxRetries;
+  }
+
+  /**
+   * Writes a debug line (secrets redacted) when debugging is on (`SWANLAB_DEBUG` or
+   * `ClientOptions.debug`); does nothing otherwise.
+   *
+   * @param line What happened, e.g. a restarted download.
+   */
+  debug(line: string): void {
+    this.#debug?.(line);
+  }
+
   /** How many login requests this transport has sent. */
   get loginCount(): number {
     return this.#session.logins;

@@ -1,0 +1,237 @@
+/**
+ * swanlab-ts: a TypeScript client for the SwanLab experiment-tracking query API, the equivalent
+ * of Python's `swanlab.Api` (swanlab >= 0.8).
+ *
+ * Everything starts from {@linkcode Api}: it returns workspaces, projects, runs, columns and
+ * metric series, which load lazily (constructing them sends nothing; the first property read
+ * sends one request and caches it) and serialize with `json()` to the Python SDK's dict shapes.
+ * Property names are camelCase (`run.jobType`), options are objects, and per-call options
+ * (`signal`, `timeoutMs`, `maxRetries`, `retryUnsafe`) come last.
+ *
+ * Credentials: the `apiKey`/`host` options, else the key remembered by {@linkcode login}, else
+ * `SWANLAB_API_KEY`/`SWANLAB_API_HOST`, else the SwanLab `.netrc` (`~/.swanlab/.netrc`). A key
+ * stored for one host is never sent to another.
+ *
+ * @example Read a run, its metrics, media and logs
+ * ```ts
+ * import { Api } from "@swanlab-ts/api";
+ *
+ * const api = new Api({ apiKey: "your-api-key", host: "https://your-server.com" });
+ * const run = api.run("my-team/my-project/abc123");
+ * console.log(await run.name, await run.state);
+ *
+ * // Scalar metrics: sampled to at most 500 points per key, with statistics.
+ * const scalars = await run.metrics(["loss", "acc"], { sample: 500 });
+ * // Media metrics: presigned URLs of the images logged at step 10.
+ * const media = await run.medias(["generated_image"], { step: 10 });
+ * // Logs: one shard of the console output.
+ * const logs = await run.logs({ offset: 0, level: "INFO" });
+ *
+ * // Every finished run of the project.
+ * for await (const r of api.runs("my-team/my-project", {
+ *   filters: [{ key: "state", type: "STABLE", op: "EQ", value: ["FINISHED"] }],
+ * })) {
+ *   console.log(await r.name);
+ * }
+ * ```
+ *
+ * @module
+ */
+
+// The entry point, login and logout.
+export { Api, type CreateProjectOptions, type RunsOptions } from "./src/entities/mod.ts";
+export {
+  login,
+  type LoginInfo,
+  type LoginOptions,
+  logout,
+  type LogoutInfo,
+  type LogoutOptions,
+} from "./src/entities/mod.ts";
+
+// Entities, their snapshots (`load()`) and JSON shapes (`json()`).
+export {
+  type NewProject,
+  type ProjectsOptions,
+  Workspace,
+  type WorkspaceJson,
+  type WorkspaceProfile,
+  type WorkspaceSnapshot,
+} from "./src/entities/mod.ts";
+export {
+  type DeleteItem,
+  type DeleteOptions,
+  type DeletePlan,
+  Project,
+  type ProjectCount,
+  type ProjectJson,
+  type ProjectLabel,
+  type ProjectRunsOptions,
+  type ProjectSnapshot,
+  type RunsGetOptions,
+} from "./src/entities/mod.ts";
+export {
+  type ColumnOptions,
+  type ColumnsOptions,
+  Run,
+  Run as Experiment,
+  type RunJson,
+  type RunLabel,
+  type RunProfile,
+  type RunSnapshot,
+  type RunUser,
+} from "./src/entities/mod.ts";
+export {
+  Column,
+  type ColumnJson,
+  type ColumnMetricQuery,
+  type ColumnSnapshot,
+} from "./src/entities/mod.ts";
+export {
+  Key,
+  type KeyJson,
+  type KeySnapshot,
+  Series,
+  type SeriesJson,
+  type SeriesOptions,
+  type SeriesSnapshot,
+} from "./src/entities/mod.ts";
+export { User, type UserJson, type UserSnapshot } from "./src/entities/mod.ts";
+export {
+  type AdminGroupsOptions,
+  type AdminPagingOptions,
+  type AdminProjectsOptions,
+  type NewUser,
+  RecordList,
+  SelfHosted,
+  type SelfHostedGroup,
+  type SelfHostedJson,
+  type SelfHostedProject,
+  type SelfHostedSnapshot,
+  type SelfHostedUser,
+  type UsageSummary,
+} from "./src/entities/mod.ts";
+
+// Lists: async iterables with `total`, `toArray()` and `json()`.
+export {
+  Columns,
+  EntityList,
+  Projects,
+  Runs,
+  Workspaces,
+  type WorkspacesJson,
+} from "./src/entities/mod.ts";
+export type { PageInfo, ToArrayOptions } from "./src/core/paging.ts";
+
+// Metric queries and results.
+export { RANGE_TYPES, type RangeQuery, type RangeType } from "./src/metrics/range_query.ts";
+export type {
+  FullPointJson,
+  MetricsJson,
+  SampledPointJson,
+  ScalarMetricsOptions,
+  ScalarMetricsQuery,
+  ScalarSeriesJson,
+} from "./src/metrics/scalar_metrics.ts";
+export type { ScalarStatJson, ScalarStatsJson } from "./src/metrics/stats.ts";
+export type {
+  ExportUrl,
+  MetricPoint,
+  ScanMetricsOptions,
+  ScanMetricsQuery,
+} from "./src/metrics/scan_metrics.ts";
+export type {
+  MediaItemJson,
+  MediaJson,
+  MediaQuery,
+  MediaSeriesJson,
+  MediaStepJson,
+} from "./src/metrics/medias.ts";
+export {
+  type ExportLogsQuery,
+  LOG_LEVEL_NAMES,
+  type LogLevelName,
+  type LogLine,
+  type LogsJson,
+  type LogsQuery,
+  type ScanLogsQuery,
+} from "./src/metrics/logs.ts";
+export type { SummaryItemJson, SummaryJson } from "./src/metrics/summary.ts";
+export type {
+  SingleMediaMetricJson,
+  SingleMetricJson,
+  SingleMetricQuery,
+  SingleScalarMetricJson,
+} from "./src/metrics/single_metric.ts";
+
+// Results that never throw.
+export { ApiResponse, type ApiResponseJson } from "./src/core/api_response.ts";
+
+// Errors: branch with `instanceof`.
+export {
+  AbortError,
+  ApiError,
+  type ApiErrorDetails,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  ConnectionError,
+  CredentialsError,
+  InternalServerError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  ResponseError,
+  SwanLabError,
+  TimeoutError,
+  ValidationError,
+} from "./src/core/errors.ts";
+export { LicenseExpiredError, RootRequiredError } from "./src/entities/mod.ts";
+
+// Options.
+export type { ClientOptions } from "./src/core/client_options.ts";
+export type { RequestOptions } from "./src/core/request_options.ts";
+export type { Env } from "./src/core/runtime.ts";
+
+// Value types of entities, filters and options, with their allowed values.
+export {
+  COLUMN_CLASSES,
+  COLUMN_TYPES,
+  type ColumnClass,
+  type ColumnType,
+  FILTER_OPS,
+  FILTER_TYPES,
+  type FilterOp,
+  type FilterType,
+  LOG_LEVELS,
+  type LogLevel,
+  METRIC_CLASSES,
+  METRIC_TYPES,
+  type MetricClass,
+  type MetricType,
+  PAGE_SIZES,
+  type PageSize,
+  PROJECT_SORTS,
+  type ProjectSort,
+  type Role,
+  ROLES,
+  RUN_STATES,
+  type RunFilter,
+  type RunGroup,
+  type RunSort,
+  type RunState,
+  SCALAR_COLUMN_TYPES,
+  SELF_HOSTED_PROJECT_STATES,
+  type SelfHostedProjectState,
+  SORT_ORDERS,
+  type SortOrder,
+  STABLE_KEYS,
+  type StableKey,
+  VISIBILITIES,
+  type Visibility,
+  WORKSPACE_TYPES,
+  type WorkspaceType,
+} from "./src/entities/validation.ts";
+
+// The package version.
+export { VERSION } from "./src/core/version.ts";

@@ -1,0 +1,561 @@
+/**
+ * The list classes: {@linkcode Projects}, {@linkcode Runs}, {@linkcode Columns} and
+ * {@linkcode Workspaces}. Each is an async iterable of entities with `total`, `toArray()` and a
+ * Python-compatible `json()`; constructing one sends nothing.
+ *
+ * @module
+ */
+
+import { ResponseError } from "../core/errors.ts";
+import type { RequestOptions } from "../core/request_options.ts";
+import { type PageInfo, Pager, type PageResult, type ToArrayOptions } from "../core/paging.ts";
+import type { Limiter } from "../core/limiter.ts";
+import { type Context, isRecord, type JsonRecord, Lazy, mapLimited, num, str } from "./_lazy.ts";
+import type { Column, ColumnJson } from "./column.ts";
+import { newColumnFromRecord } from "./column.ts";
+import type { Project, ProjectJson } from "./project.ts";
+import { newProject } from "./project.ts";
+import type { Run, RunJson, RunRecord } from "./run.ts";
+import { newRun, RunCore } from "./run.ts";
+import type { Workspace } from "./workspace.ts";
+import { newWorkspace } from "./workspace.ts";
+import type { Active, RunFilter, RunGroup, RunSort } from "./validation.ts";
+
+/**
+ * The base of every list: an async iterable of entities with page information. Iterating fetches
+ * the pages (again on each iteration); reading `total` fetches the first page once and keeps it
+ * for the next iteration.
+ *
+ * @example Iterate, count and collect
+ * ```ts
+ * import { Api } from "@swanlab-ts/api";
+ *
+ * const runs = new Api().runsGet("my-team/my-project", { size: 20, all: true });
+ * console.log(await runs.total);
+ * for await (const run of runs) console.log(await run.name);
+ * const firstFive = await runs.toArray({ limit: 5 });
+ * ```
+ */
+export abstract class EntityList<T> implements AsyncIterable<T> {
+  /** The first page requested. */
+  readonly page: number;
+  /** The page size requested. */
+  readonly size: number;
+  /** Whether every page from `page` on is fetched. */
+  readonly all: boolean;
+  #ctx: Context;
+  #pager: Lazy<Pager<T>>;
+
+  /**
+   * Creates a list; nothing is fetched until it is iterated or `total` is read.
+   *
+   * @param ctx The client context.
+   * @param fetchPage Fetches one page.
+   * @param paging The checked page, size and `all` flag.
+   */
+  protected constructor(
+    ctx: Context,
+    fetchPage: (page: number, size: number) => Promise<PageResult<T>>,
+    paging: { page: number; size: number; all: boolean },
+  ) {
+    this.page = paging.page;
+    this.size = paging.size;
+    this.all = paging.all;
+    this.#ctx = ctx;
+    this.#pager = new Lazy(async () => {
+      const limiter: Limiter = await ctx.limiter();
+      return new Pager(fetchPage, paging, limiter);
+    });
+  }
+
+  /** The total number of items the server reports (fetches the first page once). */
+  get total(): Promise<number> {
+    return this.#pager.get().then((pager) => pager.total);
+  }
+
+  /** The number of pages the server reports (fetches the first page once). */
+  get pages(): Promise<number> {
+    return this.#pager.get().then((pager) => pager.pages);
+  }
+
+  /**
+   * Iterates the items in order, fetching pages as needed (`all` fetches every page from `page`
+   * on, several at a time under the client's concurrency limit).
+   *
+   * @returns An async iterator over the items.
+   */
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    const pager = await this.#pager.get();
+    yield* pager;
+  }
+
+  /**
+   * Collects the items into an array.
+   *
+   * @param options `limit` stops after that many items (no further page is fetched).
+   * @returns The items.
+   * @throws {ValidationError} When `limit` is not an integer ≥ 0.
+   */
+  async toArray(options: ToArrayOptions = {}): Promise<T[]> {
+    const pager = await this.#pager.get();
+    return await pager.toArray(options);
+  }
+
+  /**
+   * The page information with every item serialized, several at a time.
+   *
+   * @param serialize Turns an item into its JSON form.
+   * @returns `{ page, size, total, pages, list }`.
+   */
+  protected async collectPageInfo<J>(
+    serialize: (item: T) => Promise<J>,
+  ): Promise<PageInfo<J>> {
+    const pager = await this.#pager.get();
+    const total = await pager.total;
+    const pages = await pager.pages;
+    const items = await pager.toArray();
+    const list = await mapLimited(await this.#ctx.limiter(), items, serialize);
+    return { page: this.page, size: this.size, total, pages, list };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/** Reads a paged body `{ list, total, pages }` defensively (a non-object body is an error). */
+function readPage(body: unknown, label: string): { list: unknown[]; total: number; pages: number } {
+  if (!isRecord(body)) {
+    throw new ResponseError(`Cannot use response of ${label}: expected a page object`);
+  }
+  const list = Array.isArray(body["list"]) ? body["list"] as unknown[] : [];
+  return { list, total: num(body["total"], 0), pages: num(body["pages"], 1) };
+}
+
+/**
+ * Flattens a filter response (§3.1.4): an array is a list of runs; an object holds groups whose
+ * values are arrays of runs or nested groups. Group labels are dropped; anything that is not an
+ * object with a string `cuid` is skipped.
+ */
+export function flattenRuns(body: unknown): RunRecord[] {
+  const runs: RunRecord[] = [];
+  const visit = (value: unknown, depth: number): void => {
+    if (depth > 64) return;
+    if (Array.isArray(value)) {
+      for (const item of value) {
+        if (isRecord(item) && typeof item["cuid"] === "string" && item["cuid"] !== "") {
+          runs.push(item as RunRecord);
+        }
+      }
+    } else if (isRecord(value)) {
+      for (const inner of Object.values(value)) visit(inner, depth + 1);
+    }
+  };
+  visit(body, 0);
+  return runs;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Projects
+// ---------------------------------------------------------------------------------------------
+
+let constructProjects: (
+  ctx: Context,
+  username: () => Promise<string>,
+  query: { sort?: string; search?: string; detail: boolean },
+  paging: { page: number; size: number; all: boolean },
+  options: RequestOptions,
+) => Projects;
+
+/**
+ * The projects of a workspace, as returned by `api.projects()` and `workspace.projects()`.
+ *
+ * Each project is pre-filled from the list response; with `detail: true` (the default) its
+ * properties need no further request.
+ *
+ * @example List every project of a workspace
+ * ```ts
+ * import { Api } from "@swanlab-ts/api";
+ *
+ * const api = new Api();
+ * for await (const project of api.projects("my-team", { sort: "name", all: true })) {
+ *   console.log(await project.name, await project.path);
+ * }
+ * ```
+ */
+export class Projects extends EntityList<Project> {
+  static {
+    constructProjects = (ctx, username, query, paging, options) =>
+      new Projects(ctx, username, query, paging, options);
+  }
+
+  private constructor(
+    ctx: Context,
+    username: () => Promise<string>,
+    query: { sort?: string; search?: string; detail: boolean },
+    paging: { page: number; size: number; all: boolean },
+    options: RequestOptions,
+  ) {
+    super(ctx, async (page, size) => {
+      const name = await username();
+      const body = await ctx.call(
+        (api) =>
+          api.GET("/project/{username}", {
+            params: {
+              path: { username: name },
+              query: {
+                page,
+                size: size as 10,
+                detail: query.detail ? "True" : "False",
+                ...(query.search !== undefined ? { search: query.search } : {}),
+                ...(query.sort !== undefined ? { sort: query.sort as "name" } : {}),
+              },
+            },
+          }),
+        options,
+      );
+      const { list, total, pages } = readPage(body, `GET /api/project/${name}`);
+      const items: Project[] = [];
+      for (const item of list) {
+        if (!isRecord(item)) continue;
+        const path = projectPathOf(item, name);
+        if (path === undefined) continue;
+        items.push(newProject(ctx, path, item, query.detail));
+      }
+      return { items, total, pages };
+    }, paging);
+  }
+
+  /**
+   * The page information with every project's JSON, as the Python SDK's `Projects.json()`.
+   *
+   * @returns `{ page, size, total, pages, list }`.
+   * @throws {ApiError} (or a subclass) and {@linkcode ConnectionError} for failed requests.
+   */
+  json(): Promise<PageInfo<ProjectJson>> {
+    return this.collectPageInfo((project) => project.json());
+  }
+}
+
+/** The username and project name of a list item: its `path`, else its `name` in `username`. */
+function projectPathOf(
+  item: JsonRecord,
+  username: string,
+): { username: string; project: string } | undefined {
+  const path = str(item["path"]);
+  const parts = path.split("/");
+  if (parts.length === 2 && parts[0] && parts[1]) {
+    return { username: parts[0], project: parts[1] };
+  }
+  const name = str(item["name"]);
+  return name === "" ? undefined : { username, project: name };
+}
+
+/** @internal Creates a project list. */
+export function newProjects(
+  ctx: Context,
+  username: () => Promise<string>,
+  query: { sort?: string; search?: string; detail: boolean },
+  paging: { page: number; size: number; all: boolean },
+  options: RequestOptions = {},
+): Projects {
+  return constructProjects(ctx, username, query, paging, options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs
+// ---------------------------------------------------------------------------------------------
+
+/** How a run list is fetched. */
+type RunsMode =
+  | { kind: "paged" }
+  | {
+    kind: "filter";
+    filters: Active<RunFilter>[];
+    groups: Active<RunGroup>[];
+    sorts: Active<RunSort>[];
+  };
+
+let constructRuns: (
+  ctx: Context,
+  username: string,
+  project: string,
+  projectCuid: Lazy<string>,
+  mode: RunsMode,
+  paging: { page: number; size: number; all: boolean },
+  options: RequestOptions,
+) => Runs;
+
+/**
+ * The runs of a project: paged (`api.runsGet()`, `project.runsGet()`) or filtered
+ * (`api.runs()`, `project.runs()`).
+ *
+ * Each run is pre-filled from the list response: the fields the list returned need no further
+ * request; reading another field loads the run once by cuid. Filtered lists are fetched in one
+ * request; grouped responses are flattened (group labels dropped, non-object items skipped).
+ *
+ * @example Finished runs whose name contains "v2"
+ * ```ts
+ * import { Api } from "@swanlab-ts/api";
+ *
+ * const api = new Api();
+ * const runs = api.runs("my-team/my-project", {
+ *   filters: [
+ *     { key: "state", type: "STABLE", op: "EQ", value: ["FINISHED"] },
+ *     { key: "name", type: "STABLE", op: "CONTAIN", value: ["v2"] },
+ *   ],
+ * });
+ * for await (const run of runs) console.log(await run.name);
+ * ```
+ */
+export class Runs extends EntityList<Run> {
+  static {
+    constructRuns = (ctx, username, project, projectCuid, mode, paging, options) =>
+      new Runs(ctx, username, project, projectCuid, mode, paging, options);
+  }
+
+  #filter: boolean;
+
+  private constructor(
+    ctx: Context,
+    username: string,
+    project: string,
+    projectCuid: Lazy<string>,
+    mode: RunsMode,
+    paging: { page: number; size: number; all: boolean },
+    options: RequestOptions,
+  ) {
+    const toRun = (record: RunRecord): Run =>
+      newRun(
+        new RunCore(ctx, { username, project, run: record.cuid }, { record, projectCuid }),
+      );
+    super(ctx, async (page, size) => {
+      if (mode.kind === "filter") {
+        const body = await ctx.call(
+          (api) =>
+            api.POST("/project/{username}/{project}/runs/shows", {
+              params: { path: { username, project } },
+              body: { filters: mode.filters, groups: mode.groups, sorts: mode.sorts },
+            }),
+          options,
+        );
+        const records = flattenRuns(body);
+        return { items: records.map(toRun), total: records.length, pages: 0 };
+      }
+      const body = await ctx.call(
+        (api) =>
+          api.GET("/project/{username}/{project}/runs", {
+            params: { path: { username, project }, query: { page, size: size as 10 } },
+          }),
+        options,
+      );
+      const { list, total, pages } = readPage(
+        body,
+        `GET /api/project/${username}/${project}/runs`,
+      );
+      return { items: flattenRuns(list).map(toRun), total, pages };
+    }, paging);
+    this.#filter = mode.kind === "filter";
+  }
+
+  /**
+   * The page information with every run's JSON, as the Python SDK's `Experiments.json()`.
+   * Filtered lists report `{ page: 1, size: n, total: n, pages: 0 }` as the SDK does.
+   *
+   * Every run's JSON is a consistent snapshot of its full record: runs whose list record lacks
+   * fields are loaded (several at a time).
+   *
+   * @returns `{ page, size, total, pages, list }`.
+   * @throws {ApiError} (or a subclass) and {@linkcode ConnectionError} for failed requests.
+   */
+  async json(): Promise<PageInfo<RunJson>> {
+    const info = await this.collectPageInfo((run) => run.json());
+    if (!this.#filter) return info;
+    return { page: 1, size: info.list.length, total: info.list.length, pages: 0, list: info.list };
+  }
+}
+
+/** @internal Creates a run list. */
+export function newRuns(
+  ctx: Context,
+  username: string,
+  project: string,
+  projectCuid: Lazy<string>,
+  mode: RunsMode,
+  paging: { page: number; size: number; all: boolean },
+  options: RequestOptions = {},
+): Runs {
+  return constructRuns(ctx, username, project, projectCuid, mode, paging, options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Columns
+// ---------------------------------------------------------------------------------------------
+
+let constructColumns: (
+  ctx: Context,
+  run: RunCore,
+  query: { search?: string; columnClass?: string; columnType?: string },
+  paging: { page: number; size: number; all: boolean },
+  options: RequestOptions,
+) => Columns;
+
+/**
+ * The metric columns of a run (`api.columns()`, `run.columns()`). Consider `series()`, which
+ * lists metric keys from the metric store itself.
+ *
+ * @example Every FLOAT column of a run
+ * ```ts
+ * import { Api } from "@swanlab-ts/api";
+ *
+ * const api = new Api();
+ * const columns = api.columns("my-team/my-project/abc123", { all: true, columnType: "FLOAT" });
+ * console.log(await columns.total);
+ * for await (const column of columns) console.log(await column.name);
+ * ```
+ */
+export class Columns extends EntityList<Column> {
+  static {
+    constructColumns = (ctx, run, query, paging, options) =>
+      new Columns(ctx, run, query, paging, options);
+  }
+
+  private constructor(
+    ctx: Context,
+    run: RunCore,
+    query: { search?: string; columnClass?: string; columnType?: string },
+    paging: { page: number; size: number; all: boolean },
+    options: RequestOptions,
+  ) {
+    super(ctx, async (page, size) => {
+      const cuid = await run.cuid(options);
+      const body = await ctx.call(
+        (api) =>
+          api.GET("/experiment/{cuid}/column", {
+            params: {
+              path: { cuid },
+              query: {
+                page,
+                size: size as 10,
+                ...(query.search !== undefined ? { search: query.search } : {}),
+                ...(query.columnType !== undefined ? { type: query.columnType as "FLOAT" } : {}),
+                ...(query.columnClass !== undefined
+                  ? { class: query.columnClass as "CUSTOM" }
+                  : {}),
+              },
+            },
+          }),
+        options,
+      );
+      const { list, total, pages } = readPage(body, `GET /api/experiment/${cuid}/column`);
+      const items: Column[] = [];
+      for (const item of list) {
+        if (!isRecord(item) || typeof item["key"] !== "string") continue;
+        items.push(newColumnFromRecord(run, item));
+      }
+      return { items, total, pages };
+    }, paging);
+  }
+
+  /**
+   * The page information with every column's JSON, as the Python SDK's `Columns.json()`.
+   *
+   * @returns `{ page, size, total, pages, list }`.
+   * @throws {ApiError} (or a subclass) and {@linkcode ConnectionError} for failed requests.
+   */
+  json(): Promise<PageInfo<ColumnJson>> {
+    return this.collectPageInfo((column) => column.json());
+  }
+}
+
+/** @internal Creates a column list. */
+export function newColumns(
+  ctx: Context,
+  run: RunCore,
+  query: { search?: string; columnClass?: string; columnType?: string },
+  paging: { page: number; size: number; all: boolean },
+  options: RequestOptions = {},
+): Columns {
+  return constructColumns(ctx, run, query, paging, options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workspaces
+// ---------------------------------------------------------------------------------------------
+
+/** The JSON form of {@linkcode Workspaces}: only the username, as the Python SDK. */
+export interface WorkspacesJson {
+  /** The user whose workspaces are listed. */
+  username: string;
+}
+
+let constructWorkspaces: (
+  ctx: Context,
+  username: () => Promise<string>,
+  options: RequestOptions,
+) => Workspaces;
+
+/**
+ * The workspaces of a user (`api.workspaces()`): the personal one and every team. Not paged: one
+ * request returns them all.
+ *
+ * `json()` returns only `{ username }`, as the Python SDK does; iterate (or call `toArray()`) to
+ * get the workspaces, and `workspace.json()` for each one's data.
+ *
+ * @example Print every workspace
+ * ```ts
+ * import { Api } from "@swanlab-ts/api";
+ *
+ * for await (const ws of new Api().workspaces()) console.log(await ws.name);
+ * ```
+ */
+export class Workspaces extends EntityList<Workspace> {
+  static {
+    constructWorkspaces = (ctx, username, options) => new Workspaces(ctx, username, options);
+  }
+
+  #username: () => Promise<string>;
+
+  private constructor(ctx: Context, username: () => Promise<string>, options: RequestOptions) {
+    super(ctx, async () => {
+      const name = await username();
+      const body = await ctx.call(
+        (api) => api.GET("/user/{username}/groups", { params: { path: { username: name } } }),
+        options,
+      );
+      if (!Array.isArray(body)) {
+        throw new ResponseError(
+          `Cannot use response of GET /api/user/${name}/groups: expected an array`,
+        );
+      }
+      const items: Workspace[] = [];
+      for (const item of body as unknown[]) {
+        if (!isRecord(item) || typeof item["username"] !== "string" || item["username"] === "") {
+          continue; // the SDK crashes on items without a username
+        }
+        items.push(newWorkspace(ctx, item["username"], item));
+      }
+      return { items, total: items.length, pages: 1 };
+    }, { page: 1, size: 100, all: false });
+    this.#username = username;
+  }
+
+  /**
+   * `{ username }` — the user whose workspaces these are, as the Python SDK's
+   * `Workspaces.json()`. Iterate to get the workspaces themselves.
+   *
+   * @returns The username (the logged-in user's when none was given).
+   */
+  async json(): Promise<WorkspacesJson> {
+    return { username: await this.#username() };
+  }
+}
+
+/** @internal Creates a workspace list. */
+export function newWorkspaces(
+  ctx: Context,
+  username: () => Promise<string>,
+  options: RequestOptions = {},
+): Workspaces {
+  return constructWorkspaces(ctx, username, options);
+}

@@ -1,0 +1,588 @@
+/**
+ * Full-resolution scalar metrics as a stream: the CSV export of a run's keys (wire reference
+ * §3.1.7, §4.6.4) read row by row in constant memory, filtered by a {@linkcode RangeQuery}.
+ *
+ * @example Stream every point of a key
+ * ```ts ignore
+ * import { scanMetrics } from "./scan_metrics.ts";
+ *
+ * for await (const point of scanMetrics(transport, ref, ["train/loss"], { all: true })) {
+ *   console.log(point.step, point.value);
+ * }
+ * ```
+ *
+ * @module
+ */
+
+import { AbortError, ConnectionError, ResponseError, ValidationError } from "../core/errors.ts";
+import type { RequestOptions } from "../core/request_options.ts";
+import type { Transport } from "../core/transport.ts";
+import { CsvParseStream, type ScalarCsvRow } from "./csv_parse_stream.ts";
+import { chunkKeys, columnRef, MAX_KEYS_PER_REQUEST, validateMetricKeys } from "./metric_keys.ts";
+import {
+  createRangeFilter,
+  type NormalizedRangeQuery,
+  normalizeRangeQuery,
+  type RangeFilter,
+  type RangeQuery,
+} from "./range_query.ts";
+import type { RunRef } from "./run_ref.ts";
+
+/**
+ * One full-resolution point of one key.
+ *
+ * `value` is a number; the CSV spellings `NaN`, `INF` and `-INF` become `NaN`, `Infinity` and
+ * `-Infinity` (serialize them yourself: `JSON.stringify` writes `null`, as the Python CLI does).
+ * `timestamp` is the time the point was logged, in Unix milliseconds, when the CSV row has one.
+ *
+ * @example
+ * ```ts
+ * import type { MetricPoint } from "./scan_metrics.ts";
+ *
+ * const point: MetricPoint = { key: "loss", step: 1, value: 0.5, timestamp: 1722470401000 };
+ * ```
+ */
+export interface MetricPoint {
+  /** The metric key. */
+  key: string;
+  /** The step. */
+  step: number;
+  /** The value (`NaN` and `±Infinity` possible). */
+  value: number;
+  /** Unix milliseconds, when known. */
+  timestamp?: number;
+}
+
+/**
+ * Which points {@linkcode scanMetrics} yields. Without `rangeQuery` every point is yielded
+ * (`all` is accepted for symmetry with `run.metrics()` and changes nothing: a scan always reads
+ * the full-resolution export).
+ *
+ * @example The last 100 points of a step range
+ * ```ts
+ * import type { ScanMetricsQuery } from "./scan_metrics.ts";
+ *
+ * const query: ScanMetricsQuery = { rangeQuery: { start: 1000, end: 5000, tail: 100 } };
+ * ```
+ */
+export interface ScanMetricsQuery {
+  /** Range filter and truncation, see {@linkcode RangeQuery}. */
+  rangeQuery?: RangeQuery | Record<string, unknown>;
+  /**
+   * Read every point (the default of a scan).
+   * @default true
+   */
+  all?: boolean;
+}
+
+/**
+ * Per-call options of {@linkcode scanMetrics}.
+ *
+ * @example Freeze the clock of a `last` query
+ * ```ts
+ * import type { ScanMetricsOptions } from "./scan_metrics.ts";
+ *
+ * const options: ScanMetricsOptions = { nowMs: Date.parse("2024-08-01T01:00:00Z"), maxRetries: 2 };
+ * ```
+ */
+export interface ScanMetricsOptions extends RequestOptions {
+  /**
+   * The current time in milliseconds, for `rangeQuery.last`.
+   * @default Date.now() when the scan is created
+   */
+  nowMs?: number;
+  /**
+   * Fail a download when no byte arrives for this long, in milliseconds.
+   * @default the request timeout
+   */
+  idleTimeoutMs?: number;
+  /**
+   * Receives warnings (points dropped by a `last` or timestamp range for lacking a timestamp).
+   * @default console.warn
+   */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * Options of {@linkcode exportScalarCsvUrl}.
+ *
+ * @example
+ * ```ts
+ * import type { ExportCsvOptions } from "./scan_metrics.ts";
+ *
+ * const options: ExportCsvOptions = { experimentName: "resnet50-lr0.1" };
+ * ```
+ */
+export interface ExportCsvOptions {
+  /**
+   * The run name written in the CSV headers (`<experimentName>-<key>_step`).
+   * @default the run's cuid, as `Column.export_csv()` and `Key.export_csv()` send
+   */
+  experimentName?: string;
+}
+
+/**
+ * A presigned download URL.
+ *
+ * @example
+ * ```ts
+ * import type { ExportUrl } from "./scan_metrics.ts";
+ *
+ * const exported: ExportUrl = { url: "https://bucket.example.org/exports/x.csv?X-Signature=abc" };
+ * ```
+ */
+export interface ExportUrl {
+  /** The URL; it expires, and must be downloaded without SwanLab credentials. */
+  url: string;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Presigns one exported object (`POST /files/presigned/get`, the second step of scalar CSV and
+ * log exports).
+ *
+ * @param transport The client's transport.
+ * @param cosKey The storage key the export answered.
+ * @param options Per-call signal, timeout and retries.
+ * @returns The presigned URL.
+ * @throws {ResponseError} `Failed to get presigned download URL` when the answer has no URL.
+ * @throws {ApiError} (or a subclass) and {@linkcode ConnectionError} for failed requests.
+ *
+ * @example
+ * ```ts ignore
+ * import { presignExport } from "./scan_metrics.ts";
+ *
+ * const url = await presignExport(transport, "exports/x.csv");
+ * ```
+ */
+export async function presignExport(
+  transport: Transport,
+  cosKey: string,
+  options: RequestOptions = {},
+): Promise<string> {
+  const body = await transport.call(
+    (api) => api.POST("/files/presigned/get", { body: { paths: [cosKey] } }),
+    options,
+  );
+  const url: unknown = isRecord(body) && Array.isArray(body["urls"]) ? body["urls"][0] : undefined;
+  if (typeof url !== "string" || url === "") {
+    throw new ResponseError("Failed to get presigned download URL");
+  }
+  return url;
+}
+
+/**
+ * Reads the `cosKey` of an export answer.
+ *
+ * @throws {ResponseError} `Invalid response format: missing cosKey`, the SDK's message.
+ */
+function cosKeyOf(body: unknown): string {
+  const cosKey = isRecord(body) ? body["cosKey"] : undefined;
+  if (typeof cosKey !== "string" || cosKey === "") {
+    throw new ResponseError("Invalid response format: missing cosKey");
+  }
+  return cosKey;
+}
+
+/** `POST /house/metrics/scalar/export` for ≤ 16 keys, then the presign: the CSV's URL. */
+async function exportCsv(
+  transport: Transport,
+  ref: RunRef,
+  keys: readonly string[],
+  experimentName: string,
+  options: RequestOptions,
+  limited: boolean,
+): Promise<string> {
+  const columns = keys.map((key) => {
+    const { experimentId, createdAt, rootProId, rootExpId } = columnRef(ref, key);
+    return {
+      experimentName,
+      experimentId,
+      key,
+      createdAt,
+      ...(rootProId === undefined ? {} : { rootProId }),
+      ...(rootExpId === undefined ? {} : { rootExpId }),
+    };
+  });
+  const run = <T>(task: () => Promise<T>): Promise<T> =>
+    limited ? transport.limiter.run(task) : task();
+  const body = await run(() =>
+    transport.call(
+      (api) =>
+        api.POST("/house/metrics/scalar/export", {
+          body: { projectId: ref.projectId, columns },
+        }),
+      options,
+    )
+  );
+  const cosKey = cosKeyOf(body);
+  return await run(() => presignExport(transport, cosKey, options));
+}
+
+/**
+ * Exports the full-resolution series of up to 16 keys of a run as one CSV object and returns
+ * its presigned URL (for `Column.exportCsv()` and `Key.exportCsv()`, wire reference §4.10–4.11):
+ * `POST /house/metrics/scalar/export`, then `POST /files/presigned/get`.
+ *
+ * The CSV has a header row, then one row per step: `step`, then per key its value and its
+ * timestamp (see {@linkcode CsvParseStream}).
+ *
+ * @param transport The client's transport.
+ * @param ref The run.
+ * @param keys 1 to 16 metric keys (duplicates are removed).
+ * @param options Per-call signal, timeout and retries.
+ * @param exportOptions The name written in the CSV headers (default: the run's cuid).
+ * @returns The presigned URL of the CSV.
+ * @throws {ValidationError} If `keys` is empty, has blank items or more than 16 distinct keys.
+ * @throws {ResponseError} If the export has no `cosKey` or the presign no URL.
+ * @throws {ApiError} (or a subclass) and {@linkcode ConnectionError} for failed requests.
+ *
+ * @example Export one key and download it
+ * ```ts ignore
+ * import { exportScalarCsvUrl } from "./scan_metrics.ts";
+ *
+ * const { url } = await exportScalarCsvUrl(transport, ref, ["train/loss"]);
+ * const csv = await (await transport.download(url)).text();
+ * ```
+ */
+export async function exportScalarCsvUrl(
+  transport: Transport,
+  ref: RunRef,
+  keys: readonly string[],
+  options: RequestOptions = {},
+  exportOptions: ExportCsvOptions = {},
+): Promise<ExportUrl> {
+  const distinct = validateMetricKeys(keys);
+  if (distinct.length > MAX_KEYS_PER_REQUEST) {
+    throw new ValidationError(
+      "keys",
+      `Cannot export ${distinct.length} keys: expected at most ${MAX_KEYS_PER_REQUEST} per CSV`,
+    );
+  }
+  const name = exportOptions.experimentName;
+  if (name !== undefined && typeof name !== "string") {
+    throw new ValidationError("experimentName", "Cannot parse experimentName: expected a string");
+  }
+  const url = await exportCsv(transport, ref, distinct, name || ref.runId, options, false);
+  return { url };
+}
+
+/** A download cut short of its `Content-Length` (or cut mid-row). */
+class TruncatedDownloadError extends ResponseError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ResponseError";
+  }
+}
+
+/** Counts bytes and fails at the end when fewer than `expected` arrived. */
+function byteCounter(expected: number | undefined): TransformStream<Uint8Array, Uint8Array> {
+  let received = 0;
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller): void {
+      received += chunk.byteLength;
+      controller.enqueue(chunk);
+    },
+    flush(): void {
+      if (expected !== undefined && received < expected) {
+        throw new TruncatedDownloadError(
+          `Download of CSV export was cut: received ${received} of ${expected} bytes`,
+        );
+      }
+    },
+  });
+}
+
+/** The declared body length, when it is the length of the bytes we read (no content coding). */
+function declaredLength(response: Response): number | undefined {
+  const encoding = response.headers.get("content-encoding");
+  if (encoding !== null && encoding.trim().toLowerCase() !== "identity") return undefined;
+  const length = Number(response.headers.get("content-length") ?? NaN);
+  return Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+}
+
+/** Whether a failure while reading a download may go away when it is read again. */
+function isTransientReadError(error: unknown): boolean {
+  if (error instanceof TruncatedDownloadError || error instanceof ConnectionError) return true;
+  // The parser's "last row is cut" is a body that ended early without a Content-Length.
+  return error instanceof ResponseError && / is cut /.test(error.message);
+}
+
+/** What a scan needs. */
+interface Scan {
+  transport: Transport;
+  ref: RunRef;
+  chunks: readonly (readonly string[])[];
+  query: NormalizedRangeQuery | undefined;
+  nowMs: number;
+  options: ScanMetricsOptions;
+}
+
+/** Points are handed over in arrays of about this many (fewer at the end of a chunk). */
+const BATCH_POINTS = 1024;
+
+/**
+ * Reads the exports, chunk by chunk, yielding points in batches. When a download is cut, it is
+ * read again from the start, skipping the rows already consumed (at most `maxRetries` times per
+ * chunk): the object behind the URL does not change, so rows are neither dropped nor repeated.
+ */
+async function* scanBatches(scan: Scan): AsyncGenerator<MetricPoint[]> {
+  const { transport, ref, chunks, query, nowMs, options } = scan;
+  const buffering = query !== undefined && query.tail !== null;
+  // In a step range, no row after `end` can match: stop reading there.
+  const stepEnd = query !== undefined && query.last === null && query.type === "step"
+    ? query.end
+    : null;
+  const canFinishEarly = query !== undefined && query.head !== null;
+  const maxRetries = options.maxRetries ?? transport.maxRetries;
+  const warn = options.onWarning ?? ((message: string) => console.warn(message));
+  const signal = options.signal;
+
+  for (const keys of chunks) {
+    const url = await exportCsv(transport, ref, keys, ref.name || ref.runId, options, true);
+    const filters: (RangeFilter<MetricPoint> | undefined)[] = keys.map(() =>
+      query === undefined ? undefined : createRangeFilter<MetricPoint>(query, nowMs)
+    );
+    const count = keys.length;
+    let consumed = 0;
+    let attempt = 0;
+    let batch: MetricPoint[] = [];
+
+    for (;;) {
+      const response = await transport.limiter.run(() => transport.download(url, options));
+      if (response.body === null) throw new ResponseError("Cannot read CSV export: empty body");
+      const reader = response.body
+        .pipeThrough(byteCounter(declaredLength(response)))
+        .pipeThrough(new TextDecoderStream())
+        .pipeThrough(new CsvParseStream({ keys }))
+        .getReader();
+      let open = true;
+      let retry = false;
+      let index = 0;
+      try {
+        for (;;) {
+          let next: ReadableStreamReadResult<ScalarCsvRow>;
+          try {
+            next = await reader.read();
+          } catch (error) {
+            open = false;
+            if (signal?.aborted === true) {
+              throw new AbortError("GET", "CSV export download", { cause: signal.reason });
+            }
+            if (!isTransientReadError(error)) throw error;
+            if (attempt >= maxRetries) {
+              throw new ResponseError(
+                `Cannot read CSV export: the download was cut ${
+                  attempt + 1
+                } times (the last time after ${index} rows)`,
+                { cause: error },
+              );
+            }
+            attempt++;
+            transport.debug(`restart #${attempt} of a cut CSV export download after ${index} rows`);
+            retry = true;
+            break;
+          }
+          if (next.done) {
+            open = false;
+            break;
+          }
+          // Rows already buffered would still arrive after an abort: stop at the next one.
+          if (signal?.aborted === true) {
+            throw new AbortError("GET", "CSV export download", { cause: signal.reason });
+          }
+          if (index++ < consumed) continue; // read again after a cut: already handled
+          const row = next.value;
+          if (stepEnd !== null && row.step > stepEnd) break;
+          const step = row.step;
+          for (let i = 0; i < count; i++) {
+            const value = row.values[i];
+            if (value === undefined) continue;
+            const timestamp = row.timestamps[i];
+            const point: MetricPoint = timestamp === undefined
+              ? { key: keys[i] as string, step, value }
+              : { key: keys[i] as string, step, value, timestamp };
+            const filter = filters[i];
+            if (filter !== undefined && filter.accept(point) !== "keep") continue;
+            if (!buffering) batch.push(point);
+          }
+          consumed++;
+          if (canFinishEarly && filters.every((filter) => filter?.done === true)) break;
+          if (batch.length >= BATCH_POINTS) {
+            yield batch;
+            batch = [];
+          }
+        }
+      } finally {
+        // Stopped early, or the consumer stopped: cancel the download.
+        if (open) await reader.cancel().catch(() => {});
+      }
+      if (!retry) break;
+    }
+
+    if (buffering) {
+      for (const filter of filters) if (filter !== undefined) batch.push(...filter.finish());
+    }
+    if (batch.length > 0) yield batch;
+    filters.forEach((filter, i) => {
+      if (filter !== undefined && filter.missingTimestamps > 0) {
+        warn(
+          `Skipped ${filter.missingTimestamps} points of "${
+            keys[i]
+          }" without timestamp: the range needs one`,
+        );
+      }
+    });
+  }
+}
+
+/** Iterates the points of the batches one by one (cheaper than an async generator per point). */
+function flatten<T>(batches: AsyncGenerator<T[]>): AsyncIterableIterator<T> {
+  let buffer: T[] = [];
+  let next = 0;
+  const iterator: AsyncIterableIterator<T> = {
+    next(): Promise<IteratorResult<T>> {
+      if (next < buffer.length) return Promise.resolve({ done: false, value: buffer[next++] as T });
+      return batches.next().then((result): IteratorResult<T> | Promise<IteratorResult<T>> => {
+        if (result.done === true) return { done: true, value: undefined };
+        buffer = result.value;
+        next = 0;
+        return iterator.next();
+      });
+    },
+    async return(): Promise<IteratorResult<T>> {
+      buffer = [];
+      await batches.return([]);
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+      return iterator;
+    },
+  };
+  return iterator;
+}
+
+/** Checks the arguments of a scan (before any request). */
+function prepareScan(
+  transport: Transport,
+  ref: RunRef,
+  keys: readonly string[],
+  query: ScanMetricsQuery,
+  options: ScanMetricsOptions,
+): Scan {
+  const distinct = validateMetricKeys(keys);
+  if (typeof query !== "object" || query === null || Array.isArray(query)) {
+    throw new ValidationError("query", "Cannot parse query: expected an object");
+  }
+  if (query.all !== undefined && typeof query.all !== "boolean") {
+    throw new ValidationError("all", "Cannot parse all: expected a boolean");
+  }
+  const rangeQuery = query.rangeQuery === undefined || query.rangeQuery === null
+    ? undefined
+    : normalizeRangeQuery(query.rangeQuery, "rangeQuery");
+  const nowMs = options.nowMs ?? Date.now();
+  if (typeof nowMs !== "number" || !Number.isFinite(nowMs)) {
+    throw new ValidationError("nowMs", `Cannot use nowMs ${nowMs}: expected a finite number`);
+  }
+  return { transport, ref, chunks: chunkKeys(distinct), query: rangeQuery, nowMs, options };
+}
+
+/**
+ * Like {@linkcode scanMetrics}, but hands the points over in arrays (of about 1024 points, fewer
+ * at the end of each chunk of 16 keys), which is faster for consumers that process many points.
+ * Same requests, filtering, order, retries and errors.
+ *
+ * @param transport The client's transport.
+ * @param ref The run.
+ * @param keys The metric keys (non-empty, non-blank; duplicates are removed).
+ * @param query The range query; without one, every point.
+ * @param options Per-call signal, timeouts, retries, clock and warnings.
+ * @returns The batches of points, as an async iterable (iterate it once).
+ * @throws {ValidationError} At call time, for invalid keys or range query.
+ * @throws {ResponseError} While iterating, for a malformed export or a download that stays cut.
+ * @throws {ApiError} (or a subclass) and {@linkcode ConnectionError} for failed requests.
+ *
+ * @example Count points
+ * ```ts ignore
+ * import { scanMetricBatches } from "./scan_metrics.ts";
+ *
+ * let count = 0;
+ * for await (const batch of scanMetricBatches(transport, ref, ["train/loss"])) count += batch.length;
+ * ```
+ */
+export function scanMetricBatches(
+  transport: Transport,
+  ref: RunRef,
+  keys: readonly string[],
+  query: ScanMetricsQuery = {},
+  options: ScanMetricsOptions = {},
+): AsyncIterable<MetricPoint[]> {
+  return scanBatches(prepareScan(transport, ref, keys, query, options));
+}
+
+/**
+ * Streams the full-resolution points of a run's scalar keys, filtered by a
+ * {@linkcode RangeQuery}, in constant memory whatever the size of the series.
+ *
+ * For each chunk of at most 16 keys (one chunk after the other, so one CSV at a time):
+ * `POST /house/metrics/scalar/export` (with `experimentName` = the run's name, else its cuid),
+ * `POST /files/presigned/get`, a credential-free download, and row-by-row parsing with
+ * {@linkcode CsvParseStream}, with backpressure: nothing is read more than about 1024 points
+ * ahead of the consumer.
+ *
+ * Filtering follows the SDK (wire reference §4.6.4): `last` and timestamp ranges drop points
+ * without timestamp (reported through `onWarning`); a step range stops reading at the first row
+ * past `end`; `head` stops reading (and cancels the download) once every key of the chunk has its
+ * `head` points; `tail` keeps a ring buffer of `tail` points per key. Timestamp bounds are padded
+ * to milliseconds for every query form (the SDK pads only plain dicts).
+ *
+ * Order: within a chunk, rows in CSV order (ascending step) and within a row the keys in request
+ * order. With `tail`, a chunk's points are yielded when its CSV is fully read, key by key in request
+ * order, each key's points in step order. Chunks of 16 keys follow each other.
+ *
+ * Errors are never swallowed (the SDK turns any download or parse failure into empty metrics): a
+ * download cut mid-body, or shorter than its `Content-Length`, is read again from the start, up to
+ * `maxRetries` times, skipping the rows already handled (the exported object does not change, so
+ * nothing is dropped or repeated, even after points were yielded); if it keeps failing, a
+ * {@linkcode ResponseError} is thrown. A malformed CSV is a `ResponseError` at once.
+ *
+ * The keys and the range query are checked when `scanMetrics` is called, before any request.
+ * Do not call it inside `transport.limiter.run()`: it takes limiter slots for its own requests.
+ *
+ * @param transport The client's transport.
+ * @param ref The run.
+ * @param keys The metric keys (non-empty, non-blank; duplicates are removed).
+ * @param query The range query; without one, every point.
+ * @param options Per-call signal, timeouts, retries, clock and warnings.
+ * @returns The points, as an async iterable (iterate it once).
+ * @throws {ValidationError} At call time, for invalid keys or range query.
+ * @throws {ResponseError} While iterating, for a malformed export or a download that stays cut.
+ * @throws {ApiError} (or a subclass) and {@linkcode ConnectionError} for failed requests.
+ *
+ * @example Stop after the first 10 points of each key
+ * ```ts ignore
+ * import { scanMetrics } from "./scan_metrics.ts";
+ *
+ * const points = scanMetrics(transport, ref, ["train/loss", "train/acc"], { rangeQuery: { head: 10 } });
+ * for await (const { key, step, value } of points) console.log(key, step, value);
+ * ```
+ *
+ * @example Points logged in the last five minutes
+ * ```ts ignore
+ * import { scanMetrics } from "./scan_metrics.ts";
+ *
+ * const recent = await Array.fromAsync(scanMetrics(transport, ref, ["lr"], { rangeQuery: { last: 300_000 } }));
+ * ```
+ */
+export function scanMetrics(
+  transport: Transport,
+  ref: RunRef,
+  keys: readonly string[],
+  query: ScanMetricsQuery = {},
+  options: ScanMetricsOptions = {},
+): AsyncIterable<MetricPoint> {
+  return flatten(scanBatches(prepareScan(transport, ref, keys, query, options)));
+}

@@ -1,0 +1,60 @@
+/**
+ * Shared fixtures of the entity tests: a small local server and clients for its users.
+ *
+ * @module
+ */
+
+import { Api, type ClientOptions } from "../../mod.ts";
+import { type LocalServer, type RecordedRequest, startServer } from "../../src/server/mod.ts";
+import type { ServerOptions } from "../../src/server/mod.ts";
+
+/** Starts a local server with a small data set (6 sweep runs, 60 steps, 40 log lines). */
+export function startTestServer(options: ServerOptions = {}): Promise<LocalServer> {
+  return startServer({ runs: 6, steps: 60, logLines: 40, ...options });
+}
+
+/** A client of `server` logged in as `user` (default alice, the root user). */
+export function apiFor(
+  server: LocalServer,
+  user = "alice",
+  extra: ClientOptions = {},
+): Api {
+  const seed = server.users.find((u) => u.username === user);
+  if (!seed) throw new Error(`no seeded user ${user}`);
+  return new Api({
+    host: server.host,
+    apiKey: seed.apiKey,
+    env: {},
+    initialRetryDelayMs: 1,
+    ...extra,
+  });
+}
+
+/** The API requests recorded since the last `clearRequests()`, login excluded. */
+export function apiCalls(server: LocalServer): RecordedRequest[] {
+  return server.requests.filter((r) => r.origin === "api" && r.path !== "/api/login/api_key");
+}
+
+/** The API requests with `method` whose path matches `pattern`. */
+export function callsTo(
+  server: LocalServer,
+  method: string,
+  pattern: RegExp | string,
+): RecordedRequest[] {
+  return apiCalls(server).filter((r) =>
+    r.method === method &&
+    (typeof pattern === "string" ? r.path === pattern : pattern.test(r.path))
+  );
+}
+
+/** The login requests recorded. */
+export function logins(server: LocalServer): RecordedRequest[] {
+  return server.requests.filter((r) => r.path === "/api/login/api_key");
+}
+
+/** The sweep project of the data set and its runs. */
+export function sweep(server: LocalServer) {
+  const project = server.dataset.projects["vision-lab/resnet-sweep"];
+  if (!project) throw new Error("no sweep project");
+  return project;
+}

@@ -1,0 +1,112 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { deepFreeze, Lazy, mapLimited, sortKeys } from "../../src/entities/_lazy.ts";
+import { flattenRuns } from "../../src/entities/lists.ts";
+import { Limiter } from "../../src/core/limiter.ts";
+
+describe("Lazy", () => {
+  it("shares one load between concurrent first uses and caches the value", async () => {
+    let loads = 0;
+    const lazy = new Lazy(async () => {
+      loads++;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return loads;
+    });
+    const values = await Promise.all([lazy.get(), lazy.get(), lazy.get()]);
+    assert.deepEqual(values, [1, 1, 1]);
+    assert.equal(await lazy.get(), 1);
+    assert.equal(loads, 1);
+    assert.equal(lazy.loaded, true);
+  });
+
+  it("does not cache a failure: the next use loads again", async () => {
+    let loads = 0;
+    const lazy = new Lazy(() => {
+      loads++;
+      if (loads === 1) throw new Error("boom");
+      return Promise.resolve("ok");
+    });
+    await assert.rejects(lazy.get(), /boom/);
+    assert.equal(lazy.loaded, false);
+    assert.equal(await lazy.get(), "ok");
+    assert.equal(loads, 2);
+  });
+
+  it("passes the options of the use that started the load", async () => {
+    const seen: unknown[] = [];
+    const lazy = new Lazy((options) => {
+      seen.push(options.timeoutMs);
+      return Promise.resolve(1);
+    });
+    await Promise.all([lazy.get({ timeoutMs: 5 }), lazy.get({ timeoutMs: 9 })]);
+    assert.deepEqual(seen, [5]);
+  });
+
+  it("can be pre-filled with set() or Lazy.of()", async () => {
+    const lazy = new Lazy<number>(() => Promise.reject(new Error("never")));
+    lazy.set(3);
+    assert.equal(await lazy.get(), 3);
+    assert.equal(lazy.peek(), 3);
+    assert.equal(await Lazy.of("x").get(), "x");
+  });
+});
+
+describe("flattenRuns", () => {
+  it("returns the runs of a flat array", () => {
+    const runs = flattenRuns([{ cuid: "a" }, { cuid: "b" }]);
+    assert.deepEqual(runs.map((r) => r.cuid), ["a", "b"]);
+  });
+
+  it("flattens nested groups in object order and drops the labels", () => {
+    const runs = flattenRuns({
+      "grp-A": [{ cuid: "a" }],
+      "grp-B": { sub: [{ cuid: "b" }, { cuid: "c" }] },
+    });
+    assert.deepEqual(runs.map((r) => r.cuid), ["a", "b", "c"]);
+  });
+
+  it("skips scalars, nulls and items without a cuid instead of crashing", () => {
+    const runs = flattenRuns({
+      x: 3,
+      y: null,
+      z: "text",
+      w: [1, "s", null, [], { name: "no-cuid" }, { cuid: "" }, { cuid: "ok" }],
+    });
+    assert.deepEqual(runs.map((r) => r.cuid), ["ok"]);
+    assert.deepEqual(flattenRuns(null), []);
+    assert.deepEqual(flattenRuns("oops"), []);
+  });
+});
+
+describe("sortKeys", () => {
+  it("orders the top-level keys alphabetically, as the Python SDK's json()", () => {
+    assert.deepEqual(Object.keys(sortKeys({ b: 1, a: 2, c: { z: 1, y: 2 } })), ["a", "b", "c"]);
+  });
+});
+
+describe("deepFreeze", () => {
+  it("freezes nested objects and arrays", () => {
+    const value = deepFreeze({ a: { b: [1, { c: 2 }] } });
+    assert.ok(Object.isFrozen(value));
+    assert.ok(Object.isFrozen(value.a));
+    assert.ok(Object.isFrozen(value.a.b));
+    assert.ok(Object.isFrozen(value.a.b[1]));
+  });
+});
+
+describe("mapLimited", () => {
+  it("keeps the order and never runs more tasks than the limit", async () => {
+    const limiter = new Limiter(2);
+    let active = 0;
+    let peak = 0;
+    const result = await mapLimited(limiter, [1, 2, 3, 4, 5], async (n) => {
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      active--;
+      return n * 10;
+    });
+    assert.deepEqual(result, [10, 20, 30, 40, 50]);
+    assert.ok(peak <= 2);
+  });
+});
