@@ -23,6 +23,7 @@ const steps: Step[] = [
   { name: "generated code is fresh", command: [deno, "task", "--quiet", "gen:check"] },
   { name: "type check", command: [deno, "task", "--quiet", "check"] },
   { name: "doc lint", command: [deno, "task", "--quiet", "doc-lint"] },
+  { name: "README snippets run", command: [deno, "run", "-A", "scripts/readme_check.ts"] },
   {
     name: "tests (deno)",
     command: [deno, "test", "-A", "--parallel", `--junit-path=${junitPath}`, "tests/"],

@@ -1,0 +1,437 @@
+/**
+ * Downloads to disk, with progress bars on a terminal: presigned files (`--output`), CSV exports
+ * and whole runs (`run download`).
+ *
+ * Presigned URLs are fetched without credentials and never printed in diagnostics (they carry
+ * signatures).
+ *
+ * @module
+ */
+
+import { mkdir, open } from "node:fs/promises";
+import { dirname, extname, isAbsolute, join, relative } from "node:path";
+import { type CommandContext, loadLibrary } from "../context.ts";
+import { formatCount, formatDuration } from "../progress.ts";
+import { mapLimited } from "./_shared.ts";
+
+function resolveIn(ctx: CommandContext, file: string): string {
+  return isAbsolute(file) ? file : join(ctx.io.cwd, file);
+}
+
+/** An error's message without URLs (they may carry presigned signatures). */
+function sanitize(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s)"'<>]+/gi, "<url>") || "connection failed";
+}
+
+/**
+ * The result of {@linkcode fetchToFile}.
+ *
+ * @example Bytes written
+ * ```ts
+ * import type { FetchedFile } from "./_download.ts";
+ *
+ * const fetched: FetchedFile = { bytes: 1024 };
+ * ```
+ */
+export interface FetchedFile {
+  /** Bytes written. */
+  bytes: number;
+}
+
+/**
+ * Streams a URL to a file (no credentials sent), reporting bytes to a callback.
+ *
+ * @param url The presigned URL.
+ * @param target The absolute file path (its directory is created).
+ * @param onBytes Called with the bytes received so far, and the expected total when known.
+ * @returns The number of bytes written.
+ * @throws {Error} On an HTTP error status or a short body; the message never contains the URL.
+ *
+ * @example Stream a presigned URL to disk
+ * ```ts ignore
+ * await fetchToFile(url, "/tmp/run.log", (n, total) => console.error(n, total));
+ * ```
+ */
+export async function fetchToFile(
+  url: string,
+  target: string,
+  onBytes?: (received: number, total: number | undefined) => void,
+): Promise<FetchedFile> {
+  let response: Response;
+  try {
+    response = await fetch(url, { credentials: "omit", redirect: "follow" });
+  } catch (error) {
+    // Network errors quote the URL, and with it the signature: report without it.
+    throw new Error(`Cannot download file: ${sanitize(error)}`, { cause: error });
+  }
+  if (!response.ok || !response.body) {
+    await response.body?.cancel();
+    throw new Error(`Cannot download file: HTTP ${response.status} ${response.statusText}`.trim());
+  }
+  const length = Number(response.headers.get("content-length") ?? NaN);
+  const total = Number.isFinite(length) ? length : undefined;
+  await mkdir(dirname(target), { recursive: true });
+  const handle = await open(target, "w");
+  let received = 0;
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      await handle.write(chunk);
+      received += chunk.byteLength;
+      onBytes?.(received, total);
+    }
+  } catch (error) {
+    throw new Error(`Cannot download file: ${sanitize(error)}`, { cause: error });
+  } finally {
+    await handle.close();
+  }
+  if (total !== undefined && received < total) {
+    throw new Error(`Cannot download file: the body ended after ${received} of ${total} bytes`);
+  }
+  return { bytes: received };
+}
+
+/**
+ * Downloads a presigned URL to a file with a progress bar.
+ *
+ * @param ctx The command context.
+ * @param url The presigned URL.
+ * @param file The file (relative to the working directory).
+ * @param label The progress label.
+ * @returns The number of bytes written.
+ *
+ * @example Download with a progress bar
+ * ```ts ignore
+ * const bytes = await downloadToFile(ctx, url, "run.log", "Downloading logs");
+ * ```
+ */
+export async function downloadToFile(
+  ctx: CommandContext,
+  url: string,
+  file: string,
+  label: string,
+): Promise<number> {
+  const bar = ctx.progress(label, { unit: "B" });
+  bar.tick();
+  try {
+    const { bytes } = await fetchToFile(url, resolveIn(ctx, file), (received, total) => {
+      bar.setTotal(total);
+      bar.update(received);
+    });
+    return bytes;
+  } finally {
+    bar.done({ clear: true });
+  }
+}
+
+/**
+ * Exports the full-resolution CSV of each scalar key of a run (one presigned CSV per key).
+ *
+ * @param ctx The command context.
+ * @param path The run path.
+ * @param keys The keys.
+ * @returns One `{ key, url }` per distinct key, in order.
+ * @throws {ResponseError} When a key is not a scalar metric of the run, or an export fails.
+ *
+ * @example Export one key
+ * ```ts ignore
+ * const [{ url }] = await exportRunCsv(ctx, "alice/mnist-baseline/abc12345", ["train/loss"]);
+ * ```
+ */
+export async function exportRunCsv(
+  ctx: CommandContext,
+  path: string,
+  keys: readonly string[],
+): Promise<{ key: string; url: string }[]> {
+  const lib = await loadLibrary();
+  const run = (await ctx.api()).run(path);
+  const wanted = [...new Set(keys)];
+  const classes = new Set(wanted.map((k) => k.startsWith("__swanlab__") ? "SYSTEM" : "CUSTOM"));
+  const found = new Map<string, import("../../../mod.ts").Key>();
+  for (const metricClass of classes) {
+    for await (
+      const key of run.series({ metricType: "SCALAR", metricClass: metricClass as "CUSTOM" })
+    ) {
+      found.set(key.key, key);
+    }
+  }
+  return await mapLimited(wanted, 4, async (name) => {
+    const key = found.get(name);
+    if (!key) {
+      throw new lib.ResponseError(`Cannot export "${name}": not a scalar metric of run ${path}`);
+    }
+    const response = await key.exportCsv();
+    if (!response.ok || !response.data) {
+      throw response.error ?? new lib.ResponseError(response.errmsg || `Cannot export "${name}"`);
+    }
+    return { key: name, url: response.data.url };
+  });
+}
+
+/**
+ * What `run download` fetches.
+ *
+ * @example Metrics only
+ * ```ts
+ * import type { DownloadRunOptions } from "./_download.ts";
+ *
+ * const options: DownloadRunOptions = { path: "a/p/r1", out: "data", logs: false, media: false };
+ * ```
+ */
+export interface DownloadRunOptions {
+  /** The run path. */
+  path: string;
+  /** Keys (scalar or media); default: every custom scalar and media key. */
+  keys?: readonly string[];
+  /** The output directory; default `./<run_id>`. */
+  out?: string;
+  /** Export the logs. */
+  logs: boolean;
+  /** Download media files. */
+  media: boolean;
+}
+
+/**
+ * What `run download` wrote (the `data` of its envelope).
+ *
+ * @example Nothing downloaded
+ * ```ts
+ * import type { DownloadRunResult } from "./_download.ts";
+ *
+ * const result: DownloadRunResult = { path: "a/p/r1", dir: "r1", metrics: null, logs: null, media: null };
+ * ```
+ */
+export interface DownloadRunResult {
+  /** The run path. */
+  path: string;
+  /** The output directory (as given, or the default). */
+  dir: string;
+  /** `metrics.csv`: keys, points written, seconds and points per second. */
+  metrics: {
+    file: string;
+    keys: string[];
+    points: number;
+    seconds: number;
+    points_per_second: number;
+  } | null;
+  /** `logs.log`: bytes written. */
+  logs: { file: string; bytes: number } | null;
+  /** Media files: keys, files and bytes written. */
+  media: { dir: string; keys: string[]; files: number; bytes: number } | null;
+}
+
+function csvField(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value === "number") {
+    if (Number.isNaN(value)) return "NaN";
+    if (!Number.isFinite(value)) return value > 0 ? "INF" : "-INF";
+    return String(value);
+  }
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/**
+ * A file-name-safe version of a metric key (`train/loss` → `train_loss`).
+ *
+ * @param text The key.
+ * @returns The name.
+ *
+ * @example A key as a file name
+ * ```ts
+ * import { safeName } from "./_download.ts";
+ *
+ * safeName("train/loss"); // "train_loss"
+ * ```
+ */
+export function safeName(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^\.+/, "_") || "_";
+}
+
+/**
+ * Downloads every point of scalar keys to a CSV file (`key,step,value,timestamp`) in constant
+ * memory, with a progress line on a terminal.
+ *
+ * @param ctx The command context.
+ * @param path The run path.
+ * @param keys The scalar keys.
+ * @param file The target file (absolute).
+ * @returns Points written and the time taken.
+ *
+ * @example Every point of one key
+ * ```ts ignore
+ * const { points, seconds } = await downloadMetricsCsv(ctx, path, ["train/loss"], "/tmp/m.csv");
+ * ```
+ */
+export async function downloadMetricsCsv(
+  ctx: CommandContext,
+  path: string,
+  keys: readonly string[],
+  file: string,
+): Promise<{ points: number; seconds: number }> {
+  const run = (await ctx.api()).run(path);
+  await mkdir(dirname(file), { recursive: true });
+  const handle = await open(file, "w");
+  const bar = ctx.progress(`Downloading ${keys.length} metric key${keys.length === 1 ? "" : "s"}`, {
+    unit: "points",
+  });
+  const started = performance.now();
+  let points = 0;
+  bar.tick();
+  try {
+    let buffer = "key,step,value,timestamp\n";
+    const scan = run.scanMetrics(keys, {}, { onWarning: (text: string) => void ctx.warn(text) });
+    for await (const point of scan) {
+      buffer += `${csvField(point.key)},${point.step},${csvField(point.value)},${
+        csvField(point.timestamp)
+      }\n`;
+      points++;
+      if (buffer.length > 64 * 1024) {
+        await handle.write(buffer);
+        buffer = "";
+        bar.update(points);
+      }
+    }
+    await handle.write(buffer);
+    bar.update(points);
+  } finally {
+    bar.done({ clear: true });
+    await handle.close();
+  }
+  return { points, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * `run download`: the run's JSON, a full-resolution metrics CSV, the log export and the media
+ * files of the chosen keys, written under one directory.
+ *
+ * @param ctx The command context.
+ * @param options What to download and where.
+ * @returns What was written.
+ *
+ * @example Download a whole run
+ * ```ts ignore
+ * const result = await downloadRun(ctx, { path: "alice/mnist-baseline/abc12345", logs: true, media: true });
+ * ```
+ */
+export async function downloadRun(
+  ctx: CommandContext,
+  options: DownloadRunOptions,
+): Promise<DownloadRunResult> {
+  const api = await ctx.api();
+  const run = api.run(options.path);
+  const runJson = await run.json();
+  const dirName = options.out ?? safeName(options.path.split("/").at(-1) ?? "run");
+  const dir = resolveIn(ctx, dirName);
+  await mkdir(dir, { recursive: true });
+  const { writeFile } = await import("node:fs/promises");
+  await writeFile(join(dir, "run.json"), JSON.stringify(runJson, null, 2) + "\n");
+
+  // Which keys are scalar and which are media.
+  const [custom, system, mediaKeys] = await Promise.all([
+    run.series({ metricType: "SCALAR", metricClass: "CUSTOM" }).keys,
+    options.keys ? run.series({ metricType: "SCALAR", metricClass: "SYSTEM" }).keys : [],
+    options.media || options.keys
+      ? run.series({ metricType: "MEDIA", metricClass: "CUSTOM" }).keys
+      : [],
+  ]);
+  let scalarKeys: string[];
+  let media: string[];
+  if (options.keys) {
+    const known = new Set([...custom, ...system]);
+    const mediaSet = new Set(mediaKeys);
+    scalarKeys = [];
+    media = [];
+    for (const key of new Set(options.keys)) {
+      if (mediaSet.has(key)) media.push(key);
+      else {
+        if (!known.has(key)) await ctx.warn(`Key "${key}" is not a metric of this run`);
+        scalarKeys.push(key);
+      }
+    }
+  } else {
+    scalarKeys = [...custom];
+    media = [...mediaKeys];
+  }
+  if (!options.media) media = [];
+
+  const result: DownloadRunResult = {
+    path: options.path,
+    dir: dirName,
+    metrics: null,
+    logs: null,
+    media: null,
+  };
+
+  if (scalarKeys.length > 0) {
+    const file = join(dir, "metrics.csv");
+    const { points, seconds } = await downloadMetricsCsv(ctx, options.path, scalarKeys, file);
+    const rate = seconds > 0 ? Math.round(points / seconds) : points;
+    result.metrics = {
+      file: relative(ctx.io.cwd, file) || file,
+      keys: scalarKeys,
+      points,
+      seconds: Math.round(seconds * 1000) / 1000,
+      points_per_second: rate,
+    };
+    await ctx.note(
+      `Metrics: ${formatCount(points)} points of ${scalarKeys.length} keys in ${
+        formatDuration(seconds * 1000)
+      } (${formatCount(rate)} points/s) → ${result.metrics.file}`,
+    );
+  }
+
+  if (options.logs) {
+    const exported = await run.exportLogs();
+    if (exported.ok && exported.data) {
+      const file = join(dir, "logs.log");
+      const bytes = await downloadToFile(ctx, exported.data.url, file, "Downloading logs");
+      result.logs = { file: relative(ctx.io.cwd, file) || file, bytes };
+      await ctx.note(`Logs: ${formatCount(bytes)} bytes → ${result.logs.file}`);
+    } else {
+      await ctx.warn(`Cannot export logs: ${exported.errmsg}`);
+    }
+  }
+
+  if (media.length > 0) {
+    const medias = await run.medias(media, { all: true });
+    const jobs: { url: string; file: string }[] = [];
+    for (const entry of medias.list) {
+      for (const step of entry.metrics) {
+        step.items.forEach((item, i) => {
+          if (typeof item.url !== "string") return;
+          let ext = extname(new URL(item.url).pathname);
+          if (!/^\.[A-Za-z0-9]{1,8}$/.test(ext)) ext = "";
+          jobs.push({
+            url: item.url,
+            file: join(dir, "media", safeName(entry.key), `${step.index}-${i}${ext}`),
+          });
+        });
+      }
+    }
+    const bar = ctx.progress("Downloading media", { total: jobs.length, unit: "files" });
+    let done = 0;
+    let bytes = 0;
+    try {
+      await mapLimited(jobs, 4, async (job) => {
+        const fetched = await fetchToFile(job.url, job.file);
+        bytes += fetched.bytes;
+        bar.update(++done);
+      });
+    } finally {
+      bar.done({ clear: true });
+    }
+    result.media = {
+      dir: relative(ctx.io.cwd, join(dir, "media")) || join(dir, "media"),
+      keys: media,
+      files: jobs.length,
+      bytes,
+    };
+    await ctx.note(
+      `Media: ${jobs.length} files (${
+        formatCount(bytes)
+      } bytes) of ${media.length} keys → ${result.media.dir}`,
+    );
+  }
+  return result;
+}

@@ -1,0 +1,269 @@
+/**
+ * Helpers shared by the command groups: paged listings with a progress bar, key lists, JSON
+ * input files.
+ *
+ * @module
+ */
+
+import { type CommandContext, UsageError } from "../context.ts";
+import type { TableView } from "../output.ts";
+
+/**
+ * A paged list from the library: iterable, with `page`, `size`, `all`, `total`, `pages`.
+ *
+ * @example A list from the library
+ * ```ts
+ * import type { PagedList } from "./_shared.ts";
+ * import type { Project } from "../../../mod.ts";
+ *
+ * function describe(list: PagedList<Project>): string {
+ *   return `page ${list.page}, size ${list.size}`;
+ * }
+ * ```
+ */
+export interface PagedList<T> extends AsyncIterable<T> {
+  /** The first page requested. */
+  readonly page: number;
+  /** The page size. */
+  readonly size: number;
+  /** Whether every page is fetched. */
+  readonly all: boolean;
+  /** The server's total. */
+  readonly total: Promise<number>;
+  /** The server's page count. */
+  readonly pages: Promise<number>;
+}
+
+/**
+ * The Python SDK's page-info dict.
+ *
+ * @example An empty page
+ * ```ts
+ * import type { PageInfoJson } from "./_shared.ts";
+ *
+ * const info: PageInfoJson<unknown> = { page: 1, size: 20, total: 0, pages: 0, list: [] };
+ * ```
+ */
+export interface PageInfoJson<J> {
+  /** The first page requested. */
+  page: number;
+  /** The page size. */
+  size: number;
+  /** The server's total. */
+  total: number;
+  /** The server's page count. */
+  pages: number;
+  /** The items. */
+  list: J[];
+}
+
+/**
+ * Collects a paged list into the Python page-info dict `{ page, size, total, pages, list }`,
+ * showing a progress bar on a terminal when several pages are fetched.
+ *
+ * @param ctx The command context.
+ * @param list The list.
+ * @param serialize Turns an item into its JSON (several at a time).
+ * @param label The progress label.
+ * @returns The page-info dict.
+ *
+ * @example Every page of projects
+ * ```ts ignore
+ * const data = await pageInfo(ctx, api.projects("alice", { all: true }), (p) => p.json(), "Projects");
+ * ```
+ */
+export async function pageInfo<T, J>(
+  ctx: CommandContext,
+  list: PagedList<T>,
+  serialize: (item: T) => Promise<J>,
+  label: string,
+): Promise<PageInfoJson<J>> {
+  const total = await list.total;
+  const pages = await list.pages;
+  const expected = list.all ? Math.max(0, total - (list.page - 1) * list.size) : undefined;
+  const bar = list.all && pages > list.page
+    ? ctx.progress(label, { total: expected ?? total, unit: "items" })
+    : undefined;
+  const items: T[] = [];
+  bar?.tick();
+  try {
+    for await (const item of list) {
+      items.push(item);
+      bar?.update(items.length);
+    }
+  } finally {
+    bar?.done({ clear: true });
+  }
+  return {
+    page: list.page,
+    size: list.size,
+    total,
+    pages,
+    list: await mapLimited(items, 8, serialize),
+  };
+}
+
+/**
+ * Maps items with at most `limit` calls in flight, keeping order.
+ *
+ * @param items The items.
+ * @param limit Concurrency.
+ * @param fn The mapping.
+ * @returns The results in item order.
+ *
+ * @example Four at a time
+ * ```ts
+ * import { mapLimited } from "./_shared.ts";
+ *
+ * await mapLimited([1, 2, 3], 2, async (n) => n * 2); // [2, 4, 6]
+ * ```
+ */
+export async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * Parses `--keys a,b`: split on commas, trimmed, empties dropped, duplicates kept in order.
+ *
+ * @param value The option value.
+ * @param option The option name for the error.
+ * @returns The keys.
+ * @throws {UsageError} When no key is left.
+ *
+ * @example Split a --keys value
+ * ```ts
+ * import { parseKeys } from "./_shared.ts";
+ *
+ * parseKeys(" loss, acc ,,"); // ["loss", "acc"]
+ * ```
+ */
+export function parseKeys(value: string, option = "--keys"): string[] {
+  const keys = value.split(",").map((key) => key.trim()).filter((key) => key !== "");
+  if (keys.length === 0) {
+    throw new UsageError(
+      `Invalid value for ${option}: no valid keys provided; expected comma-separated keys, e.g. 'loss,acc'`,
+    );
+  }
+  return keys;
+}
+
+/**
+ * Reads `--filter_query`: a path to a JSON file, or inline JSON; it must be a JSON array.
+ *
+ * @param value The option value.
+ * @param cwd The directory relative paths resolve against.
+ * @returns The filters.
+ * @throws {UsageError} When it is empty, unreadable, not JSON or not an array.
+ *
+ * @example Inline JSON filters
+ * ```ts ignore
+ * const filters = await parseFilterQuery('[{"key":"state","type":"STABLE","op":"EQ","value":["FINISHED"]}]', ".");
+ * ```
+ */
+export async function parseFilterQuery(value: string, cwd: string): Promise<unknown[]> {
+  const raw = value.trim();
+  if (raw === "") throw new UsageError("Invalid value for -f/--filter_query: it must not be empty");
+  const [{ readFile, stat }, { isAbsolute, join }] = await Promise.all([
+    import("node:fs/promises"),
+    import("node:path"),
+  ]);
+  const path = isAbsolute(raw) ? raw : join(cwd, raw);
+  let isFile = false;
+  try {
+    isFile = (await stat(path)).isFile();
+  } catch {
+    isFile = false;
+  }
+  let data: unknown;
+  if (isFile) {
+    try {
+      data = JSON.parse(await readFile(path, "utf8"));
+    } catch (error) {
+      throw new UsageError(
+        `Invalid value for -f/--filter_query: cannot read or parse filter file "${raw}": ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+    }
+  } else {
+    try {
+      data = JSON.parse(raw);
+    } catch (error) {
+      throw new UsageError(
+        `Invalid value for -f/--filter_query: neither a file nor valid JSON: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+    }
+  }
+  if (!Array.isArray(data)) {
+    const kind = data === null ? "null" : typeof data === "object" ? "object" : typeof data;
+    throw new UsageError(`Invalid value for -f/--filter_query: must be a JSON array, got ${kind}`);
+  }
+  return data;
+}
+
+/**
+ * What the library's `ApiResponse` looks like to the CLI.
+ *
+ * @example A successful response
+ * ```ts
+ * import type { ResponseLike } from "./_shared.ts";
+ *
+ * const response: ResponseLike = {
+ *   ok: true,
+ *   errmsg: "",
+ *   json: () => ({ ok: true, errmsg: "", data: { url: "https://example.org/x.log" } }),
+ * };
+ * ```
+ */
+export interface ResponseLike {
+  /** Whether the call succeeded. */
+  readonly ok: boolean;
+  /** The error message. */
+  readonly errmsg: string;
+  /** The error behind a failure. */
+  readonly error?: unknown;
+  /** The envelope. */
+  json(): { ok: boolean; errmsg: string; data: unknown };
+}
+
+/**
+ * Prints a library `ApiResponse` as its envelope; a validation failure exits 2 like any usage
+ * error.
+ *
+ * @param ctx The command context.
+ * @param response The response.
+ * @param view The table view of the data.
+ * @returns The exit code.
+ *
+ * @example Print an ApiResponse
+ * ```ts ignore
+ * return await emitResponse(ctx, await run.exportLogs({ rows: 100 }));
+ * ```
+ */
+export async function emitResponse(
+  ctx: CommandContext,
+  response: ResponseLike,
+  view?: (data: unknown) => TableView,
+): Promise<number> {
+  if (
+    !response.ok && response.error instanceof Error && response.error.name === "ValidationError"
+  ) {
+    return await ctx.fail(response.error);
+  }
+  return await ctx.emit(response.json(), view);
+}

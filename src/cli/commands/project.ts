@@ -1,0 +1,260 @@
+/**
+ * `swanlab-ts project info|list|create|delete`.
+ *
+ * @module
+ */
+
+import { or } from "@optique/core/constructs";
+import { message } from "@optique/core/message";
+import { optional, withDefault } from "@optique/core/modifiers";
+import type { Parser } from "@optique/core/parser";
+import { flag, option } from "@optique/core/primitives";
+import { choice, string } from "@optique/core/valueparser";
+import type { CommandContext } from "../context.ts";
+import type { TableView } from "../output.ts";
+import {
+  allFlag,
+  group,
+  type Invocation,
+  leaf,
+  pageNumOption,
+  pageSizeOption,
+  pathArgument,
+  upperChoice,
+  withCommon,
+} from "../options.ts";
+import { pageInfo } from "./_shared.ts";
+import { GROUP_BRIEFS } from "./_groups.ts";
+
+/**
+ * Columns of the project table.
+ *
+ * @example The table's first column
+ * ```ts
+ * import { PROJECT_COLUMNS } from "./project.ts";
+ *
+ * console.log(PROJECT_COLUMNS[0]); // "path"
+ * ```
+ */
+export const PROJECT_COLUMNS: string[] = [
+  "path",
+  "visibility",
+  "count.experiments",
+  "description",
+  "updated_at",
+];
+
+/**
+ * Display names of the project table's columns.
+ *
+ * @example Renamed columns
+ * ```ts
+ * import { PROJECT_HEADERS } from "./project.ts";
+ *
+ * console.log(PROJECT_HEADERS["count.experiments"]); // "runs"
+ * ```
+ */
+export const PROJECT_HEADERS: Record<string, string> = { "count.experiments": "runs" };
+
+/**
+ * The table view of a delete plan.
+ *
+ * @param plan `{ committed, items }`.
+ * @returns The rows.
+ *
+ * @example Rows of a dry run
+ * ```ts
+ * import { planView } from "./project.ts";
+ *
+ * planView({ committed: false, items: [{ id: "c1", name: "p", path: "a/p" }] }).rows.length; // 1
+ * ```
+ */
+export function planView(
+  plan: { committed: boolean; items: readonly { id: string; name: string; path: string }[] },
+): TableView {
+  return {
+    rows: plan.items.map((item) => ({ ...item, deleted: plan.committed })),
+    columns: ["path", "name", "id", "deleted"],
+  };
+}
+
+/**
+ * Prints a delete plan and the dry-run notice.
+ *
+ * @param ctx The command context.
+ * @param plan The plan.
+ * @param what `project` or `run`.
+ * @returns The exit code.
+ *
+ * @example Print a delete plan
+ * ```ts ignore
+ * return await emitPlan(ctx, await project.delete({ commit }), "project");
+ * ```
+ */
+export async function emitPlan(
+  ctx: CommandContext,
+  plan: { committed: boolean; items: readonly { id: string; name: string; path: string }[] },
+  what: string,
+): Promise<number> {
+  const code = await ctx.emit({ ok: true, errmsg: "", data: plan }, planView);
+  if (plan.committed) {
+    await ctx.note(`Deleted ${what} ${plan.items.map((i) => i.path).join(", ")}`);
+  } else {
+    await ctx.note(
+      `Dry run: nothing was deleted. ${what[0]!.toUpperCase() + what.slice(1)} to be deleted: ${
+        plan.items.map((i) => `${i.path} (${i.name})`).join(", ")
+      }. ` +
+        "Pass --commit to delete.",
+    );
+  }
+  return code;
+}
+
+/**
+ * The `project` command group.
+ *
+ * @returns The group parser.
+ *
+ * @example Build the project group
+ * ```ts ignore
+ * import { projectCommand } from "./project.ts";
+ *
+ * const parser = projectCommand();
+ * ```
+ */
+export function projectCommand(): Parser<"sync", Invocation, unknown> {
+  const info = leaf(
+    "info",
+    withCommon({ path: pathArgument("PATH", "Project path: username/project_name.") }),
+    (ctx, { path }) => ctx.call(async () => await (await ctx.api()).project(path).json()),
+    {
+      brief: "Show a project.",
+      description: "Show a project: name, path, visibility, description, labels, counts, URL.\n" +
+        "PATH format: username/project_name",
+      examples: ["swanlab-ts project info vision-lab/resnet-sweep"],
+    },
+  );
+
+  const list = leaf(
+    "list",
+    withCommon({
+      pageNum: pageNumOption(),
+      pageSize: pageSizeOption(),
+      workspace: optional(option("--workspace", "-w", string({ metavar: "USERNAME" }), {
+        description: message`Workspace username (default: the logged-in user).`,
+      })),
+      search: optional(option("--search", string({ metavar: "TEXT" }), {
+        description: message`Fuzzy search on project names.`,
+      })),
+      sort: optional(option("--sort", choice(["create", "name", "update"]), {
+        description: message`Sort by creation time, name or last update (server default).`,
+      })),
+      all: allFlag(),
+    }),
+    (ctx, o) =>
+      ctx.call(
+        async () => {
+          const api = await ctx.api();
+          const projects = api.projects(o.workspace ?? await api.username, {
+            page: o.pageNum,
+            size: o.pageSize,
+            all: o.all,
+            detail: true,
+            ...(o.search === undefined ? {} : { search: o.search }),
+            ...(o.sort === undefined ? {} : { sort: o.sort }),
+          });
+          return await pageInfo(ctx, projects, (p) => p.json(), "Fetching projects");
+        },
+        (data): TableView => ({
+          rows: data.list as unknown as Record<string, unknown>[],
+          columns: PROJECT_COLUMNS,
+          headers: PROJECT_HEADERS,
+        }),
+      ),
+    {
+      brief: "List the projects of a workspace.",
+      description: "List the projects of a workspace, one page (or every page with --all).\n" +
+        'Output: {"page", "size", "total", "pages", "list": [project, ...]}.',
+      examples: [
+        "swanlab-ts project list",
+        "swanlab-ts project list --workspace vision-lab --all",
+        "swanlab-ts project list -n 2 -s 10 --format csv > projects.csv",
+      ],
+    },
+  );
+
+  const create = leaf(
+    "create",
+    withCommon({
+      name: option("-n", "--name", string({ metavar: "NAME" }), {
+        description: message`Project name (1-100 chars: 0-9 a-z A-Z - _ . +).`,
+      }),
+      visibility: upperChoice(
+        ["-v", "--visibility"],
+        ["PUBLIC", "PRIVATE"],
+        "PRIVATE",
+        "Project visibility (case-insensitive).",
+      ),
+      description: optional(option("-d", "--description", string({ metavar: "TEXT" }), {
+        description: message`Project description.`,
+      })),
+      workspace: optional(option("-w", "--workspace", string({ metavar: "USERNAME" }), {
+        description: message`Workspace username (default: the logged-in user).`,
+      })),
+    }),
+    (ctx, o) =>
+      ctx.call(async () => {
+        const api = await ctx.api();
+        const project = await api.createProject({
+          name: o.name,
+          visibility: o.visibility,
+          ...(o.workspace === undefined ? {} : { username: o.workspace }),
+          ...(o.description === undefined ? {} : { description: o.description }),
+        });
+        return await project.json();
+      }),
+    {
+      brief: "Create a project in a workspace.",
+      examples: [
+        "swanlab-ts project create -n my-project",
+        'swanlab-ts project create -n shared -v public -d "Shared baselines" -w vision-lab',
+      ],
+    },
+  );
+
+  const remove = leaf(
+    "delete",
+    withCommon({
+      path: pathArgument("PATH", "Project path: username/project_name."),
+      commit: withDefault(
+        flag("--commit", {
+          description: message`Really delete (without it, only print what would be deleted).`,
+        }),
+        false,
+      ),
+    }),
+    async (ctx, { path, commit }) => {
+      let plan;
+      try {
+        plan = await (await ctx.api()).project(path).delete({ commit });
+      } catch (error) {
+        return await ctx.fail(error);
+      }
+      return await emitPlan(ctx, plan, "project");
+    },
+    {
+      brief: "Delete a project (dry run unless --commit).",
+      description: "Delete a project and all its runs. Without --commit nothing is deleted: the\n" +
+        'plan {"committed": false, "items": [...]} is printed. Not in the Python CLI.',
+      examples: [
+        "swanlab-ts project delete alice/scratch            # dry run",
+        "swanlab-ts project delete alice/scratch --commit",
+      ],
+    },
+  );
+
+  return group("project", or(info, list, create, remove), {
+    brief: GROUP_BRIEFS["project"],
+    examples: ["swanlab-ts project list", "swanlab-ts project info vision-lab/resnet-sweep"],
+  });
+}

@@ -1,0 +1,416 @@
+/**
+ * {@linkcode CommandContext}: what a command gets to run: the I/O, the shared options, a lazily
+ * created {@linkcode Api} client, and the one way to print results and errors.
+ *
+ * Stdout carries data only (the JSON envelope, JSON Lines, CSV or a table); warnings, progress
+ * and errors go to stderr.
+ *
+ * @module
+ */
+
+import type { Api } from "../../mod.ts";
+import type { CliIo } from "./io.ts";
+import type { CommonValues } from "./options.ts";
+import {
+  type Envelope,
+  type OutputFormat,
+  renderView,
+  saveEnvelope,
+  type TableView,
+  toJsonText,
+} from "./output.ts";
+import { ProgressBar } from "./progress.ts";
+import { type InputReader, PromptCancelledError } from "./prompt.ts";
+import { colorEnabled, createStyle, type Style } from "./style.ts";
+
+/**
+ * The library module, loaded on first use (keeps `--help` fast).
+ *
+ * @example Use the loaded library
+ * ```ts
+ * import { type Library, loadLibrary } from "./context.ts";
+ *
+ * const lib: Library = await loadLibrary();
+ * console.log(lib.VERSION);
+ * ```
+ */
+export type Library = typeof import("../../mod.ts");
+
+let library: Promise<Library> | undefined;
+
+/**
+ * Loads the library (`mod.ts`) once.
+ *
+ * @returns The module.
+ *
+ * @example Read the version lazily
+ * ```ts ignore
+ * import { loadLibrary } from "./context.ts";
+ *
+ * const { VERSION } = await loadLibrary();
+ * ```
+ */
+export function loadLibrary(): Promise<Library> {
+  library ??= import("../../mod.ts");
+  return library;
+}
+
+/**
+ * A usage problem found by the CLI itself (bad JSON for `--filter_query`, conflicting range
+ * options, …): printed on stderr, exit code 2.
+ *
+ * @example Reject conflicting options
+ * ```ts
+ * import { UsageError } from "./context.ts";
+ *
+ * const error = new UsageError("--range-head and --range-tail are mutually exclusive");
+ * console.log(error.name); // "UsageError"
+ * ```
+ */
+export class UsageError extends Error {
+  /** @param message What is wrong, naming the option. */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/**
+ * Turns a command's data into rows for `--format jsonl|csv|table`.
+ *
+ * @example Rows of a list
+ * ```ts
+ * import type { ViewOf } from "./context.ts";
+ *
+ * const view: ViewOf<{ list: Record<string, unknown>[] }> = (data) => ({ rows: data.list });
+ * ```
+ */
+export type ViewOf<T> = (data: T) => TableView;
+
+/**
+ * The context of one command run.
+ *
+ * @example Print a library call's result
+ * ```ts ignore
+ * const code = await ctx.call(async () => (await ctx.api()).user().json());
+ * ```
+ */
+export class CommandContext {
+  /** The I/O of the run. */
+  readonly io: CliIo;
+  /** The shared options. */
+  readonly common: CommonValues;
+  /** Standard input, read line by line (shared by key and password reads). */
+  readonly input: InputReader;
+  /** The command path for messages, e.g. `run metrics`. */
+  readonly commandName: string;
+  /** Colours for stdout. */
+  readonly out: Style;
+  /** Colours for stderr. */
+  readonly err: Style;
+  #api: Promise<Api> | undefined;
+  #apiKeyFromStdin: Promise<string | undefined> | undefined;
+
+  /**
+   * @param io The I/O of the run.
+   * @param common The shared options.
+   * @param input Standard input reader.
+   * @param commandName The command path, for messages.
+   */
+  constructor(io: CliIo, common: CommonValues, input: InputReader, commandName = "") {
+    this.io = io;
+    this.common = common;
+    this.input = input;
+    this.commandName = commandName;
+    this.out = createStyle(
+      colorEnabled({ isTTY: io.isTTY.stdout, env: io.env, noColor: common.noColor }),
+    );
+    this.err = createStyle(
+      colorEnabled({ isTTY: io.isTTY.stderr, env: io.env, noColor: common.noColor }),
+    );
+  }
+
+  /** The output format: `--format`, else `json` with `--json` or when stdout is not a terminal, else `table`. */
+  get format(): OutputFormat {
+    if (this.common.format) return this.common.format;
+    if (this.common.json || !this.io.isTTY.stdout) return "json";
+    return "table";
+  }
+
+  /** Terminal width for charts and progress bars. */
+  get columns(): number {
+    return Math.max(40, this.io.columns || 80);
+  }
+
+  /** Width tables are fitted to: the terminal's, else `$COLUMNS`, else unlimited. */
+  get tableWidth(): number {
+    if (this.io.isTTY.stdout) return this.columns;
+    const fromEnv = Number(this.io.env["COLUMNS"]);
+    return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : Infinity;
+  }
+
+  /**
+   * Writes a line to stdout.
+   *
+   * @param line The text (a newline is added).
+   */
+  async print(line = ""): Promise<void> {
+    await this.io.stdout.write(line + "\n");
+  }
+
+  /**
+   * Writes raw text to stdout.
+   *
+   * @param text The text.
+   */
+  async write(text: string): Promise<void> {
+    await this.io.stdout.write(text);
+  }
+
+  /**
+   * Writes a diagnostic line to stderr.
+   *
+   * @param line The text (a newline is added).
+   */
+  async note(line: string): Promise<void> {
+    await this.io.stderr.write(line + "\n");
+  }
+
+  /**
+   * Writes `warning: …` to stderr.
+   *
+   * @param message The warning.
+   */
+  async warn(message: string): Promise<void> {
+    await this.io.stderr.write(`${this.err.yellow("warning:")} ${message}\n`);
+  }
+
+  /**
+   * Writes `error: …` to stderr.
+   *
+   * @param message The error.
+   */
+  async error(message: string): Promise<void> {
+    await this.io.stderr.write(`${this.err.red("error:")} ${message}\n`);
+  }
+
+  /**
+   * A progress bar on stderr (drawn only when stderr is a terminal).
+   *
+   * @param label What is in progress.
+   * @param options The expected total and the unit.
+   * @returns The bar.
+   */
+  progress(label: string, options: { total?: number; unit?: string } = {}): ProgressBar {
+    const ansi = this.err.enabled;
+    const dumb = this.io.env["TERM"] === "dumb";
+    return new ProgressBar({
+      writer: this.io.stderr,
+      enabled: this.io.isTTY.stderr && !dumb,
+      ansi,
+      width: this.columns,
+      label,
+      total: options.total,
+      ...(options.unit === undefined ? {} : { unit: options.unit }),
+    });
+  }
+
+  /**
+   * The API key given on the command line or standard input, if any (`--api-key` prints a
+   * warning about shell history).
+   *
+   * @returns The key, or `undefined` to use the environment, `login` or `.netrc`.
+   * @throws {UsageError} When `--api-key-stdin` finds no line.
+   */
+  apiKey(): Promise<string | undefined> {
+    this.#apiKeyFromStdin ??= (async () => {
+      if (this.common.apiKeyStdin) {
+        if (this.common.apiKey !== undefined) {
+          throw new UsageError("--api-key and --api-key-stdin cannot be combined");
+        }
+        const line = (await this.input.readLine())?.trim();
+        if (!line) throw new UsageError("--api-key-stdin: standard input has no API key line");
+        return line;
+      }
+      if (this.common.apiKey !== undefined) {
+        await this.warn(
+          "--api-key exposes the key in shell history and process lists; prefer --api-key-stdin, SWANLAB_API_KEY or `swanlab-ts login`",
+        );
+        return this.common.apiKey;
+      }
+      return undefined;
+    })();
+    return this.#apiKeyFromStdin;
+  }
+
+  /**
+   * The API client for this run, created on first use from `--host`, the key options, the
+   * environment and `.netrc` (nothing is sent until a call needs it).
+   *
+   * @returns The client.
+   */
+  api(): Promise<Api> {
+    this.#api ??= (async () => {
+      const lib = await loadLibrary();
+      const apiKey = await this.apiKey();
+      return new lib.Api({
+        ...(this.common.host === undefined ? {} : { host: this.common.host }),
+        ...(apiKey === undefined ? {} : { apiKey }),
+        env: this.io.env,
+        cwd: this.io.cwd,
+      });
+    })();
+    return this.#api;
+  }
+
+  /**
+   * Uses a ready-made client instead of building one from the options (the demo does this to
+   * talk to its in-process server).
+   *
+   * @param api The client.
+   */
+  useApi(api: Api): void {
+    this.#api = Promise.resolve(api);
+  }
+
+  /**
+   * Prints an envelope in the chosen format, saves it for `--save`, and reports a failure on
+   * stderr.
+   *
+   * @param envelope The result.
+   * @param view The tabular view of `data`, for non-JSON formats.
+   * @returns 0 when `ok`, else 1.
+   */
+  async emit<T>(envelope: Envelope, view?: ViewOf<T>): Promise<number> {
+    const format = this.format;
+    if (format === "json") {
+      await this.io.stdout.write(toJsonText(envelope) + "\n");
+    } else if (envelope.ok) {
+      const rows = view ? view(envelope.data as T) : defaultView(envelope.data);
+      await this.io.stdout.write(
+        renderView(format, rows, { width: this.tableWidth, style: this.out }),
+      );
+    }
+    if (!envelope.ok) await this.error(envelope.errmsg || "Command failed");
+    if (this.common.save !== undefined) {
+      try {
+        const saved = await saveEnvelope(envelope, this.common.save, this.io.cwd);
+        await this.note(saved.message);
+      } catch (error) {
+        await this.error(`Cannot save output: ${errorMessage(error)}`);
+        return 1;
+      }
+    }
+    return envelope.ok ? 0 : 1;
+  }
+
+  /**
+   * Runs a library call and prints its result as `{ ok: true, errmsg: "", data }`, or the failure
+   * as `{ ok: false, errmsg, data: null }` (exit 1); usage and validation errors exit 2 without
+   * an envelope.
+   *
+   * @param call Produces the data.
+   * @param view The tabular view of the data.
+   * @returns The exit code.
+   */
+  async call<T>(call: () => Promise<T>, view?: ViewOf<T>): Promise<number> {
+    let data: T;
+    try {
+      data = await call();
+    } catch (error) {
+      return await this.fail(error);
+    }
+    return await this.emit({ ok: true, errmsg: "", data: data ?? null }, view);
+  }
+
+  /**
+   * Reports an error: usage and validation errors → stderr, exit 2; anything else → the
+   * `ok: false` envelope (JSON formats) and `error: …` on stderr, exit 1.
+   *
+   * @param error The error.
+   * @returns The exit code.
+   */
+  async fail(error: unknown): Promise<number> {
+    if (await isUsageError(error)) {
+      await this.error(errorMessage(error));
+      if (this.commandName) {
+        await this.note(`Try 'swanlab-ts ${this.commandName} --help' for more information.`);
+      }
+      return 2;
+    }
+    if (error instanceof PromptCancelledError) {
+      await this.error(error.message);
+      return 1;
+    }
+    return await this.emit({ ok: false, errmsg: errorMessage(error), data: null });
+  }
+}
+
+async function isUsageError(error: unknown): Promise<boolean> {
+  if (error instanceof UsageError) return true;
+  if (!(error instanceof Error)) return false;
+  if (error.name !== "ValidationError") return false;
+  const lib = await loadLibrary();
+  return error instanceof lib.ValidationError;
+}
+
+/**
+ * The message of an error (its `message`, or the value as text).
+ *
+ * @param error The error.
+ * @returns The message.
+ *
+ * @example Message of any thrown value
+ * ```ts
+ * import { errorMessage } from "./context.ts";
+ *
+ * errorMessage(new Error("boom")); // "boom"
+ * ```
+ */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+/**
+ * The default tabular view: a list's `list` rows, an array's items, or an object's fields.
+ *
+ * @param data The data.
+ * @returns The rows.
+ *
+ * @example Rows of a list
+ * ```ts
+ * import { defaultView } from "./context.ts";
+ *
+ * defaultView({ list: [{ a: 1 }] }).rows; // [{ a: 1 }]
+ * ```
+ */
+export function defaultView(data: unknown): TableView {
+  if (Array.isArray(data)) {
+    return { rows: data.map((item) => isRecord(item) ? item : { value: item }) };
+  }
+  if (isRecord(data) && Array.isArray(data["list"])) {
+    return defaultView(data["list"]);
+  }
+  if (isRecord(data)) {
+    return {
+      rows: Object.entries(flatten(data)).map(([field, value]) => ({ field, value })),
+      columns: ["field", "value"],
+    };
+  }
+  return { rows: [{ value: data }] };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function flatten(value: Record<string, unknown>, prefix = ""): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const name = prefix ? `${prefix}.${key}` : key;
+    if (isRecord(item) && Object.keys(item).length > 0) Object.assign(out, flatten(item, name));
+    else out[name] = item;
+  }
+  return out;
+}
