@@ -11,6 +11,8 @@ interface Step {
   command: string[];
   /** Parses test counts out of the step's JUnit report. */
   junit?: string;
+  /** Parses test counts out of the step's last `N passed, N failed` line. */
+  counts?: boolean;
   env?: Record<string, string>;
 }
 
@@ -29,6 +31,11 @@ const steps: Step[] = [
     command: [deno, "test", "-A", "--parallel", `--junit-path=${junitPath}`, "tests/"],
     junit: junitPath,
   },
+  {
+    name: "single binary (bun build --compile)",
+    command: [deno, "run", "-A", "scripts/compile_smoke.ts"],
+    counts: true,
+  },
 ];
 
 const only = Deno.args;
@@ -41,12 +48,20 @@ for (const step of steps) {
   console.log(`\n==> ${step.name}: ${step.command.slice(1).join(" ")}`);
   const started = performance.now();
   const [program, ...args] = step.command;
-  const status = await new Deno.Command(program!, {
+  const child = new Deno.Command(program!, {
     args,
-    stdout: "inherit",
+    stdout: step.counts ? "piped" : "inherit",
     stderr: "inherit",
     env: { NO_COLOR: "1", ...step.env },
-  }).spawn().status;
+  }).spawn();
+  let output = "";
+  if (step.counts) {
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      output += chunk;
+      await Deno.stdout.write(new TextEncoder().encode(chunk));
+    }
+  }
+  const status = await child.status;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   if (step.junit) {
     const counts = await junitCounts(step.junit);
@@ -61,6 +76,16 @@ for (const step of steps) {
     } else if (counts.failed > 0) {
       failures.push(`${step.name} (${counts.failed} failed)`);
     }
+  } else if (step.counts) {
+    const line = [...output.matchAll(/(\d+) passed, (\d+) failed/g)].at(-1);
+    const counts = { passed: Number(line?.[1] ?? 0), failed: Number(line?.[2] ?? 0) };
+    if (!status.success && counts.failed === 0) counts.failed = 1;
+    passed += counts.passed;
+    failed += counts.failed;
+    if (counts.failed > 0) failures.push(`${step.name} (${counts.failed} failed)`);
+    console.log(
+      `<== ${step.name}: ${counts.passed} passed, ${counts.failed} failed (${seconds} s)`,
+    );
   } else if (status.success) {
     passed++;
     console.log(`<== ${step.name}: ok (${seconds} s)`);

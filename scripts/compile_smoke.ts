@@ -1,0 +1,128 @@
+/**
+ * Single-binary smoke test: `bun build --compile cli.ts` (Bun from npm; `deno compile` needs to
+ * download its runtime, which this CI cannot), then runs the binary's `run metrics` against the
+ * local server served by Deno in another process, and checks the JSON it prints.
+ * Prints `compile: N passed, N failed`.
+ *
+ * @module
+ */
+
+import { copy } from "./_copy.ts";
+
+const root = new URL("../", import.meta.url);
+const work = await Deno.makeTempDir({ prefix: "swanlab-ts-compile-" });
+let server: Deno.ChildProcess | undefined;
+let passed = 0;
+let failed = 0;
+const check = (name: string, ok: boolean, detail = "") => {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? "ok" : "not ok"} - ${name}${ok || detail === "" ? "" : `: ${detail}`}`);
+};
+try {
+  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+  const dependencies: Record<string, string> = {};
+  for (const [name, specifier] of Object.entries(config.imports as Record<string, string>)) {
+    const match = /^npm:((?:@[^/]+\/)?[^@]+)@(.+)$/.exec(specifier);
+    if (match) dependencies[name] = match[2]!;
+  }
+  await Deno.writeTextFile(
+    `${work}/package.json`,
+    JSON.stringify({ name: "swanlab-ts-compile", private: true, type: "module", dependencies }),
+  );
+  for (const entry of ["src", "generated", "mod.ts", "cli.ts", "deno.json"]) {
+    await copy(new URL(entry, root), `${work}/${entry}`);
+  }
+  const bun = ["npx", "--yes", "bun@1"];
+  await run([...bun, "install", "--no-progress"], work);
+  await run([...bun, "build", "--compile", "cli.ts", "--outfile", "swanlab-ts"], work);
+  const binary = `${work}/swanlab-ts`;
+  check("bun build --compile produces an executable", (await Deno.stat(binary)).isFile);
+
+  server = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("bench/_server.ts", root).pathname, "{}"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let banner = "";
+  while (!banner.includes("\n")) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error("The local server exited before printing its address");
+    banner += value;
+  }
+  reader.releaseLock();
+  const { host, apiKey } = JSON.parse(banner.split("\n")[0]!);
+  const env = { SWANLAB_API_HOST: host, SWANLAB_API_KEY: apiKey, HOME: work, NO_COLOR: "1" };
+
+  const help = await new Deno.Command(binary, {
+    args: ["--help"],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  check(
+    "the binary prints help and exits 0",
+    help.success && new TextDecoder().decode(help.stdout).includes("swanlab-ts"),
+  );
+
+  const metrics = await new Deno.Command(binary, {
+    args: [
+      "run",
+      "metrics",
+      "vision-lab/resnet-sweep/mtg02pg5",
+      "--keys",
+      "train/loss,lr",
+      "--sample",
+      "50",
+    ],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  let envelope: { ok?: boolean; data?: { list?: { key: string; metrics: unknown[] }[] } } = {};
+  try {
+    envelope = JSON.parse(new TextDecoder().decode(metrics.stdout));
+  } catch {
+    // reported below
+  }
+  check("run metrics exits 0", metrics.success, new TextDecoder().decode(metrics.stderr));
+  check("run metrics prints the Python envelope with ok: true", envelope.ok === true);
+  const list = envelope.data?.list ?? [];
+  check(
+    "run metrics returns both keys with at most 50 points each",
+    list.length === 2 &&
+      list.every((entry) => entry.metrics.length > 0 && entry.metrics.length <= 50),
+  );
+
+  const missing = await new Deno.Command(binary, {
+    args: ["run", "info", "vision-lab/resnet-sweep/nope1234"],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  check("a missing run exits 1", missing.code === 1);
+} catch (error) {
+  check("compile smoke test ran", false, String(error));
+} finally {
+  if (server) {
+    await server.stdin.close().catch(() => {});
+    await server.status;
+  }
+  await Deno.remove(work, { recursive: true }).catch(() => {});
+}
+console.log(`compile: ${passed} passed, ${failed} failed`);
+Deno.exit(failed === 0 && passed > 0 ? 0 : 1);
+
+async function run(command: string[], cwd: string): Promise<void> {
+  const [program, ...args] = command;
+  const output = await new Deno.Command(program!, { args, cwd, stdout: "piped", stderr: "piped" })
+    .output();
+  if (!output.success) {
+    throw new Error(
+      `${command.join(" ")} failed: ${new TextDecoder().decode(output.stderr).slice(-2000)}`,
+    );
+  }
+}
