@@ -4,7 +4,8 @@
  * `bench/results/latest.md` (median wall and CPU time, peak RSS of the client process, and the
  * ratio to the floor measured in the same run).
  *
- * Options: `--quick` runs each measurement once (for CI smoke runs).
+ * Options: `--quick` runs each measurement once (for CI smoke runs); `--only <text>` runs the
+ * scenarios whose name contains the text (results files are then partial).
  *
  * @module
  */
@@ -13,6 +14,9 @@ import type { Measurement } from "./_measure.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const quick = Deno.args.includes("--quick");
+const onlyIndex = Deno.args.indexOf("--only");
+/** `--only <text>` runs only the scenarios whose name contains the text. */
+const only = onlyIndex >= 0 ? Deno.args[onlyIndex + 1] ?? "" : "";
 const deno = Deno.execPath();
 
 interface Scenario {
@@ -144,6 +148,7 @@ async function timeCommand(args: string[], env: Record<string, string> = {}): Pr
 
 const rows: Row[] = [];
 for (const scenario of scenarios) {
+  if (only && !scenario.name.includes(only)) continue;
   console.error(`\n== ${scenario.name}`);
   const server = await startServer(scenario.server);
   try {
@@ -194,7 +199,7 @@ for (const scenario of scenarios) {
 }
 
 // (d) CLI cold start.
-{
+if (!only || "(d)".includes(only)) {
   console.error("\n== (d) CLI cold start");
   const server = await startServer({});
   try {

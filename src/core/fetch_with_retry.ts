@@ -21,6 +21,12 @@ export interface FetchWithRetryOptions {
    * the headers arrived (downloads, which watch the body themselves).
    */
   timeoutScope: "total" | "headers";
+  /**
+   * With the `"total"` scope: receives the function that ends the returned response's timeout,
+   * for a caller that reads the body itself and calls it afterwards (no per-chunk overhead).
+   * Without it, the body is wrapped so that the timeout ends when the body is consumed.
+   */
+  releaseTimeout?: (release: () => void) => void;
   /** Whether a failed attempt may be repeated without risk of doing something twice. */
   retrySafe: boolean;
   /** The HTTP method, for messages. */
@@ -125,20 +131,29 @@ export async function fetchWithRetry(options: FetchWithRetryOptions): Promise<Re
       const request = await options.makeRequest(signal);
       response = await options.fetch(request);
       if (options.timeoutScope === "headers") clearTimeout(timer);
-      else response = clearWhenConsumed(timer, response);
+      const keep = (kept: Response): Response => {
+        if (options.timeoutScope === "headers") return kept;
+        if (options.releaseTimeout) {
+          options.releaseTimeout(() => clearTimeout(timer));
+          return kept;
+        }
+        return clearWhenConsumed(timer, kept);
+      };
       if (options.resendNow && await options.resendNow(response, request)) {
+        clearTimeout(timer);
         await discard(response);
         retry--;
         continue;
       }
-      if (!isRetryableStatus(response.status) || retry >= maxRetries) return response;
+      if (!isRetryableStatus(response.status) || retry >= maxRetries) return keep(response);
       const delay = retryDelayMs(
         retry + 1,
         parseRetryAfterMs(response.headers, Date.now()),
         options.policy,
         random,
       );
-      if (delay === undefined) return response;
+      if (delay === undefined) return keep(response);
+      clearTimeout(timer);
       await discard(response);
       options.debug?.(
         `retry #${retry + 1} ${method} ${label} because status=${response.status} (waiting ${

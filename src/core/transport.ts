@@ -277,6 +277,8 @@ export class Transport {
   ): Promise<ResultData<R>> {
     let method = "GET";
     let label = "/api";
+    // The timeout covers reading the body too; it ends once openapi-fetch has decoded it.
+    let releaseTimeout: (() => void) | undefined;
     const api = createClient<paths>({
       baseUrl: `${this.apiHost}/api`,
       querySerializer: serializeQuery,
@@ -285,7 +287,9 @@ export class Transport {
         const url = new URL(request.url);
         method = request.method;
         label = url.pathname;
-        return this.#send(request, url, options);
+        return this.#send(request, url, options, (release) => {
+          releaseTimeout = release;
+        });
       },
     });
     let result: R;
@@ -293,6 +297,8 @@ export class Transport {
       result = await send(api);
     } catch (error) {
       throw this.#mapThrown(error, method, label, options);
+    } finally {
+      releaseTimeout?.();
     }
     const { response } = result;
     if (result.error !== undefined || !response.ok) {
@@ -361,7 +367,12 @@ export class Transport {
       : { ...this.#policy, maxRetries: nonNegativeInt("maxRetries", options.maxRetries) };
   }
 
-  async #send(request: Request, url: URL, options: RequestOptions): Promise<Response> {
+  async #send(
+    request: Request,
+    url: URL,
+    options: RequestOptions,
+    releaseTimeout: (release: () => void) => void,
+  ): Promise<Response> {
     if (url.origin !== this.#apiOrigin) {
       throw new SwanLabError(`Refusing to send credentials to ${url.origin}: not the API host`);
     }
@@ -377,6 +388,7 @@ export class Transport {
         ? Math.min(LOGIN_TIMEOUT_MS, options.timeoutMs ?? this.#timeoutMs)
         : options.timeoutMs ?? this.#timeoutMs,
       timeoutScope: "total",
+      releaseTimeout,
       retrySafe: options.retryUnsafe === true || isRetrySafe(request.method, url.pathname),
       method: request.method,
       label: url.pathname,
