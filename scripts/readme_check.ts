@@ -1,8 +1,9 @@
 /**
- * Runs every TypeScript snippet of README.md against the local server, so that the README stays
- * true: starts `startServer()` in this process, then `deno test --doc README.md` with
- * `SWANLAB_API_HOST` and `SWANLAB_API_KEY` pointing at it. Snippets marked `ts ignore` are only
- * type-checked.
+ * Runs the README's examples against the local server, so that the README stays true: starts
+ * `startServer()` in this process, then `deno test --doc README.md` (every TypeScript snippet;
+ * those marked `ts ignore` are only type-checked), then every `swanlab-ts …` line of the CLI
+ * section (through bash, in a temporary directory; `login` and `completions` are skipped: they
+ * prompt or write outside it). `SWANLAB_API_HOST` and `SWANLAB_API_KEY` point at the server.
  *
  * @module
  */
@@ -27,6 +28,35 @@ try {
     stderr: "inherit",
   }).output();
   if (!output.success) Deno.exit(1);
+
+  const readme = await Deno.readTextFile(`${root}README.md`);
+  const section = readme.slice(readme.indexOf("## The CLI"), readme.indexOf("## The local server"));
+  const lines = [...section.matchAll(/^(swanlab-ts .+?)(\s+#.*)?$/gm)].map((m) => m[1]!.trim())
+    .filter((line) => !/^swanlab-ts (login|completions)\b/.test(line));
+  if (lines.length < 10) throw new Error(`Found only ${lines.length} CLI lines in README.md`);
+  let failed = 0;
+  for (const line of lines) {
+    const result = await new Deno.Command("bash", {
+      args: ["-c", `swanlab-ts() { "${Deno.execPath()}" run -A "${root}cli.ts" "$@"; }; ${line}`],
+      cwd: home,
+      env: {
+        SWANLAB_API_HOST: server.host,
+        SWANLAB_API_KEY: server.apiKey,
+        HOME: home,
+        SWANLAB_ROOT: home,
+        NO_COLOR: "1",
+      },
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    const ok = result.code === 0;
+    if (!ok) failed++;
+    console.log(
+      `${ok ? "ok" : "FAILED"} ${line}${ok ? "" : `\n${new TextDecoder().decode(result.stderr)}`}`,
+    );
+  }
+  console.log(`README CLI lines: ${lines.length - failed} passed, ${failed} failed`);
+  if (failed > 0) Deno.exit(1);
 } finally {
   await server.close();
   await Deno.remove(home, { recursive: true }).catch(() => {});
