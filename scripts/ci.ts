@@ -1,7 +1,9 @@
 /**
  * The whole quality gate, as CI and `deno task ci` run it: format, lint, types, generated-code
- * freshness, doc lint and every test. Each step runs even when an earlier one failed, so one run
- * shows every problem; the last line is `total: N passed, N failed` (checks and tests).
+ * freshness, doc lint, the README's examples, every test under Deno and under Bun, the packed
+ * package under Node 20, the JSR publish dry run and a single-binary smoke test. Each step runs
+ * even when an earlier one failed, so one run shows every problem; the last line is
+ * `total: N passed, N failed` (checks and tests).
  *
  * @module
  */
@@ -30,6 +32,16 @@ const steps: Step[] = [
     name: "tests (deno)",
     command: [deno, "test", "-A", "--parallel", `--junit-path=${junitPath}`, "tests/"],
     junit: junitPath,
+  },
+  {
+    name: "JSR publish dry run and npm pack",
+    command: [deno, "run", "-A", "scripts/publish_check.ts"],
+  },
+  { name: "tests (bun)", command: [deno, "run", "-A", "scripts/test_bun.ts"], counts: true },
+  {
+    name: "Node 20: packed package against the local server",
+    command: [deno, "run", "-A", "scripts/test_node.ts"],
+    counts: true,
   },
   {
     name: "single binary (bun build --compile)",

@@ -2,11 +2,13 @@
  * Binds a `(Request) => Promise<Response>` handler to a TCP port: the only runtime-specific
  * file of the server.
  *
- * - Deno and Node: `node:http`. On Deno this is deliberate: `Deno.serve` cannot drop a
- *   connection before the status line is sent, and an injected connection reset must make the
- *   client's `fetch()` itself reject. (Streaming throughput of `node:http` on Deno was measured
- *   equal to or better than `Deno.serve` for large CSV bodies.)
- * - Bun: `Bun.serve` (a reset becomes an aborted body after the headers).
+ * Every runtime uses `node:http`, deliberately:
+ * - Deno: `Deno.serve` cannot drop a connection before the status line is sent, and an injected
+ *   connection reset must make the client's `fetch()` itself reject. (Streaming throughput of
+ *   `node:http` on Deno was measured equal to or better than `Deno.serve` for large CSV bodies.)
+ * - Bun: `Bun.serve` sends streamed bodies chunked, dropping `Content-Length` (so a cut
+ *   download cannot be told from a short file), and drops the status line and headers too when
+ *   a body fails in the tick that produced its first bytes (a truncation becomes a reset).
  *
  * @module
  */
@@ -63,18 +65,6 @@ export interface ListenOptions {
   port: number;
 }
 
-interface BunServer {
-  port: number;
-  stop(closeActive?: boolean): void | Promise<void>;
-}
-interface BunRuntime {
-  serve(options: {
-    port: number;
-    hostname: string;
-    fetch: (request: Request) => Promise<Response>;
-  }): BunServer;
-}
-
 /**
  * Starts serving `handler`.
  *
@@ -91,21 +81,7 @@ interface BunRuntime {
  * ```
  */
 export function listen(handler: Handler, options: ListenOptions): Promise<Listener> {
-  const bun = (globalThis as { Bun?: BunRuntime }).Bun;
-  if (bun && !(globalThis as { Deno?: unknown }).Deno) return listenBun(bun, handler, options);
   return listenNode(handler, options);
-}
-
-function listenBun(bun: BunRuntime, handler: Handler, options: ListenOptions): Promise<Listener> {
-  const server = bun.serve({ port: options.port, hostname: options.hostname, fetch: handler });
-  return Promise.resolve({
-    hostname: options.hostname,
-    port: server.port,
-    close: async (): Promise<void> => {
-      await server.stop(true);
-    },
-    closeIdle: (): void => {},
-  });
 }
 
 function toRequest(

@@ -9,7 +9,9 @@ import { formatNetrc, parseNetrc } from "../../src/core/netrc.ts";
 import { ValidationError } from "../../src/core/errors.ts";
 
 // Labels start with a letter: all-numeric names are IPv4 addresses, which URL rewrites (0 -> 0.0.0.0).
-const label = fc.stringMatching(/^[a-z]([a-z0-9-]{0,10}[a-z0-9])?$/);
+const label = fc.stringMatching(/^[a-z]([a-z0-9-]{0,10}[a-z0-9])?$/)
+  // "xn--" starts a punycode label, which URL parsing validates and may reject.
+  .filter((l) => !l.startsWith("xn--"));
 const hostname = fc.array(label, { minLength: 1, maxLength: 4 }).map((labels) => labels.join("."));
 const ipv6 = fc.constantFrom("::1", "fe80::1", "2001:db8::42", "::");
 const port = fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined });

@@ -505,9 +505,17 @@ describe("Run sessions and presigned URLs", () => {
   });
 
   it("reports an expired presigned URL as a typed error", async () => {
-    const run = apiFor(server, "alice", { maxRetries: 0 }).run(sweep(server).runs[0]!.path);
+    // Downloads wait 5 ms, so a URL presigned for 1 ms has expired whatever the runtime's speed.
+    const slowStorage: typeof fetch = async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url.startsWith(server.storageOrigin)) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return await fetch(input, init);
+    };
+    const api = apiFor(server, "alice", { maxRetries: 0, fetch: slowStorage });
+    const run = api.run(sweep(server).runs[0]!.path);
     await run.load();
-    await new Promise((resolve) => setTimeout(resolve, 5));
     await assert.rejects(run.metrics(["train/loss"], { all: true }), (error: unknown) => {
       assert.ok(error instanceof ApiError, String(error));
       assert.equal(error.status, 403);

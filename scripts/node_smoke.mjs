@@ -1,0 +1,229 @@
+/**
+ * Smoke test of the npm package on Node.js (20 or later): a plain ESM script, run by
+ * `scripts/test_node.ts` in a temporary project where the `deno pack` tarball was installed with
+ * npm. It imports the package by its npm name, talks real HTTP to a local server started by Deno
+ * in another process, and prints TAP (`ok N - name` / `not ok N - name`).
+ *
+ * Environment:
+ * - `SWANLAB_API_HOST`, `SWANLAB_API_KEY`: the local server; read by `new Api()` itself.
+ * - `SMOKE_SERVER_OPTIONS`: the JSON options the server was started with (`runs`, `steps`), so
+ *   counts can be checked exactly.
+ *
+ * Exits 1 when any check fails.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import process from "node:process";
+import { Api, NotFoundError, SwanLabError, VERSION } from "@swanlab-ts/api";
+import { startServer } from "@swanlab-ts/api/testing";
+
+const SWEEP = "vision-lab/resnet-sweep";
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const CHECK_TIMEOUT_MS = 60_000;
+
+const serverOptions = JSON.parse(process.env.SMOKE_SERVER_OPTIONS ?? "{}");
+const expectedRuns = serverOptions.runs ?? 24;
+const expectedSteps = serverOptions.steps ?? 1000;
+
+let count = 0;
+let failures = 0;
+
+/**
+ * Runs one named check and prints its TAP line, with the error as TAP diagnostics on failure.
+ *
+ * @param {string} name What the check proves.
+ * @param {() => Promise<void>} fn The check; it fails by throwing.
+ * @returns {Promise<void>}
+ */
+async function check(name, fn) {
+  const n = ++count;
+  let timer;
+  try {
+    await Promise.race([
+      fn(),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`Timed out after ${CHECK_TIMEOUT_MS} ms`)),
+          CHECK_TIMEOUT_MS,
+        );
+      }),
+    ]);
+    console.log(`ok ${n} - ${name}`);
+  } catch (error) {
+    failures++;
+    console.log(`not ok ${n} - ${name}`);
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    for (const line of text.split("\n")) console.log(`  # ${line}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+console.log("TAP version 13");
+console.log(`# node ${process.version}, @swanlab-ts/api ${VERSION}`);
+
+// Credentials come from SWANLAB_API_HOST / SWANLAB_API_KEY, read through Node's process.env.
+const api = new Api();
+/** The run the run-level checks use: set by the run list check, addressed by its slug. */
+let run;
+
+await check("the package resolves by its npm name, with its version", async () => {
+  const require = createRequire(import.meta.url);
+  const entry = require.resolve("@swanlab-ts/api");
+  const pkg = JSON.parse(await readFile(join(dirname(entry), "package.json"), "utf8"));
+  assert.equal(pkg.name, "@swanlab-ts/api");
+  assert.equal(VERSION, pkg.version);
+});
+
+await check("user info: logs in with the environment's key and reads the profile", async () => {
+  const user = await api.user().json();
+  assert.equal(user.username, "alice");
+  assert.equal(user.name, "Alice Zhang");
+  assert.equal(await api.username, "alice");
+});
+
+await check("list projects of a workspace", async () => {
+  const projects = await api.projects("alice").toArray();
+  const names = await Promise.all(projects.map((p) => p.name));
+  assert.ok(names.includes("mnist-baseline"), names.join(", "));
+});
+
+await check("list runs page by page with all: true", async () => {
+  const runs = await api.runsGet(SWEEP, { size: 10, all: true }).toArray();
+  assert.equal(runs.length, expectedRuns);
+  assert.equal(new Set(runs.map((r) => r.path)).size, expectedRuns);
+  const names = await Promise.all(runs.map((r) => r.name));
+  assert.ok(names.every((name) => name.startsWith("resnet-sweep-")), names.join(", "));
+  const { slug } = await runs[0].load();
+  run = api.run(`${SWEEP}/${slug}`);
+});
+
+await check("a run's json() has the Python SDK's keys", async () => {
+  const json = await run.json();
+  assert.deepEqual(Object.keys(json), [
+    "created_at",
+    "created_at_ts",
+    "description",
+    "finished_at",
+    "group",
+    "job_type",
+    "labels",
+    "name",
+    "profile",
+    "project_id",
+    "root_exp_id",
+    "root_pro_id",
+    "run_id",
+    "show",
+    "state",
+    "type",
+    "url",
+    "user",
+  ]);
+  assert.match(json.run_id, /^c[a-z0-9]{24}$/);
+  assert.equal(typeof json.created_at_ts, "number");
+});
+
+let sampledCount = 0;
+await check("sampled metrics: at most `sample` points per key, with statistics", async () => {
+  const json = await run.metrics(["train/loss", "val/acc"], { sample: 50 });
+  assert.deepEqual(json.list.map((s) => s.key), ["train/loss", "val/acc"]);
+  const loss = json.list[0];
+  sampledCount = loss.metrics.length;
+  assert.ok(sampledCount > 0 && sampledCount <= 50, `${sampledCount} points`);
+  assert.equal(typeof loss.metrics[0].index, "number");
+  assert.ok(loss.min !== undefined && loss.max !== undefined);
+});
+
+await check("scanMetrics streams every point (full download count)", async () => {
+  let points = 0;
+  let lastStep = -1;
+  for await (const point of run.scanMetrics(["train/loss"])) {
+    assert.equal(point.key, "train/loss");
+    assert.ok(point.step > lastStep, "steps increase");
+    lastStep = point.step;
+    points++;
+  }
+  assert.equal(points, expectedSteps);
+  assert.equal(lastStep, expectedSteps - 1);
+  assert.ok(points > sampledCount);
+  const all = await run.metrics(["train/loss"], { all: true });
+  assert.equal(all.list[0].metrics.length, points);
+});
+
+await check("summary gives the latest step and the statistics", async () => {
+  const summary = await run.summary(["train/loss"]);
+  const item = summary["train/loss"];
+  assert.ok(item, JSON.stringify(summary));
+  assert.equal(item.step, expectedSteps - 1);
+  assert.equal(typeof item.min?.step, "number");
+});
+
+await check("logs: the first shard of INFO lines", async () => {
+  const logs = await run.logs({ offset: 0, level: "INFO" });
+  assert.equal(logs.key, "LOG");
+  assert.ok(logs.count > 0 && logs.logs.length > 0);
+  assert.equal(typeof logs.logs[0].message, "string");
+});
+
+await check("medias: presigned URLs download without credentials as PNGs", async () => {
+  const media = await run.medias(["samples/image"], { step: 0 });
+  const url = media.list[0]?.metrics[0]?.items[0]?.url;
+  assert.ok(url, JSON.stringify(media));
+  // A bare fetch: the URL's signature is its only authorization.
+  const response = await fetch(url);
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-type"), "image/png");
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  assert.deepEqual([...bytes.subarray(0, 8)], PNG_SIGNATURE);
+});
+
+await check("a missing run throws NotFoundError", async () => {
+  const missing = api.run(`${SWEEP}/no-such-run`);
+  await assert.rejects(missing.name, (error) => {
+    assert.ok(error instanceof NotFoundError, String(error));
+    assert.ok(error instanceof SwanLabError);
+    assert.equal(error.status, 404);
+    return true;
+  });
+});
+
+await check("the ./testing server runs on Node and serves the client", async () => {
+  const server = await startServer({ runs: 2, steps: 20, logLines: 10 });
+  try {
+    const local = new Api({ host: server.host, apiKey: server.apiKey, env: {} });
+    const runs = await local.runs(SWEEP).toArray();
+    assert.equal(runs.length, 2);
+    let points = 0;
+    for await (const _ of runs[0].scanMetrics(["lr"])) points++;
+    assert.equal(points, 20);
+  } finally {
+    await server.close();
+  }
+});
+
+await check("the ./cli entry runs under Node (--help)", async () => {
+  const require = createRequire(import.meta.url);
+  const cli = require.resolve("@swanlab-ts/api/cli");
+  const result = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, "--help"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /Usage: swanlab-ts/);
+});
+
+console.log(`1..${count}`);
+console.log(`# ${count - failures} passed, ${failures} failed`);
+process.exitCode = failures > 0 ? 1 : 0;
