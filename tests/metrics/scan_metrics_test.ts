@@ -20,6 +20,8 @@ import {
   scanMetrics,
 } from "../../src/metrics/scan_metrics.ts";
 import type { RangeQuery } from "../../src/metrics/range_query.ts";
+import { CsvParseStream, toPoints } from "../../src/metrics/csv_parse_stream.ts";
+import fc from "fast-check";
 
 function refOf(run: DatasetRun): RunRef {
   return {
@@ -498,5 +500,159 @@ describe("scanMetrics with a scripted server", () => {
     } finally {
       await second.scripted.close();
     }
+  });
+});
+
+describe("scanMetrics reading the export's bytes", () => {
+  const LOGIN = {
+    sid: "s",
+    expiredAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    userInfo: { username: "u", name: "U" },
+  };
+  const ref: RunRef = { projectId: "p", runId: "r", createdAt: 1722470400, name: "" };
+  let scripted: Awaited<ReturnType<typeof startScriptedServer>>;
+  /** What the next download answers. */
+  let serveCsv: (request: SeenRequest, response: ServerResponse) => void = () => {};
+  /** Where the client-side fetch cuts the next downloaded body into chunks (byte offsets). */
+  let cuts: number[] = [];
+
+  before(async () => {
+    scripted = await startScriptedServer((request, response) => {
+      if (request.path === "/api/login/api_key") return sendJson(response, 200, LOGIN);
+      if (request.path === "/api/house/metrics/scalar/export") {
+        return sendJson(response, 200, { cosKey: "exports/x.csv" });
+      }
+      if (request.path === "/api/files/presigned/get") {
+        return sendJson(response, 200, { urls: [`${scripted.origin}/storage/x.csv`] });
+      }
+      serveCsv(request, response);
+    });
+  });
+  after(() => scripted.close());
+  beforeEach(() => {
+    scripted.requests.length = 0;
+    cuts = [];
+  });
+
+  /** A fetch that re-chunks storage bodies at `cuts`, to test every chunk boundary. */
+  const rechunkingFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    const url = input instanceof Request ? input.url : String(input);
+    if (!url.includes("/storage/") || response.body === null) return response;
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+    const chunks: Uint8Array[] = [];
+    let previous = 0;
+    for (const point of [...points, bytes.length]) {
+      if (point > previous) chunks.push(bytes.slice(previous, point));
+      previous = point;
+    }
+    return new Response(ReadableStream.from(chunks), {
+      status: response.status,
+      headers: response.headers,
+    });
+  };
+
+  const transport = () =>
+    Transport.create({ host: scripted.origin, apiKey: "k", env: {}, fetch: rechunkingFetch });
+
+  /** The points `CsvParseStream` reads from the text, in scan order. */
+  async function reference(text: string, keys: readonly string[]): Promise<MetricPoint[]> {
+    const rows = await Array.fromAsync(
+      ReadableStream.from([text]).pipeThrough(new CsvParseStream({ keys })),
+    );
+    return rows.flatMap((row) =>
+      toPoints(row).flatMap((point, i) => point === undefined ? [] : [{ key: keys[i]!, ...point }])
+    );
+  }
+
+  function serve(text: string): void {
+    serveCsv = (_, response) => {
+      const body = new TextEncoder().encode(text);
+      response.writeHead(200, {
+        "content-type": "text/csv",
+        "content-length": String(body.length),
+      });
+      response.end(body);
+    };
+  }
+
+  const valueCell = fc.oneof(
+    fc.constantFrom("", "NaN", "INF", "-INF", "nan", "inf", "-0", "0", " 1.5 ", "abc", "1e400"),
+    fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+    fc.double({ noNaN: true, noDefaultInfinity: true }).map((v) => v.toPrecision(17)),
+    fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((v) => v.toExponential()),
+    fc.integer({ min: -2_000_000_000, max: 2_000_000_000 }).map((n) => String(n / 1e6)),
+  );
+  const timestampCell = fc.oneof(
+    fc.constant(""),
+    fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }).map(String),
+  );
+
+  it("yields exactly the points CsvParseStream reads, whatever the chunk boundaries", async () => {
+    const client = await transport();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 3 }).chain((keyCount) =>
+          fc.record({
+            keyCount: fc.constant(keyCount),
+            eol: fc.constantFrom("\n", "\r\n"),
+            rows: fc.array(
+              fc.array(fc.tuple(valueCell, timestampCell), {
+                minLength: keyCount,
+                maxLength: keyCount,
+              }),
+              { maxLength: 40 },
+            ),
+          })
+        ),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        async ({ keyCount, eol, rows }, at) => {
+          const keys = Array.from({ length: keyCount }, (_, i) => `key${i}`);
+          const header = [
+            "step",
+            ...keys.flatMap((key) => [`r-${key}_step`, `r-${key}_timestamp`]),
+          ];
+          const lines = [
+            header.join(","),
+            ...rows.map((cells, step) => [step, ...cells.flat()].join(",")),
+          ];
+          const text = lines.join(eol) + eol;
+          serve(text);
+          cuts = at;
+          const scanned = await Array.fromAsync(scanMetrics(client, ref, keys));
+          assert.deepEqual(scanned, await reference(text, keys));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("reads again a body cut mid-row without Content-Length, dropping and repeating nothing", async () => {
+    const client = await transport();
+    let text = "step,r-lr_step,r-lr_timestamp\n";
+    for (let step = 0; step < 5000; step++) text += `${step},${step / 8},${1722470400000 + step}\n`;
+    let downloads = 0;
+    serveCsv = (_, response) => {
+      downloads++;
+      response.writeHead(200, { "content-type": "text/csv" }); // chunked: no length to check
+      // The first answer stops inside row 3000 (after more than one parser block of rows).
+      response.end(downloads === 1 ? text.slice(0, text.indexOf("\n3000,") + 4) : text);
+    };
+    cuts = [1000, 65_000];
+    const scanned = await Array.fromAsync(scanMetrics(client, ref, ["lr"], {}, { maxRetries: 1 }));
+    assert.equal(downloads, 2);
+    assert.deepEqual(scanned, await reference(text, ["lr"]));
+  });
+
+  it("stops at the end of a step range in the middle of a chunk", async () => {
+    const client = await transport();
+    let text = "step,r-lr_step,r-lr_timestamp\n";
+    for (let step = 0; step < 5000; step++) text += `${step},${step / 8},${1722470400000 + step}\n`;
+    serve(text);
+    const scanned = await Array.fromAsync(
+      scanMetrics(client, ref, ["lr"], { rangeQuery: { start: 2040, end: 2050 } }),
+    );
+    assert.deepEqual(scanned.map((p) => p.step), Array.from({ length: 11 }, (_, i) => 2040 + i));
   });
 });
