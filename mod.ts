@@ -39,7 +39,7 @@
  */
 
 // The entry point, login and logout.
-export { Api, type CreateProjectOptions, type RunsOptions } from "./src/entities/mod.ts";
+export { Api, type CreateProjectOptions, type RunsOptions } from "./src/entities/api.ts";
 export {
   login,
   type LoginInfo,
@@ -47,7 +47,7 @@ export {
   logout,
   type LogoutInfo,
   type LogoutOptions,
-} from "./src/entities/mod.ts";
+} from "./src/entities/login.ts";
 
 // Entities, their snapshots (`load()`) and JSON shapes (`json()`).
 export {
@@ -57,7 +57,7 @@ export {
   type WorkspaceJson,
   type WorkspaceProfile,
   type WorkspaceSnapshot,
-} from "./src/entities/mod.ts";
+} from "./src/entities/workspace.ts";
 export {
   type DeleteItem,
   type DeleteOptions,
@@ -69,7 +69,7 @@ export {
   type ProjectRunsOptions,
   type ProjectSnapshot,
   type RunsGetOptions,
-} from "./src/entities/mod.ts";
+} from "./src/entities/project.ts";
 export {
   type ColumnOptions,
   type ColumnsOptions,
@@ -80,13 +80,13 @@ export {
   type RunProfile,
   type RunSnapshot,
   type RunUser,
-} from "./src/entities/mod.ts";
+} from "./src/entities/run.ts";
 export {
   Column,
   type ColumnJson,
   type ColumnMetricQuery,
   type ColumnSnapshot,
-} from "./src/entities/mod.ts";
+} from "./src/entities/column.ts";
 export {
   Key,
   type KeyJson,
@@ -95,8 +95,8 @@ export {
   type SeriesJson,
   type SeriesOptions,
   type SeriesSnapshot,
-} from "./src/entities/mod.ts";
-export { User, type UserJson, type UserSnapshot } from "./src/entities/mod.ts";
+} from "./src/entities/series.ts";
+export { User, type UserJson, type UserSnapshot } from "./src/entities/user.ts";
 export {
   type AdminGroupsOptions,
   type AdminPagingOptions,
@@ -110,7 +110,7 @@ export {
   type SelfHostedSnapshot,
   type SelfHostedUser,
   type UsageSummary,
-} from "./src/entities/mod.ts";
+} from "./src/entities/self_hosted.ts";
 
 // Lists: async iterables with `total`, `toArray()` and `json()`.
 export {
@@ -120,7 +120,7 @@ export {
   Runs,
   Workspaces,
   type WorkspacesJson,
-} from "./src/entities/mod.ts";
+} from "./src/entities/lists.ts";
 export type { PageInfo, ToArrayOptions } from "./src/core/paging.ts";
 
 // Metric queries and results.
@@ -186,7 +186,7 @@ export {
   TimeoutError,
   ValidationError,
 } from "./src/core/errors.ts";
-export { LicenseExpiredError, RootRequiredError } from "./src/entities/mod.ts";
+export { LicenseExpiredError, RootRequiredError } from "./src/entities/self_hosted.ts";
 
 // Options.
 export type { ClientOptions } from "./src/core/client_options.ts";

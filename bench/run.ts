@@ -29,6 +29,8 @@ interface Scenario {
   compare: "wallMs" | "cpuMs";
   target: number;
   clientOnly?: boolean;
+  /** Also measure the floor with each body decoded as JSON (`floor-json`). */
+  jsonFloor?: boolean;
 }
 
 const scenarios: Scenario[] = [
@@ -38,6 +40,7 @@ const scenarios: Scenario[] = [
     server: { runs: 10_000, steps: 100 },
     workload: "list-runs",
     repeats: 5,
+    jsonFloor: true,
     compare: "wallMs",
     target: 1.2,
   },
@@ -56,6 +59,7 @@ const scenarios: Scenario[] = [
     server: { runs: 2, steps: 20_000, extraKeys: 64 },
     workload: "sampled-metrics",
     repeats: 5,
+    jsonFloor: true,
     compare: "wallMs",
     target: 1.2,
   },
@@ -162,10 +166,16 @@ for (const scenario of scenarios) {
     }
     const clients: Measurement[] = [];
     const floors: Measurement[] = [];
+    const jsonFloors: Measurement[] = [];
     for (let i = 0; i < repeats; i++) {
       clients.push(await workload(scenario.workload, "client", server.host, server.apiKey));
       if (!scenario.clientOnly) {
         floors.push(await workload(scenario.workload, "floor", server.host, server.apiKey));
+      }
+      if (scenario.jsonFloor) {
+        jsonFloors.push(
+          await workload(scenario.workload, "floor-json", server.host, server.apiKey),
+        );
       }
     }
     const client = medianOf(clients);
@@ -180,6 +190,15 @@ for (const scenario of scenarios) {
       const floor = medianOf(floors);
       row.floor = floor;
       row.ratio = client[scenario.compare] / floor[scenario.compare];
+    }
+    if (jsonFloors.length > 0) {
+      const jsonFloor = medianOf(jsonFloors);
+      row.extra = {
+        jsonFloorMs: Math.round(jsonFloor[scenario.compare]),
+        ratioToJsonFloor: Number(
+          (client[scenario.compare] / jsonFloor[scenario.compare]).toFixed(2),
+        ),
+      };
     }
     if (scenario.workload === "full-metrics" || scenario.workload === "stream-10m") {
       const points = client.count;

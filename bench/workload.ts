@@ -17,6 +17,21 @@ if (!workload || !mode || !host || !apiKey) {
   Deno.exit(2);
 }
 
+/**
+ * `floor-json` is the floor plus `JSON.parse` of each body: what any client that returns data
+ * must at least pay. Reported beside the plain floor to separate decoding from overhead.
+ */
+const decodeJson = mode === "floor-json";
+
+/** Reads a body the way the floor does: discarded, or decoded as JSON for `floor-json`. */
+async function consume(response: Response): Promise<number> {
+  if (decodeJson) {
+    await response.json();
+    return 1;
+  }
+  return (await response.arrayBuffer()).byteLength;
+}
+
 /** The project with many runs (bench servers start with `runs` set). */
 const PROJECT = "vision-lab/resnet-sweep";
 
@@ -110,7 +125,7 @@ const workloads: Record<string, Record<string, () => Promise<Measurement>>> = {
         const first = await (await bare(sid, `/project/${PROJECT}/runs?page=1&size=100`)).json();
         const rest = await pool(first.pages - 1, 4, async (i) => {
           const response = await bare(sid, `/project/${PROJECT}/runs?page=${i + 2}&size=100`);
-          return (await response.arrayBuffer()).byteLength;
+          return await consume(response);
         });
         return first.list.length + rest.length * 100;
       }),
@@ -207,8 +222,8 @@ const workloads: Record<string, Record<string, () => Promise<Measurement>>> = {
             bare(sid, "/house/metrics/scalar/value", body),
             bare(sid, "/house/metrics/scalar/value", { ...body, xType: "timestamp" }),
           ]);
-          const texts = await Promise.all(responses.map((r) => r.arrayBuffer()));
-          return texts.reduce((sum, t) => sum + t.byteLength, 0);
+          const sizes = await Promise.all(responses.map(consume));
+          return sizes.reduce((sum, size) => sum + size, 0);
         });
         return sizes.length;
       });
@@ -216,7 +231,7 @@ const workloads: Record<string, Record<string, () => Promise<Measurement>>> = {
   },
 };
 
-const chosen = workloads[workload]?.[mode];
+const chosen = workloads[workload]?.[decodeJson ? "floor" : mode];
 if (!chosen) {
   console.error(`unknown workload ${workload}/${mode}`);
   Deno.exit(2);

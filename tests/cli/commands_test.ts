@@ -6,51 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Api } from "../../mod.ts";
 import type { LocalServer } from "../../src/server/mod.ts";
+import { SDK_JSON_KEYS } from "../_helpers/sdk_json_keys.ts";
 import { envelope, runCli, runPath, serverEnv, startTestServer } from "./_helpers.ts";
-
-/** The Python SDK's `.json()` keys (wire reference §4.15), alphabetical where it reflects. */
-const KEYS = {
-  user: ["bio", "email", "institution", "location", "name", "school", "url", "username"],
-  workspace: ["comment", "name", "profile", "role", "username", "workspace_type"],
-  project: [
-    "count",
-    "created_at",
-    "description",
-    "labels",
-    "name",
-    "path",
-    "project_id",
-    "updated_at",
-    "url",
-    "visibility",
-  ],
-  run: [
-    "created_at",
-    "created_at_ts",
-    "description",
-    "finished_at",
-    "group",
-    "job_type",
-    "labels",
-    "name",
-    "profile",
-    "project_id",
-    "root_exp_id",
-    "root_pro_id",
-    "run_id",
-    "show",
-    "state",
-    "type",
-    "url",
-    "user",
-  ],
-  pageInfo: ["page", "size", "total", "pages", "list"],
-  metrics: ["keys", "metricType", "projectId", "experimentId", "list"],
-  series: ["keys", "metricClass", "metricType", "projectId", "runId"],
-  logs: ["count", "key", "logs", "metric_type", "project_id", "run_id"],
-  selfHosted: ["enabled", "expired", "plan", "root", "seats"],
-  column: ["column_class", "column_type", "created_at", "key", "name", "project_id", "run_id"],
-};
 
 /** A minimal RFC 4180 parser (quoted fields may hold commas, quotes and newlines). */
 function parseCsv(text: string): string[][] {
@@ -118,13 +75,13 @@ describe("swanlab-ts commands against the local server", () => {
   describe("user and workspace", () => {
     it("user info prints the Python envelope with the user's JSON", async () => {
       const data = await ok(["user", "info"]);
-      assert.deepEqual(keysOf(data), KEYS.user);
+      assert.deepEqual(keysOf(data), SDK_JSON_KEYS.user);
       assert.deepEqual(data, await api.user().json());
     });
 
     it("workspace info defaults to the logged-in user and takes a USERNAME", async () => {
       const mine = await ok(["workspace", "info"]);
-      assert.deepEqual(keysOf(mine), KEYS.workspace);
+      assert.deepEqual(keysOf(mine), SDK_JSON_KEYS.workspace);
       assert.equal((mine as { username: string }).username, "alice");
       const team = await ok(["workspace", "info", "vision-lab"]);
       assert.deepEqual(team, await api.workspace("vision-lab").json());
@@ -137,20 +94,20 @@ describe("swanlab-ts commands against the local server", () => {
         data.list.map((w) => (w as { username: string }).username).sort(),
         ["alice", "vision-lab"],
       );
-      for (const item of data.list) assert.deepEqual(keysOf(item), KEYS.workspace);
+      for (const item of data.list) assert.deepEqual(keysOf(item), SDK_JSON_KEYS.workspace);
     });
   });
 
   describe("project", () => {
     it("project info prints the project's JSON", async () => {
       const data = await ok(["project", "info", "vision-lab/resnet-sweep"]);
-      assert.deepEqual(keysOf(data), KEYS.project);
+      assert.deepEqual(keysOf(data), SDK_JSON_KEYS.project);
       assert.deepEqual(data, await api.project("vision-lab/resnet-sweep").json());
     });
 
     it("project list prints the page-info dict, for the logged-in user by default", async () => {
       const data = await ok(["project", "list"]) as { list: { path: string }[] };
-      assert.deepEqual(keysOf(data), KEYS.pageInfo);
+      assert.deepEqual(keysOf(data), SDK_JSON_KEYS.pageInfo);
       assert.deepEqual(data, await api.projects("alice", { size: 20 }).json());
       assert.ok(data.list.every((p) => p.path.startsWith("alice/")));
     });
@@ -195,7 +152,7 @@ describe("swanlab-ts commands against the local server", () => {
   describe("run: info, list, filter, series", () => {
     it("run info prints the run's JSON", async () => {
       const data = await ok(["run", "info", path]);
-      assert.deepEqual(keysOf(data), KEYS.run);
+      assert.deepEqual(keysOf(data), SDK_JSON_KEYS.run);
       assert.deepEqual(data, await api.run(path).json());
     });
 
@@ -205,10 +162,10 @@ describe("swanlab-ts commands against the local server", () => {
         pages: number;
         list: unknown[];
       };
-      assert.deepEqual(keysOf(page), KEYS.pageInfo);
+      assert.deepEqual(keysOf(page), SDK_JSON_KEYS.pageInfo);
       assert.equal(page.total, 6);
       assert.equal(page.list.length, 6);
-      for (const run of page.list) assert.deepEqual(keysOf(run), KEYS.run);
+      for (const run of page.list) assert.deepEqual(keysOf(run), SDK_JSON_KEYS.run);
       const all = await ok([
         "run",
         "list",
@@ -227,7 +184,7 @@ describe("swanlab-ts commands against the local server", () => {
       const inline = await ok(["run", "filter", "vision-lab/resnet-sweep", "-f", FINISHED]) as {
         list: { state: string }[];
       };
-      assert.deepEqual(keysOf(inline), KEYS.pageInfo);
+      assert.deepEqual(keysOf(inline), SDK_JSON_KEYS.pageInfo);
       assert.ok(inline.list.length > 0);
       assert.ok(inline.list.every((r) => r.state === "FINISHED"));
       await writeFile(join(dir, "filters.json"), FINISHED);
@@ -247,7 +204,7 @@ describe("swanlab-ts commands against the local server", () => {
 
     it("run series lists keys, with case-insensitive --type and --class", async () => {
       const scalar = await ok(["run", "series", path]) as { keys: string[] };
-      assert.deepEqual(keysOf(scalar), KEYS.series);
+      assert.deepEqual(keysOf(scalar), SDK_JSON_KEYS.series);
       assert.ok(scalar.keys.includes("train/loss"));
       const media = await ok(["run", "series", path, "--type", "media"]) as {
         keys: string[];
@@ -275,7 +232,7 @@ describe("swanlab-ts commands against the local server", () => {
       ]) as {
         list: { key: string; metrics: unknown[] }[];
       };
-      assert.deepEqual(keysOf(data), KEYS.metrics);
+      assert.deepEqual(keysOf(data), SDK_JSON_KEYS.metrics);
       assert.deepEqual(data.list.map((e) => e.key), ["train/loss", "val/loss"]);
       assert.ok(data.list[0]!.metrics.length <= 50);
       assert.deepEqual(
@@ -413,7 +370,7 @@ describe("swanlab-ts commands against the local server", () => {
       const one = await ok(["run", "medias", path, "--keys", key, "-s", String(step)]) as {
         list: { metrics: { index: number; items: { url: string }[] }[]; step: number }[];
       };
-      assert.deepEqual(keysOf(one), KEYS.metrics);
+      assert.deepEqual(keysOf(one), SDK_JSON_KEYS.metrics);
       assert.equal(one.list[0]!.step, step);
       assert.equal(one.list[0]!.metrics[0]!.items.length, server.dataset.imagesPerStep);
       const all = await ok(["run", "medias", path, "--keys", key, "--all"]) as typeof one;
@@ -424,7 +381,7 @@ describe("swanlab-ts commands against the local server", () => {
       const data = await ok(["run", "logs", path, "-l", "warn", "--ignore-timestamp"]) as {
         logs: { level: string; timestamp?: string }[];
       };
-      assert.deepEqual(keysOf(data), KEYS.logs);
+      assert.deepEqual(keysOf(data), SDK_JSON_KEYS.logs);
       assert.ok(data.logs.length > 0);
       assert.ok(data.logs.every((l) => l.level === "WARN" || l.level === "ERROR"));
       assert.ok(data.logs.every((l) => !("timestamp" in l)));
@@ -508,7 +465,7 @@ describe("swanlab-ts commands against the local server", () => {
           server.dataset.imagesPerStep,
       );
       const run = JSON.parse(await readFile(join(dir, "dl", "run.json"), "utf8"));
-      assert.deepEqual(Object.keys(run), KEYS.run);
+      assert.deepEqual(Object.keys(run), SDK_JSON_KEYS.run);
       const media = await readdir(join(dir, "dl", "media"));
       assert.equal(media.length, server.dataset.mediaKeys.length);
     });
@@ -554,14 +511,14 @@ describe("swanlab-ts commands against the local server", () => {
       const list = await runCli(["run", "columns", path, "--search", "loss"], { env });
       assert.equal(list.code, 0);
       const data = envelope(list).data as { list: unknown[] };
-      assert.deepEqual(keysOf(data), KEYS.pageInfo);
-      for (const column of data.list) assert.deepEqual(keysOf(column), KEYS.column);
+      assert.deepEqual(keysOf(data), SDK_JSON_KEYS.pageInfo);
+      for (const column of data.list) assert.deepEqual(keysOf(column), SDK_JSON_KEYS.column);
       assert.match(list.stderr, /deprecated/);
       const one = await runCli(["run", "column", path, "--key", "train/loss", "--type", "float"], {
         env,
       });
       assert.equal(one.code, 0);
-      assert.deepEqual(keysOf(envelope(one).data), KEYS.column);
+      assert.deepEqual(keysOf(envelope(one).data), SDK_JSON_KEYS.column);
       assert.match(one.stderr, /deprecated.*run series/);
     });
   });
@@ -569,7 +526,7 @@ describe("swanlab-ts commands against the local server", () => {
   describe("self-hosted", () => {
     it("info and the lists print {list: [...]} as the Python CLI", async () => {
       const info = await ok(["self-hosted", "info"]);
-      assert.deepEqual(keysOf(info), KEYS.selfHosted);
+      assert.deepEqual(keysOf(info), SDK_JSON_KEYS.selfHosted);
       for (const command of ["list-users", "list-projects", "list-workspaces"]) {
         const data = await ok(["self-hosted", command, "--all"]) as { list: unknown[] };
         assert.deepEqual(keysOf(data), ["list"], command);

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { after, before, beforeEach } from "node:test";
 import { Api, type ClientOptions } from "../../mod.ts";
 import { type LocalServer, type RecordedRequest, startServer } from "../../src/server/mod.ts";
 import type { ServerOptions } from "../../src/server/mod.ts";
@@ -57,4 +58,50 @@ export function sweep(server: LocalServer) {
   const project = server.dataset.projects["vision-lab/resnet-sweep"];
   if (!project) throw new Error("no sweep project");
   return project;
+}
+
+/** What {@linkcode useApiServer} provides once its `before` hook has run. */
+export interface ApiFixture {
+  /** The local server. */
+  readonly server: LocalServer;
+  /** A client of the server, logged in as alice. */
+  readonly api: Api;
+  /** The path of the first run of the sweep project. */
+  readonly runPath: string;
+}
+
+/**
+ * Registers the hooks of a `describe` block against the local server: before all tests, starts
+ * a server (see {@linkcode startTestServer}) and logs a client in as alice once, so that request
+ * counts in the tests are API calls only; after them, closes the server; before each test,
+ * clears the recorded requests.
+ *
+ * @param options The server's options.
+ * @returns The fixture, filled in by the `before` hook.
+ */
+export function useApiServer(options: ServerOptions = {}): ApiFixture {
+  let fixture: ApiFixture | undefined;
+  const ready = (): ApiFixture => {
+    if (!fixture) throw new Error("the API fixture is used before its before() hook ran");
+    return fixture;
+  };
+  before(async () => {
+    const server = await startTestServer(options);
+    const api = apiFor(server);
+    fixture = { server, api, runPath: sweep(server).runs[0]!.path };
+    await api.username;
+  });
+  after(() => fixture?.server.close());
+  beforeEach(() => ready().server.clearRequests());
+  return {
+    get server() {
+      return ready().server;
+    },
+    get api() {
+      return ready().api;
+    },
+    get runPath() {
+      return ready().runPath;
+    },
+  };
 }

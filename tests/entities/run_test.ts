@@ -1,7 +1,6 @@
-import { after, before, beforeEach, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
-  type Api,
   ApiError,
   Experiment,
   InternalServerError,
@@ -12,50 +11,30 @@ import {
   ValidationError,
 } from "../../mod.ts";
 import type { LocalServer } from "../../src/server/mod.ts";
-import { apiCalls, apiFor, callsTo, logins, startTestServer, sweep } from "./_setup.ts";
-
-const RUN_JSON_KEYS = [
-  "created_at",
-  "created_at_ts",
-  "description",
-  "finished_at",
-  "group",
-  "job_type",
-  "labels",
-  "name",
-  "profile",
-  "project_id",
-  "root_exp_id",
-  "root_pro_id",
-  "run_id",
-  "show",
-  "state",
-  "type",
-  "url",
-  "user",
-];
+import {
+  apiCalls,
+  apiFor,
+  callsTo,
+  logins,
+  startTestServer,
+  sweep,
+  useApiServer,
+} from "./_setup.ts";
+import { SDK_JSON_KEYS } from "../_helpers/sdk_json_keys.ts";
 
 const RUN_GET = /^\/api\/project\/vision-lab\/resnet-sweep\/runs\/[^/]+$/;
 
 describe("Run", () => {
-  let server: LocalServer;
-  let api: Api;
-  before(async () => {
-    server = await startTestServer({ runs: 24 });
-    api = apiFor(server);
-    await api.username; // log in once, so that request counts below are API calls only
-  });
-  after(() => server.close());
-  beforeEach(() => server.clearRequests());
+  const fx = useApiServer({ runs: 24 });
 
   it("is also exported as Experiment", () => {
     assert.equal(Experiment, Run);
   });
 
   it("json() has exactly the Python SDK's keys, in order, with the run's data", async () => {
-    const info = sweep(server).runs[0]!;
-    const json = await api.run(info.path).json();
-    assert.deepEqual(Object.keys(json), RUN_JSON_KEYS);
+    const info = sweep(fx.server).runs[0]!;
+    const json = await fx.api.run(info.path).json();
+    assert.deepEqual(Object.keys(json), SDK_JSON_KEYS.run);
     assert.equal(json.run_id, info.cuid);
     assert.equal(json.project_id, info.projectCuid);
     assert.equal(json.name, info.name);
@@ -71,31 +50,31 @@ describe("Run", () => {
     assert.equal(json.root_pro_id, "");
     assert.equal(json.show, true);
     assert.equal(json.type, "CHAPTER");
-    assert.equal(json.url, `${server.host}/@vision-lab/resnet-sweep/runs/${info.slug}/chart`);
+    assert.equal(json.url, `${fx.server.host}/@vision-lab/resnet-sweep/runs/${info.slug}/chart`);
     assert.deepEqual(Object.keys(json.user).sort(), ["name", "username"]);
   });
 
   it("finishedAt is null for an unfinished run", async () => {
-    const running = sweep(server).runs.find((r) => r.state === "RUNNING")!;
-    const run = api.run(running.path);
+    const running = sweep(fx.server).runs.find((r) => r.state === "RUNNING")!;
+    const run = fx.api.run(running.path);
     assert.equal(await run.finishedAt, null);
     assert.equal((await run.json()).finished_at, null);
   });
 
   it("reports the root ids of a cloned run", async () => {
-    const { run: clone, root } = server.dataset.clone;
-    const json = await api.run(clone.path).json();
+    const { run: clone, root } = fx.server.dataset.clone;
+    const json = await fx.api.run(clone.path).json();
     assert.equal(json.root_exp_id, root.cuid);
     assert.equal(json.root_pro_id, root.projectCuid);
-    assert.equal(await api.run(clone.path).rootExpId, root.cuid);
+    assert.equal(await fx.api.run(clone.path).rootExpId, root.cuid);
   });
 
   it("loads on the first property read only, once, and caches it", async () => {
-    const info = sweep(server).runs[1]!;
-    const run = api.run(info.path);
-    assert.equal(apiCalls(server).length, 0);
+    const info = sweep(fx.server).runs[1]!;
+    const run = fx.api.run(info.path);
+    assert.equal(apiCalls(fx.server).length, 0);
     assert.equal(await run.state, info.state);
-    assert.equal(apiCalls(server).length, 1);
+    assert.equal(apiCalls(fx.server).length, 1);
     assert.equal(await run.name, info.name);
     assert.equal(await run.jobType, info.job);
     assert.equal(await run.group, info.cluster);
@@ -104,22 +83,22 @@ describe("Run", () => {
     assert.equal(await run.runId, info.cuid);
     await run.json();
     await run.load();
-    assert.equal(apiCalls(server).length, 1);
+    assert.equal(apiCalls(fx.server).length, 1);
     assert.equal(
-      callsTo(server, "GET", `/api/project/vision-lab/resnet-sweep/runs/${info.slug}`).length,
+      callsTo(fx.server, "GET", `/api/project/vision-lab/resnet-sweep/runs/${info.slug}`).length,
       1,
     );
   });
 
   it("shares one request between concurrent first reads", async () => {
-    const run = api.run(sweep(server).runs[2]!.path);
+    const run = fx.api.run(sweep(fx.server).runs[2]!.path);
     await Promise.all([run.state, run.name, run.profile, run.load(), run.json()]);
-    assert.equal(callsTo(server, "GET", RUN_GET).length, 1);
+    assert.equal(callsTo(fx.server, "GET", RUN_GET).length, 1);
   });
 
   it("load() returns a frozen snapshot in camelCase", async () => {
-    const info = sweep(server).runs[3]!;
-    const snapshot = await api.run(info.path).load();
+    const info = sweep(fx.server).runs[3]!;
+    const snapshot = await fx.api.run(info.path).load();
     assert.ok(Object.isFrozen(snapshot));
     assert.ok(Object.isFrozen(snapshot.profile));
     assert.equal(snapshot.runId, info.cuid);
@@ -132,82 +111,92 @@ describe("Run", () => {
   });
 
   it("does not cache a failed load: the next read retries", async () => {
-    const flaky = apiFor(server, "alice", { maxRetries: 0 });
+    const flaky = apiFor(fx.server, "alice", { maxRetries: 0 });
     await flaky.username;
-    const run = flaky.run(sweep(server).runs[4]!.path);
-    server.setFaults({ errorRate: 1, faultLogin: false });
+    const run = flaky.run(sweep(fx.server).runs[4]!.path);
+    fx.server.setFaults({ errorRate: 1, faultLogin: false });
     try {
       await assert.rejects(run.state, InternalServerError);
     } finally {
-      server.setFaults({});
+      fx.server.setFaults({});
     }
-    assert.equal(await run.state, sweep(server).runs[4]!.state);
+    assert.equal(await run.state, sweep(fx.server).runs[4]!.state);
   });
 
   it("throws NotFoundError for a missing run", async () => {
-    const run = api.run("vision-lab/resnet-sweep/does-not-exist");
+    const run = fx.api.run("vision-lab/resnet-sweep/does-not-exist");
     await assert.rejects(run.name, NotFoundError);
     await assert.rejects(run.json(), NotFoundError);
   });
 
   it("hides runs of private projects from non-members (NotFoundError)", async () => {
-    const scratch = server.dataset.projects["alice/scratch"]!.runs[0]!;
-    await assert.rejects(apiFor(server, "bob").run(scratch.path).json(), NotFoundError);
-    const diffusion = server.dataset.projects["vision-lab/diffusion"]!.runs[0]!;
-    await assert.rejects(apiFor(server, "carol").run(diffusion.path).load(), NotFoundError);
-    assert.equal((await apiFor(server, "bob").run(diffusion.path).json()).run_id, diffusion.cuid);
+    const scratch = fx.server.dataset.projects["alice/scratch"]!.runs[0]!;
+    await assert.rejects(apiFor(fx.server, "bob").run(scratch.path).json(), NotFoundError);
+    const diffusion = fx.server.dataset.projects["vision-lab/diffusion"]!.runs[0]!;
+    await assert.rejects(apiFor(fx.server, "carol").run(diffusion.path).load(), NotFoundError);
+    assert.equal(
+      (await apiFor(fx.server, "bob").run(diffusion.path).json()).run_id,
+      diffusion.cuid,
+    );
   });
 
   describe("runsGet (paged)", () => {
     it("pages with size, page and all, and reports total and pages", async () => {
-      const runs = api.runsGet("vision-lab/resnet-sweep", { size: 10 });
+      const runs = fx.api.runsGet("vision-lab/resnet-sweep", { size: 10 });
       assert.ok(runs instanceof Runs);
       assert.equal(await runs.total, 24);
       assert.equal(await runs.pages, 3);
       assert.equal((await runs.toArray()).length, 10);
-      const second = await api.runsGet("vision-lab/resnet-sweep", { page: 2, size: 10 }).toArray();
+      const second = await fx.api.runsGet("vision-lab/resnet-sweep", { page: 2, size: 10 })
+        .toArray();
       assert.equal(second.length, 10);
-      server.clearRequests();
-      const all = await api.runsGet("vision-lab/resnet-sweep", { size: 10, all: true }).toArray();
+      fx.server.clearRequests();
+      const all = await fx.api.runsGet("vision-lab/resnet-sweep", { size: 10, all: true })
+        .toArray();
       assert.equal(all.length, 24);
       assert.equal(new Set(await Promise.all(all.map((r) => r.runId))).size, 24);
       assert.deepEqual(
-        callsTo(server, "GET", "/api/project/vision-lab/resnet-sweep/runs").map((r) => r.query)
+        callsTo(fx.server, "GET", "/api/project/vision-lab/resnet-sweep/runs").map((r) => r.query)
           .sort(),
         ["page=1&size=10", "page=2&size=10", "page=3&size=10"],
       );
     });
 
     it("toArray({ limit }) stops without fetching further pages", async () => {
-      const runs = await api.runsGet("vision-lab/resnet-sweep", { size: 10, all: true }).toArray({
-        limit: 5,
-      });
+      const runs = await fx.api.runsGet("vision-lab/resnet-sweep", { size: 10, all: true }).toArray(
+        {
+          limit: 5,
+        },
+      );
       assert.equal(runs.length, 5);
-      assert.equal(callsTo(server, "GET", "/api/project/vision-lab/resnet-sweep/runs").length, 1);
+      assert.equal(
+        callsTo(fx.server, "GET", "/api/project/vision-lab/resnet-sweep/runs").length,
+        1,
+      );
     });
 
     it("rejects an invalid size or page with ValidationError before any request", () => {
       for (const size of [0, 30, 101, 12.5]) {
         assert.throws(
-          () => api.runsGet("vision-lab/resnet-sweep", { size }),
+          () => fx.api.runsGet("vision-lab/resnet-sweep", { size }),
           (e: unknown) => e instanceof ValidationError && e.field === "size",
         );
       }
       for (const page of [0, -1, 1.5]) {
         assert.throws(
-          () => api.runsGet("vision-lab/resnet-sweep", { page }),
+          () => fx.api.runsGet("vision-lab/resnet-sweep", { page }),
           (e: unknown) => e instanceof ValidationError && e.field === "page",
         );
       }
-      assert.equal(server.requests.length, 0);
+      assert.equal(fx.server.requests.length, 0);
     });
 
     it("pre-fills runs from the list: listed fields need no request", async () => {
-      const [run] = await api.runsGet("vision-lab/resnet-sweep", { size: 10 }).toArray({
+      const [run] = await fx.api.runsGet("vision-lab/resnet-sweep", { size: 10 }).toArray({
         limit: 1,
       });
-      server.clearRequests();
-      const info = sweep(server).runs.find((r) => r.cuid === run!.path.split("/")[2])!;
+      fx.server.clearRequests();
+      const info = sweep(fx.server).runs.find((r) => r.cuid === run!.path.split("/")[2])!;
       assert.equal(await run!.name, info.name);
       assert.equal(await run!.state, info.state);
       assert.equal(await run!.group, info.cluster);
@@ -215,17 +204,17 @@ describe("Run", () => {
       assert.equal(await run!.createdAt, info.createdAt);
       assert.equal(await run!.finishedAt, info.finishedAt);
       assert.deepEqual((await run!.labels).map((l) => l.name), info.labels);
-      assert.equal(apiCalls(server).length, 0);
+      assert.equal(apiCalls(fx.server).length, 0);
       // A field the list lacks loads the run once, by cuid.
-      assert.equal(await run!.description, `Sweep trial ${sweep(server).runs.indexOf(info)}`);
+      assert.equal(await run!.description, `Sweep trial ${sweep(fx.server).runs.indexOf(info)}`);
       assert.equal(await run!.profile.then((p) => p.config?.["lr"]), info.config["lr"]);
-      assert.deepEqual(apiCalls(server).map((r) => r.path), [
+      assert.deepEqual(apiCalls(fx.server).map((r) => r.path), [
         `/api/project/vision-lab/resnet-sweep/runs/${info.cuid}`,
       ]);
     });
 
     it("json() reports the page info and consistent full records", async () => {
-      const json = await api.runsGet("vision-lab/resnet-sweep", { size: 10, page: 3 }).json();
+      const json = await fx.api.runsGet("vision-lab/resnet-sweep", { size: 10, page: 3 }).json();
       assert.deepEqual(Object.keys(json), ["page", "size", "total", "pages", "list"]);
       assert.equal(json.page, 3);
       assert.equal(json.size, 10);
@@ -233,8 +222,8 @@ describe("Run", () => {
       assert.equal(json.pages, 3);
       assert.equal(json.list.length, 4);
       for (const item of json.list) {
-        assert.deepEqual(Object.keys(item), RUN_JSON_KEYS);
-        assert.equal(item.project_id, sweep(server).cuid);
+        assert.deepEqual(Object.keys(item), SDK_JSON_KEYS.run);
+        assert.equal(item.project_id, sweep(fx.server).cuid);
         assert.ok(item.profile.config, "profile comes from the full record");
       }
     });
@@ -249,9 +238,9 @@ describe("Run", () => {
     }];
 
     it("returns the matching runs and the SDK's filter-mode page info", async () => {
-      const runs = api.runs("vision-lab/resnet-sweep", { filters: finished });
+      const runs = fx.api.runs("vision-lab/resnet-sweep", { filters: finished });
       const json = await runs.json();
-      const expected = sweep(server).runs.filter((r) => r.state === "FINISHED" || r.pin);
+      const expected = sweep(fx.server).runs.filter((r) => r.state === "FINISHED" || r.pin);
       assert.equal(json.page, 1);
       assert.equal(json.pages, 0);
       assert.equal(json.size, expected.length);
@@ -260,12 +249,12 @@ describe("Run", () => {
         json.list.map((r: RunJson) => r.run_id).sort(),
         expected.map((r) => r.cuid).sort(),
       );
-      for (const run of json.list) assert.deepEqual(Object.keys(run), RUN_JSON_KEYS);
+      for (const run of json.list) assert.deepEqual(Object.keys(run), SDK_JSON_KEYS.run);
       // One POST; full records in the answer need no run GET; one shared project GET.
-      assert.equal(callsTo(server, "POST", /runs\/shows$/).length, 1);
-      assert.equal(callsTo(server, "GET", RUN_GET).length, 0);
-      assert.equal(callsTo(server, "GET", "/api/project/vision-lab/resnet-sweep").length, 1);
-      const body = callsTo(server, "POST", /runs\/shows$/)[0]!.body as Record<string, unknown>;
+      assert.equal(callsTo(fx.server, "POST", /runs\/shows$/).length, 1);
+      assert.equal(callsTo(fx.server, "GET", RUN_GET).length, 0);
+      assert.equal(callsTo(fx.server, "GET", "/api/project/vision-lab/resnet-sweep").length, 1);
+      const body = callsTo(fx.server, "POST", /runs\/shows$/)[0]!.body as Record<string, unknown>;
       assert.deepEqual(body, {
         filters: [{ ...finished[0], active: true }],
         groups: [],
@@ -274,7 +263,7 @@ describe("Run", () => {
     });
 
     it("flattens grouped answers", async () => {
-      const project = api.project("vision-lab/resnet-sweep");
+      const project = fx.api.project("vision-lab/resnet-sweep");
       const flat = await project.runs({ filters: finished }).toArray();
       const grouped = await project.runs({
         filters: finished,
@@ -290,7 +279,7 @@ describe("Run", () => {
     it("filters with two rules (AND)", async () => {
       const names: string[] = [];
       for await (
-        const run of api.runs("vision-lab/resnet-sweep", {
+        const run of fx.api.runs("vision-lab/resnet-sweep", {
           filters: [
             ...finished,
             { key: "name", type: "STABLE", op: "CONTAIN", value: ["sweep-1"] },
@@ -319,25 +308,28 @@ describe("Run", () => {
       ];
       for (const [options, field] of bad) {
         assert.throws(
-          () => api.runs("vision-lab/resnet-sweep", options as never),
+          () => fx.api.runs("vision-lab/resnet-sweep", options as never),
           (e: unknown) => e instanceof ValidationError && e.field === field,
           field,
         );
         assert.throws(
-          () => api.project("vision-lab/resnet-sweep").runs(options as never),
+          () => fx.api.project("vision-lab/resnet-sweep").runs(options as never),
           (e: unknown) => e instanceof ValidationError && e.field === field,
         );
       }
-      assert.equal(server.requests.length, 0);
+      assert.equal(fx.server.requests.length, 0);
     });
   });
 
   describe("data methods", () => {
     it("metrics() samples by default and returns the Metrics.json() shape", async () => {
-      const info = sweep(server).runs[0]!;
-      const result = await api.run(info.path).metrics(["train/loss", "train/acc", "train/loss"], {
-        sample: 10,
-      });
+      const info = sweep(fx.server).runs[0]!;
+      const result = await fx.api.run(info.path).metrics(
+        ["train/loss", "train/acc", "train/loss"],
+        {
+          sample: 10,
+        },
+      );
       assert.deepEqual(Object.keys(result), [
         "keys",
         "metricType",
@@ -358,7 +350,7 @@ describe("Run", () => {
     });
 
     it("metrics({ all }) and range queries read full-resolution points", async () => {
-      const run = api.run(sweep(server).runs[0]!.path);
+      const run = fx.api.run(fx.runPath);
       const all = await run.metrics(["train/loss"], { all: true });
       assert.equal(all.list[0]!.metrics.length, 60);
       assert.ok("step" in all.list[0]!.metrics[0]!);
@@ -378,7 +370,7 @@ describe("Run", () => {
     });
 
     it("validates metric queries before any request", async () => {
-      const run = api.run(sweep(server).runs[0]!.path);
+      const run = fx.api.run(fx.runPath);
       await assert.rejects(
         run.metrics([]),
         (e: unknown) => e instanceof ValidationError && e.field === "keys",
@@ -397,12 +389,12 @@ describe("Run", () => {
       const exported = await run.exportLogs({ rows: 0 });
       assert.equal(exported.ok, false);
       assert.ok(exported.error instanceof ValidationError);
-      assert.equal(server.requests.length, 0);
+      assert.equal(fx.server.requests.length, 0);
     });
 
     it("scanMetrics() streams every point", async () => {
       const points = [];
-      for await (const p of api.run(sweep(server).runs[0]!.path).scanMetrics(["train/loss"])) {
+      for await (const p of fx.api.run(fx.runPath).scanMetrics(["train/loss"])) {
         points.push(p);
       }
       assert.equal(points.length, 60);
@@ -411,7 +403,7 @@ describe("Run", () => {
     });
 
     it("summary() returns the statistics per key", async () => {
-      const summary = await api.run(sweep(server).runs[0]!.path).summary([
+      const summary = await fx.api.run(fx.runPath).summary([
         "train/loss",
         "train/acc",
       ]);
@@ -421,25 +413,25 @@ describe("Run", () => {
     });
 
     it("medias() returns presigned URLs on the storage origin", async () => {
-      const result = await api.run(sweep(server).runs[0]!.path).medias(["samples/image"], {
+      const result = await fx.api.run(fx.runPath).medias(["samples/image"], {
         step: 0,
       });
       assert.equal(result.metricType, "MEDIA");
       const items = result.list[0]!.metrics[0]!.items;
-      assert.equal(items.length, server.dataset.imagesPerStep);
-      for (const item of items) assert.ok(item.url?.startsWith(server.storageOrigin));
-      const everyStep = await api.run(sweep(server).runs[0]!.path).medias(["samples/image"], {
+      assert.equal(items.length, fx.server.dataset.imagesPerStep);
+      for (const item of items) assert.ok(item.url?.startsWith(fx.server.storageOrigin));
+      const everyStep = await fx.api.run(fx.runPath).medias(["samples/image"], {
         all: true,
       });
-      assert.equal(everyStep.list[0]!.metrics.length, server.dataset.mediaSteps.length);
+      assert.equal(everyStep.list[0]!.metrics.length, fx.server.dataset.mediaSteps.length);
     });
 
     it("logs() returns one shard and exportLogs() a URL, never throwing", async () => {
-      const run = api.run(sweep(server).runs[0]!.path);
+      const run = fx.api.run(fx.runPath);
       const logs = await run.logs({ offset: 0, level: "INFO", ignoreTimestamp: true });
       assert.equal(logs.key, "LOG");
       assert.equal(logs.metric_type, "LOG");
-      assert.equal(logs.run_id, sweep(server).runs[0]!.cuid);
+      assert.equal(logs.run_id, sweep(fx.server).runs[0]!.cuid);
       assert.ok(logs.logs.length > 0);
       for (const line of logs.logs) {
         assert.ok(["INFO", "WARN", "ERROR"].includes(String(line.level)), String(line.level));
@@ -447,8 +439,8 @@ describe("Run", () => {
       }
       const exported = await run.exportLogs({ start: 0, rows: 500 });
       assert.equal(exported.ok, true);
-      assert.ok(exported.data?.url.startsWith(server.storageOrigin));
-      const missing = await api.run("vision-lab/resnet-sweep/nope").exportLogs();
+      assert.ok(exported.data?.url.startsWith(fx.server.storageOrigin));
+      const missing = await fx.api.run("vision-lab/resnet-sweep/nope").exportLogs();
       assert.equal(missing.ok, false);
       assert.ok(missing.error instanceof NotFoundError);
       assert.equal(missing.json().data, null);
@@ -457,32 +449,32 @@ describe("Run", () => {
 
   describe("delete", () => {
     it("dry run loads the run and sends no DELETE", async () => {
-      const info = sweep(server).runs[22]!;
-      const plan = await api.run(info.path).delete();
+      const info = sweep(fx.server).runs[22]!;
+      const plan = await fx.api.run(info.path).delete();
       assert.deepEqual(plan, {
         committed: false,
         items: [{ id: info.cuid, name: info.name, path: info.path }],
       });
-      assert.equal(apiCalls(server).filter((r) => r.method === "DELETE").length, 0);
-      assert.equal((await api.run(info.path).json()).run_id, info.cuid);
+      assert.equal(apiCalls(fx.server).filter((r) => r.method === "DELETE").length, 0);
+      assert.equal((await fx.api.run(info.path).json()).run_id, info.cuid);
     });
 
     it("commit deletes the run by cuid; it is gone afterwards", async () => {
-      const info = sweep(server).runs[23]!;
-      const plan = await api.run(info.path).delete({ commit: true });
+      const info = sweep(fx.server).runs[23]!;
+      const plan = await fx.api.run(info.path).delete({ commit: true });
       assert.equal(plan.committed, true);
-      assert.deepEqual(callsTo(server, "DELETE", /.*/).map((r) => r.path), [
+      assert.deepEqual(callsTo(fx.server, "DELETE", /.*/).map((r) => r.path), [
         `/api/project/vision-lab/resnet-sweep/runs/${info.cuid}`,
       ]);
-      await assert.rejects(api.run(info.path).json(), NotFoundError);
+      await assert.rejects(fx.api.run(info.path).json(), NotFoundError);
     });
 
     it("a failed load throws and never sends a DELETE", async () => {
       await assert.rejects(
-        api.run("vision-lab/resnet-sweep/missing").delete({ commit: true }),
+        fx.api.run("vision-lab/resnet-sweep/missing").delete({ commit: true }),
         NotFoundError,
       );
-      assert.equal(callsTo(server, "DELETE", /.*/).length, 0);
+      assert.equal(callsTo(fx.server, "DELETE", /.*/).length, 0);
     });
   });
 });

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { User } from "../../mod.ts";
 import type { LocalServer } from "../../src/server/mod.ts";
 import { apiCalls, apiFor, logins, startTestServer } from "./_setup.ts";
+import { SDK_JSON_KEYS } from "../_helpers/sdk_json_keys.ts";
 
 describe("User", () => {
   let server: LocalServer;
@@ -14,16 +15,7 @@ describe("User", () => {
 
   it("json() has exactly the Python SDK's keys, in order", async () => {
     const json = await apiFor(server).user().json();
-    assert.deepEqual(Object.keys(json), [
-      "bio",
-      "email",
-      "institution",
-      "location",
-      "name",
-      "school",
-      "url",
-      "username",
-    ]);
+    assert.deepEqual(Object.keys(json), SDK_JSON_KEYS.user);
     assert.deepEqual(json, {
       bio: "Alice Zhang builds models.",
       email: "alice@example.org",

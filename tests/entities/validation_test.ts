@@ -38,28 +38,9 @@ import {
   VISIBILITIES,
   WORKSPACE_TYPES,
 } from "../../src/entities/validation.ts";
+import { caught, throwsValidation } from "../_helpers/assertions.ts";
 
 const RUNS = 2000;
-
-/** Asserts that `fn` throws a ValidationError for `field`, optionally matching the message. */
-function throwsValidation(fn: () => unknown, field: string, message?: string | RegExp): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${error}`);
-    assert.equal(error.field, field);
-    if (typeof message === "string") assert.equal(error.message, message);
-    else if (message) assert.match(error.message, message);
-    return true;
-  });
-}
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Arbitraries

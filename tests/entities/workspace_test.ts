@@ -1,25 +1,16 @@
 import { after, before, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { type Api, NotFoundError, Workspace, Workspaces } from "../../mod.ts";
+import { NotFoundError, Workspace, Workspaces } from "../../mod.ts";
 import type { LocalServer } from "../../src/server/mod.ts";
-import { apiCalls, apiFor, callsTo, startTestServer } from "./_setup.ts";
-
-const WORKSPACE_JSON_KEYS = ["comment", "name", "profile", "role", "username", "workspace_type"];
+import { apiCalls, apiFor, callsTo, startTestServer, useApiServer } from "./_setup.ts";
+import { SDK_JSON_KEYS } from "../_helpers/sdk_json_keys.ts";
 
 describe("Workspace", () => {
-  let server: LocalServer;
-  let api: Api;
-  before(async () => {
-    server = await startTestServer();
-    api = apiFor(server);
-    await api.username;
-  });
-  after(() => server.close());
-  beforeEach(() => server.clearRequests());
+  const fx = useApiServer();
 
   it("json() has exactly the Python SDK's keys, in order", async () => {
-    const json = await api.workspace("vision-lab").json();
-    assert.deepEqual(Object.keys(json), WORKSPACE_JSON_KEYS);
+    const json = await fx.api.workspace("vision-lab").json();
+    assert.deepEqual(Object.keys(json), SDK_JSON_KEYS.workspace);
     assert.deepEqual(json, {
       comment: "Computer vision research team",
       name: "Vision Lab",
@@ -38,17 +29,17 @@ describe("Workspace", () => {
   });
 
   it("defaults to the logged-in user's workspace", async () => {
-    const ws = apiFor(server, "bob").workspace();
+    const ws = apiFor(fx.server, "bob").workspace();
     assert.ok(ws instanceof Workspace);
     assert.equal(await ws.username, "bob");
     assert.equal(await ws.workspaceType, "PERSON");
     assert.equal(await ws.role, "OWNER");
-    assert.equal((await apiFor(server, "bob").workspace("vision-lab").json()).role, "MEMBER");
+    assert.equal((await apiFor(fx.server, "bob").workspace("vision-lab").json()).role, "MEMBER");
   });
 
   it("loads on first read, once, with the properties in camelCase", async () => {
-    const ws = api.workspace("vision-lab");
-    assert.equal(apiCalls(server).length, 0);
+    const ws = fx.api.workspace("vision-lab");
+    assert.equal(apiCalls(fx.server).length, 0);
     const [name, type] = await Promise.all([ws.name, ws.workspaceType]);
     assert.equal(name, "Vision Lab");
     assert.equal(type, "TEAM");
@@ -57,19 +48,19 @@ describe("Workspace", () => {
     const snapshot = await ws.load();
     assert.ok(Object.isFrozen(snapshot));
     assert.equal(snapshot.workspaceType, "TEAM");
-    assert.equal(callsTo(server, "GET", "/api/group/vision-lab").length, 1);
-    assert.equal(apiCalls(server).length, 1);
+    assert.equal(callsTo(fx.server, "GET", "/api/group/vision-lab").length, 1);
+    assert.equal(apiCalls(fx.server).length, 1);
   });
 
   it("throws NotFoundError for a missing workspace, and retries on the next read", async () => {
-    const ws = api.workspace("ghost");
+    const ws = fx.api.workspace("ghost");
     await assert.rejects(ws.name, NotFoundError);
     await assert.rejects(ws.name, NotFoundError);
-    assert.equal(callsTo(server, "GET", "/api/group/ghost").length, 2);
+    assert.equal(callsTo(fx.server, "GET", "/api/group/ghost").length, 2);
   });
 
   it("lists its projects and creates projects", async () => {
-    const ws = api.workspace("vision-lab");
+    const ws = fx.api.workspace("vision-lab");
     const projects = ws.projects({ sort: "create", search: "S" });
     const json = await projects.json();
     assert.equal(json.total, 2);
@@ -80,7 +71,7 @@ describe("Workspace", () => {
     const created = await ws.createProject({ name: "my_project", visibility: "PUBLIC" });
     assert.equal(created.path, "vision-lab/my_project");
     assert.equal(await created.visibility, "PUBLIC");
-    assert.equal(callsTo(server, "GET", "/api/group/vision-lab").length, 0);
+    assert.equal(callsTo(fx.server, "GET", "/api/group/vision-lab").length, 0);
     await created.delete({ commit: true });
   });
 });
@@ -110,6 +101,6 @@ describe("Workspaces", () => {
     assert.deepEqual(await api.workspaces("bob").json(), { username: "bob" });
     assert.equal(await apiFor(server, "bob").workspaces("bob").total, 2);
     const [first] = await api.workspaces().toArray({ limit: 1 });
-    assert.deepEqual(Object.keys(await first!.json()), WORKSPACE_JSON_KEYS);
+    assert.deepEqual(Object.keys(await first!.json()), SDK_JSON_KEYS.workspace);
   });
 });

@@ -1,8 +1,12 @@
-import { after, before, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "../../src/server/mod.ts";
-import type { DatasetRun, LocalServer } from "../../src/server/mod.ts";
-import { Transport } from "../../src/core/transport.ts";
+import { sendJson } from "../_helpers/scripted_server.ts";
+import {
+  refOf,
+  sweepRun,
+  useMetricsServer,
+  withScriptedHouse,
+} from "../_helpers/metrics_fixture.ts";
 import { ResponseError, ValidationError } from "../../src/core/errors.ts";
 import type { RunRef } from "../../src/metrics/run_ref.ts";
 import {
@@ -14,17 +18,6 @@ import {
   listMetricKeys,
   validateMetricKeys,
 } from "../../src/metrics/metric_keys.ts";
-
-function refOf(run: DatasetRun): RunRef {
-  return {
-    projectId: run.projectCuid,
-    runId: run.cuid,
-    createdAt: run.createdAtSeconds,
-    name: run.name,
-    ...(run.rootProId ? { rootProId: run.rootProId } : {}),
-    ...(run.rootExpId ? { rootExpId: run.rootExpId } : {}),
-  };
-}
 
 const CLONE: RunRef = {
   projectId: "cp",
@@ -102,21 +95,13 @@ describe("keyClass", () => {
 });
 
 describe("listMetricKeys and fetchAvailability against the local server", () => {
-  let server: LocalServer;
-  let transport: Transport;
-  before(async () => {
-    server = await startServer({ runs: 2, steps: 50, extraKeys: 2100, logLines: 10 });
-    transport = await Transport.create({ host: server.host, apiKey: server.apiKey, env: {} });
-  });
-  after(() => server.close());
-  beforeEach(() => server.clearRequests());
+  const fx = useMetricsServer({ runs: 2, steps: 50, extraKeys: 2100, logLines: 10 });
 
-  const keyCalls = () => server.requests.filter((r) => r.path.startsWith("/api/house/metrics/"));
+  const keyCalls = () => fx.server.requests.filter((r) => r.path.startsWith("/api/house/metrics/"));
 
   it("follows the cursor until hasMore is false and returns every key in order", async () => {
-    const run = server.dataset.projects["vision-lab/resnet-sweep"]!.runs[0]!;
-    const keys = await listMetricKeys(transport, refOf(run), "SCALAR");
-    assert.deepEqual(keys, [...server.dataset.scalarKeys, ...server.dataset.systemKeys]);
+    const keys = await listMetricKeys(fx.transport, fx.ref, "SCALAR");
+    assert.deepEqual(keys, [...fx.server.dataset.scalarKeys, ...fx.server.dataset.systemKeys]);
     const calls = keyCalls();
     assert.equal(calls.length, 2);
     assert.deepEqual(calls.map((c) => (c.body as { cursor: string }).cursor)[0], "");
@@ -128,17 +113,17 @@ describe("listMetricKeys and fetchAvailability against the local server", () => 
   });
 
   it("lists media keys", async () => {
-    const run = server.dataset.projects["vision-lab/resnet-sweep"]!.runs[1]!;
+    const run = sweepRun(fx.server, 1);
     assert.deepEqual(
-      await listMetricKeys(transport, refOf(run), "MEDIA"),
-      server.dataset.mediaKeys,
+      await listMetricKeys(fx.transport, refOf(run), "MEDIA"),
+      fx.server.dataset.mediaKeys,
     );
     assert.equal(keyCalls()[0]!.path, "/api/house/metrics/media/keys");
   });
 
   it("lists a clone's keys with the root ids and no root fields", async () => {
-    const { run: clone, root } = server.dataset.clone;
-    const keys = await listMetricKeys(transport, refOf(clone), "SCALAR");
+    const { run: clone, root } = fx.server.dataset.clone;
+    const keys = await listMetricKeys(fx.transport, refOf(clone), "SCALAR");
     assert.ok(keys.includes("train/loss"));
     const body = keyCalls()[0]!.body as { experiments: Record<string, unknown>[] };
     assert.deepEqual(body.experiments, [{
@@ -149,14 +134,16 @@ describe("listMetricKeys and fetchAvailability against the local server", () => 
   });
 
   it("maps each key to the runs that have it, [] for absent keys", async () => {
-    const run = server.dataset.projects["vision-lab/resnet-sweep"]!.runs[0]!;
-    const scalar = await fetchAvailability(transport, refOf(run), "SCALAR", ["train/loss", "nope"]);
-    assert.deepEqual(scalar, { "train/loss": [run.cuid], nope: [] });
-    const media = await fetchAvailability(transport, refOf(run), "MEDIA", [
+    const scalar = await fetchAvailability(fx.transport, fx.ref, "SCALAR", [
+      "train/loss",
+      "nope",
+    ]);
+    assert.deepEqual(scalar, { "train/loss": [fx.run.cuid], nope: [] });
+    const media = await fetchAvailability(fx.transport, fx.ref, "MEDIA", [
       "samples/image",
       "train/loss",
     ]);
-    assert.deepEqual(media, { "samples/image": [run.cuid], "train/loss": [] });
+    assert.deepEqual(media, { "samples/image": [fx.run.cuid], "train/loss": [] });
     assert.deepEqual(keyCalls().map((c) => c.path), [
       "/api/house/metrics/scalar/availability",
       "/api/house/metrics/media/availability",
@@ -164,8 +151,8 @@ describe("listMetricKeys and fetchAvailability against the local server", () => 
   });
 
   it("looks up a clone's availability with the root ids", async () => {
-    const { run: clone, root } = server.dataset.clone;
-    const result = await fetchAvailability(transport, refOf(clone), "SCALAR", ["lr"]);
+    const { run: clone, root } = fx.server.dataset.clone;
+    const result = await fetchAvailability(fx.transport, refOf(clone), "SCALAR", ["lr"]);
     assert.deepEqual(result, { lr: [root.cuid] });
     const body = keyCalls()[0]!.body as { experiments: Record<string, unknown>[]; keys: string[] };
     assert.deepEqual(body.keys, ["lr"]);
@@ -177,14 +164,13 @@ describe("listMetricKeys and fetchAvailability against the local server", () => 
   });
 
   it("answers {} for no keys without a request, and rejects bad input before any request", async () => {
-    const run = server.dataset.projects["vision-lab/resnet-sweep"]!.runs[0]!;
-    assert.deepEqual(await fetchAvailability(transport, refOf(run), "SCALAR", []), {});
+    assert.deepEqual(await fetchAvailability(fx.transport, fx.ref, "SCALAR", []), {});
     await assert.rejects(
-      fetchAvailability(transport, refOf(run), "SCALAR", ["ok", ""]),
+      fetchAvailability(fx.transport, fx.ref, "SCALAR", ["ok", ""]),
       ValidationError,
     );
     await assert.rejects(
-      listMetricKeys(transport, refOf(run), "LOG" as "SCALAR"),
+      listMetricKeys(fx.transport, fx.ref, "LOG" as "SCALAR"),
       ValidationError,
     );
     assert.equal(keyCalls().length, 0);
@@ -193,25 +179,13 @@ describe("listMetricKeys and fetchAvailability against the local server", () => 
 
 describe("listMetricKeys with a misbehaving server", () => {
   it("throws a ResponseError when the server repeats a cursor", async () => {
-    const { startScriptedServer, sendJson } = await import("../_helpers/scripted_server.ts");
-    const scripted = await startScriptedServer((request, response) => {
-      if (request.path === "/api/login/api_key") {
-        return sendJson(response, 200, {
-          sid: "s",
-          expiredAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-          userInfo: { username: "u", name: "U" },
-        });
-      }
+    await withScriptedHouse((_, response) => {
       sendJson(response, 200, { keys: ["a"], hasMore: true, nextCursor: "same" });
-    });
-    try {
-      const transport = await Transport.create({ host: scripted.origin, apiKey: "k", env: {} });
+    }, async (transport) => {
       await assert.rejects(
         listMetricKeys(transport, CLONE, "SCALAR"),
         (error: unknown) => error instanceof ResponseError && /repeats/.test(error.message),
       );
-    } finally {
-      await scripted.close();
-    }
+    });
   });
 });

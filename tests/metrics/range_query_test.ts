@@ -9,27 +9,9 @@ import {
   normalizeRangeQuery,
   type RangePoint,
 } from "../../src/metrics/range_query.ts";
+import { caught, throwsValidation } from "../_helpers/assertions.ts";
 
 const RUNS = 3000;
-
-function throwsValidation(fn: () => unknown, field: string, message?: string | RegExp): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${error}`);
-    assert.equal(error.field, field);
-    if (typeof message === "string") assert.equal(error.message, message);
-    else if (message) assert.match(error.message, message);
-    return true;
-  });
-}
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 const EMPTY: NormalizedRangeQuery = {
   type: "step",

@@ -1,11 +1,9 @@
-import { after, before, beforeEach, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "../../src/server/mod.ts";
-import type { DatasetRun, LocalServer } from "../../src/server/mod.ts";
-import { sendJson, startScriptedServer } from "../_helpers/scripted_server.ts";
-import { Transport } from "../../src/core/transport.ts";
+import { sendJson } from "../_helpers/scripted_server.ts";
+import { useMetricsServer, withScriptedHouse } from "../_helpers/metrics_fixture.ts";
+import { SDK_JSON_KEYS } from "../_helpers/sdk_json_keys.ts";
 import { InternalServerError, ResponseError, ValidationError } from "../../src/core/errors.ts";
-import type { RunRef } from "../../src/metrics/run_ref.ts";
 import {
   fetchScalarMetrics,
   type FullPointJson,
@@ -15,17 +13,6 @@ import {
   withoutTimestamps,
 } from "../../src/metrics/scalar_metrics.ts";
 import type { RangeQuery } from "../../src/metrics/range_query.ts";
-
-function refOf(run: DatasetRun): RunRef {
-  return {
-    projectId: run.projectCuid,
-    runId: run.cuid,
-    createdAt: run.createdAtSeconds,
-    name: run.name,
-    ...(run.rootProId ? { rootProId: run.rootProId } : {}),
-    ...(run.rootExpId ? { rootExpId: run.rootExpId } : {}),
-  };
-}
 
 const STEPS = 3000;
 const quiet = { onWarning: () => {} };
@@ -61,38 +48,28 @@ describe("withoutTimestamps", () => {
 });
 
 describe("fetchScalarMetrics against the local server", () => {
-  let server: LocalServer;
-  let transport: Transport;
-  let run: DatasetRun;
-  let ref: RunRef;
+  const fx = useMetricsServer({ runs: 2, steps: STEPS, extraKeys: 20, logLines: 10 }, 1);
   let full: MetricsJson;
   before(async () => {
-    server = await startServer({ runs: 2, steps: STEPS, extraKeys: 20, logLines: 10 });
-    transport = await Transport.create({ host: server.host, apiKey: server.apiKey, env: {} });
-    run = server.dataset.projects["vision-lab/resnet-sweep"]!.runs[1]!;
-    ref = refOf(run);
-    full = await fetchScalarMetrics(transport, ref, ["train/loss", "val/loss"], { all: true });
+    full = await fetchScalarMetrics(fx.transport, fx.ref, ["train/loss", "val/loss"], {
+      all: true,
+    });
   });
-  after(() => server.close());
-  beforeEach(() => server.clearRequests());
 
-  const house = () => server.requests.filter((r) => r.path.startsWith("/api/house/"));
+  const house = () => fx.server.requests.filter((r) => r.path.startsWith("/api/house/"));
 
   it("returns the Metrics.json shape in sampled mode, at most `sample` points with first and last kept", async () => {
-    const json = await fetchScalarMetrics(transport, ref, ["train/loss", "val/acc", "train/loss"], {
-      sample: 100,
-    });
-    assert.deepEqual(Object.keys(json), [
-      "keys",
-      "metricType",
-      "projectId",
-      "experimentId",
-      "list",
-    ]);
+    const json = await fetchScalarMetrics(
+      fx.transport,
+      fx.ref,
+      ["train/loss", "val/acc", "train/loss"],
+      { sample: 100 },
+    );
+    assert.deepEqual(Object.keys(json), SDK_JSON_KEYS.metrics);
     assert.deepEqual(json.keys, ["train/loss", "val/acc", "train/loss"]);
     assert.equal(json.metricType, "SCALAR");
-    assert.equal(json.projectId, run.projectCuid);
-    assert.equal(json.experimentId, run.cuid);
+    assert.equal(json.projectId, fx.run.projectCuid);
+    assert.equal(json.experimentId, fx.run.cuid);
     assert.deepEqual(json.list.map((item) => item.key), ["train/loss", "val/acc"]);
     const lastStep = { "train/loss": STEPS - 1, "val/acc": Math.floor((STEPS - 1) / 10) * 10 };
     for (const item of json.list) {
@@ -116,16 +93,16 @@ describe("fetchScalarMetrics against the local server", () => {
   });
 
   it("sends one series and two statistics requests per batch, with colrefs and num", async () => {
-    await fetchScalarMetrics(transport, ref, ["train/loss", "lr"], { sample: 321 });
+    await fetchScalarMetrics(fx.transport, fx.ref, ["train/loss", "lr"], { sample: 321 });
     const calls = house();
     assert.equal(calls.length, 3);
     const columns = [
-      { experimentId: run.cuid, key: "train/loss", createdAt: run.createdAtSeconds },
-      { experimentId: run.cuid, key: "lr", createdAt: run.createdAtSeconds },
+      { experimentId: fx.run.cuid, key: "train/loss", createdAt: fx.run.createdAtSeconds },
+      { experimentId: fx.run.cuid, key: "lr", createdAt: fx.run.createdAtSeconds },
     ];
     const bodies = calls.map((c) => ({ path: c.path, body: c.body }));
     const expected = (xType: string) => ({
-      projectId: run.projectCuid,
+      projectId: fx.run.projectCuid,
       xType,
       range: [0, 0],
       columns,
@@ -146,9 +123,9 @@ describe("fetchScalarMetrics against the local server", () => {
   });
 
   it("batches more than 16 keys into requests of at most 16 and keeps request order", async () => {
-    const keys = [...server.dataset.scalarKeys].reverse();
+    const keys = [...fx.server.dataset.scalarKeys].reverse();
     assert.equal(keys.length, 25);
-    const json = await fetchScalarMetrics(transport, ref, keys, { sample: 10 });
+    const json = await fetchScalarMetrics(fx.transport, fx.ref, keys, { sample: 10 });
     assert.deepEqual(json.list.map((item) => item.key), keys);
     for (const item of json.list) assert.ok(item.metrics.length > 0, item.key);
     const series = house().filter((c) => c.path === "/api/house/metrics/scalar");
@@ -161,7 +138,7 @@ describe("fetchScalarMetrics against the local server", () => {
 
   it("clamps a sample above 1500 with one warning and sends num 1500", async () => {
     const warnings: string[] = [];
-    await fetchScalarMetrics(transport, ref, ["lr"], {
+    await fetchScalarMetrics(fx.transport, fx.ref, ["lr"], {
       sample: 5000,
       onWarning: (message) => warnings.push(message),
     });
@@ -185,7 +162,7 @@ describe("fetchScalarMetrics against the local server", () => {
       [["lr"], { rangeQuery: { type: "time" } }],
     ];
     for (const [keys, query] of bad) {
-      await assert.rejects(fetchScalarMetrics(transport, ref, keys, query), ValidationError);
+      await assert.rejects(fetchScalarMetrics(fx.transport, fx.ref, keys, query), ValidationError);
     }
     assert.equal(house().length, 0);
   });
@@ -208,14 +185,16 @@ describe("fetchScalarMetrics against the local server", () => {
   });
 
   it("returns the same series for all=true and a step range covering everything", async () => {
-    const covered = await fetchScalarMetrics(transport, ref, ["train/loss", "val/loss"], {
+    const covered = await fetchScalarMetrics(fx.transport, fx.ref, ["train/loss", "val/loss"], {
       rangeQuery: { start: 0, end: 10 * STEPS },
     });
     assert.deepEqual(covered, full);
   });
 
   it("samples points of the full series and reports the same statistics in both modes", async () => {
-    const sampled = await fetchScalarMetrics(transport, ref, ["train/loss"], { sample: 1500 });
+    const sampled = await fetchScalarMetrics(fx.transport, fx.ref, ["train/loss"], {
+      sample: 1500,
+    });
     const byStep = new Map(fullOf(full, "train/loss").map((p) => [p.step, p]));
     const points = sampled.list[0]!.metrics as SampledPointJson[];
     for (const point of points) {
@@ -244,8 +223,8 @@ describe("fetchScalarMetrics against the local server", () => {
       nowMs?: number,
     ): Promise<void> => {
       const json = await fetchScalarMetrics(
-        transport,
-        ref,
+        fx.transport,
+        fx.ref,
         keys,
         { rangeQuery, ...quiet },
         nowMs === undefined ? {} : { nowMs },
@@ -320,7 +299,7 @@ describe("fetchScalarMetrics against the local server", () => {
     });
 
     it("removes timestamps from points only with ignoreTimestamp", async () => {
-      const json = await fetchScalarMetrics(transport, ref, ["val/loss"], {
+      const json = await fetchScalarMetrics(fx.transport, fx.ref, ["val/loss"], {
         rangeQuery: { tail: 2 },
         ignoreTimestamp: true,
       });
@@ -329,7 +308,7 @@ describe("fetchScalarMetrics against the local server", () => {
         fullOf(full, "val/loss").slice(-2).map(({ step, value }) => ({ step, value })),
       );
       assert.equal(typeof json.list[0]!.latest?.timestamp, "number");
-      const sampled = await fetchScalarMetrics(transport, ref, ["val/loss"], {
+      const sampled = await fetchScalarMetrics(fx.transport, fx.ref, ["val/loss"], {
         sample: 5,
         ignoreTimestamp: true,
       });
@@ -338,40 +317,33 @@ describe("fetchScalarMetrics against the local server", () => {
   });
 
   it("throws the server's error instead of returning empty metrics", async () => {
-    server.setFaults({ errorRate: 1, seed: 3 });
+    fx.server.setFaults({ errorRate: 1, seed: 3 });
     try {
       await assert.rejects(
-        fetchScalarMetrics(transport, ref, ["lr"], {}, { maxRetries: 0 }),
+        fetchScalarMetrics(fx.transport, fx.ref, ["lr"], {}, { maxRetries: 0 }),
         InternalServerError,
       );
     } finally {
-      server.setFaults({});
+      fx.server.setFaults({});
     }
   });
 
   it("throws a ResponseError when the CSV download stays cut", async () => {
-    server.setFaults({ truncateRate: 1 });
+    fx.server.setFaults({ truncateRate: 1 });
     try {
       await assert.rejects(
-        fetchScalarMetrics(transport, ref, ["lr"], { all: true }, { maxRetries: 1 }),
+        fetchScalarMetrics(fx.transport, fx.ref, ["lr"], { all: true }, { maxRetries: 1 }),
         ResponseError,
       );
     } finally {
-      server.setFaults({});
+      fx.server.setFaults({});
     }
   });
 });
 
 describe("fetchScalarMetrics with a scripted server", () => {
   it("passes sampled points through, matches entries by key and gives missing keys []", async () => {
-    const scripted = await startScriptedServer((request, response) => {
-      if (request.path === "/api/login/api_key") {
-        return sendJson(response, 200, {
-          sid: "s",
-          expiredAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-          userInfo: { username: "u", name: "U" },
-        });
-      }
+    await withScriptedHouse((request, response) => {
       const body = JSON.parse(request.body) as { xType: string };
       if (request.path === "/api/house/metrics/scalar") {
         return sendJson(response, 200, [
@@ -382,10 +354,7 @@ describe("fetchScalarMetrics with a scripted server", () => {
       }
       const x = body.xType === "step" ? 1 : 1722470401000;
       return sendJson(response, 200, [{ key: "loss", min: { index: x, data: "NaN" }, latest: {} }]);
-    });
-    try {
-      const transport = await Transport.create({ host: scripted.origin, apiKey: "k", env: {} });
-      const ref: RunRef = { projectId: "p", runId: "r", createdAt: 1722470400, name: "" };
+    }, async (transport, ref) => {
       const json = await fetchScalarMetrics(transport, ref, ["loss", "acc", "none"]);
       assert.deepEqual(json.list, [
         {
@@ -396,28 +365,14 @@ describe("fetchScalarMetrics with a scripted server", () => {
         { key: "acc", metrics: [{ index: 2, data: "INF", timestamp: 5, extra: true }] },
         { key: "none", metrics: [] },
       ]);
-    } finally {
-      await scripted.close();
-    }
+    });
   });
 
   it("throws a ResponseError for an answer that is not an array", async () => {
-    const scripted = await startScriptedServer((request, response) => {
-      if (request.path === "/api/login/api_key") {
-        return sendJson(response, 200, {
-          sid: "s",
-          expiredAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-          userInfo: { username: "u", name: "U" },
-        });
-      }
+    await withScriptedHouse((request, response) => {
       return sendJson(response, 200, request.path.endsWith("/value") ? [] : { oops: true });
-    });
-    try {
-      const transport = await Transport.create({ host: scripted.origin, apiKey: "k", env: {} });
-      const ref: RunRef = { projectId: "p", runId: "r", createdAt: 1722470400, name: "" };
+    }, async (transport, ref) => {
       await assert.rejects(fetchScalarMetrics(transport, ref, ["loss"]), ResponseError);
-    } finally {
-      await scripted.close();
-    }
+    });
   });
 });

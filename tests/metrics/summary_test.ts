@@ -1,41 +1,18 @@
-import { after, before, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "../../src/server/mod.ts";
-import type { DatasetRun, LocalServer } from "../../src/server/mod.ts";
-import { sendJson, startScriptedServer } from "../_helpers/scripted_server.ts";
-import { Transport } from "../../src/core/transport.ts";
+import { sendJson } from "../_helpers/scripted_server.ts";
+import { refOf, useMetricsServer, withScriptedHouse } from "../_helpers/metrics_fixture.ts";
 import { ResponseError, ValidationError } from "../../src/core/errors.ts";
-import type { RunRef } from "../../src/metrics/run_ref.ts";
 import { fetchSummary } from "../../src/metrics/summary.ts";
 
-function refOf(run: DatasetRun): RunRef {
-  return {
-    projectId: run.projectCuid,
-    runId: run.cuid,
-    createdAt: run.createdAtSeconds,
-    name: run.name,
-    ...(run.rootProId ? { rootProId: run.rootProId } : {}),
-    ...(run.rootExpId ? { rootExpId: run.rootExpId } : {}),
-  };
-}
-
 describe("fetchSummary against the local server", () => {
-  let server: LocalServer;
-  let transport: Transport;
-  let run: DatasetRun;
-  before(async () => {
-    server = await startServer({ runs: 2, steps: 500, logLines: 10 });
-    transport = await Transport.create({ host: server.host, apiKey: server.apiKey, env: {} });
-    run = server.dataset.projects["vision-lab/resnet-sweep"]!.runs[0]!;
-  });
-  after(() => server.close());
-  beforeEach(() => server.clearRequests());
+  const fx = useMetricsServer({ runs: 2, steps: 500, logLines: 10 });
 
   const bodies = () =>
-    server.requests.filter((r) => r.path === "/api/house/metrics/summaries").map((r) => r.body);
+    fx.server.requests.filter((r) => r.path === "/api/house/metrics/summaries").map((r) => r.body);
 
   it("returns the run's summaries of the requested keys", async () => {
-    const summary = await fetchSummary(transport, refOf(run), ["train/loss", "lr"]);
+    const summary = await fetchSummary(fx.transport, fx.ref, ["train/loss", "lr"]);
     assert.deepEqual(Object.keys(summary), ["train/loss", "lr"]);
     const loss = summary["train/loss"]!;
     assert.equal(loss.step, 499);
@@ -52,19 +29,19 @@ describe("fetchSummary against the local server", () => {
     ]);
     assert.deepEqual(bodies(), [{
       experiments: [{
-        projectId: run.projectCuid,
-        experimentId: run.cuid,
-        createdAt: run.createdAtSeconds,
+        projectId: fx.run.projectCuid,
+        experimentId: fx.run.cuid,
+        createdAt: fx.run.createdAtSeconds,
       }],
       keys: ["train/loss", "lr"],
     }]);
   });
 
   it("omits keys for undefined and null (every key) and sends [] as []", async () => {
-    const every = [...server.dataset.scalarKeys, ...server.dataset.systemKeys].sort();
-    assert.deepEqual(Object.keys(await fetchSummary(transport, refOf(run))).sort(), every);
-    assert.deepEqual(Object.keys(await fetchSummary(transport, refOf(run), null)).sort(), every);
-    assert.deepEqual(await fetchSummary(transport, refOf(run), []), {});
+    const every = [...fx.server.dataset.scalarKeys, ...fx.server.dataset.systemKeys].sort();
+    assert.deepEqual(Object.keys(await fetchSummary(fx.transport, fx.ref)).sort(), every);
+    assert.deepEqual(Object.keys(await fetchSummary(fx.transport, fx.ref, null)).sort(), every);
+    assert.deepEqual(await fetchSummary(fx.transport, fx.ref, []), {});
     const sent = bodies() as { keys?: string[] }[];
     assert.equal("keys" in sent[0]!, false);
     assert.equal("keys" in sent[1]!, false);
@@ -72,8 +49,8 @@ describe("fetchSummary against the local server", () => {
   });
 
   it("sends a clone's root ids and reads the entry of the clone's cuid", async () => {
-    const { run: clone } = server.dataset.clone;
-    const summary = await fetchSummary(transport, refOf(clone), ["lr"]);
+    const { run: clone } = fx.server.dataset.clone;
+    const summary = await fetchSummary(fx.transport, refOf(clone), ["lr"]);
     assert.equal(summary["lr"]?.step, 499);
     assert.deepEqual((bodies()[0] as { experiments: unknown[] }).experiments, [{
       projectId: clone.projectCuid,
@@ -85,8 +62,8 @@ describe("fetchSummary against the local server", () => {
   });
 
   it("rejects keys that are not an array of non-blank strings before any request", async () => {
-    await assert.rejects(fetchSummary(transport, refOf(run), "lr" as never), ValidationError);
-    await assert.rejects(fetchSummary(transport, refOf(run), ["lr", ""]), ValidationError);
+    await assert.rejects(fetchSummary(fx.transport, fx.ref, "lr" as never), ValidationError);
+    await assert.rejects(fetchSummary(fx.transport, fx.ref, ["lr", ""]), ValidationError);
     assert.equal(bodies().length, 0);
   });
 });
@@ -94,19 +71,9 @@ describe("fetchSummary against the local server", () => {
 describe("fetchSummary with a scripted server", () => {
   it("answers {} for a null run entry and throws for an answer that is not an object", async () => {
     let answer: unknown = { r: null };
-    const scripted = await startScriptedServer((request, response) => {
-      if (request.path === "/api/login/api_key") {
-        return sendJson(response, 200, {
-          sid: "s",
-          expiredAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-          userInfo: { username: "u", name: "U" },
-        });
-      }
+    await withScriptedHouse((_, response) => {
       sendJson(response, 200, answer);
-    });
-    try {
-      const transport = await Transport.create({ host: scripted.origin, apiKey: "k", env: {} });
-      const ref: RunRef = { projectId: "p", runId: "r", createdAt: 1722470400, name: "" };
+    }, async (transport, ref) => {
       assert.deepEqual(await fetchSummary(transport, ref), {});
       answer = { r: { loss: { latest: { value: 1 } } } };
       assert.deepEqual(await fetchSummary(transport, ref), { loss: { latest: { value: 1 } } });
@@ -114,8 +81,6 @@ describe("fetchSummary with a scripted server", () => {
       await assert.rejects(fetchSummary(transport, ref), ResponseError);
       answer = { r: "nope" };
       await assert.rejects(fetchSummary(transport, ref), ResponseError);
-    } finally {
-      await scripted.close();
-    }
+    });
   });
 });

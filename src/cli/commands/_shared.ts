@@ -1,12 +1,18 @@
 /**
  * Helpers shared by the command groups: paged listings with a progress bar, key lists, JSON
- * input files.
+ * input files, the `delete` command of projects and runs.
  *
  * @module
  */
 
+import { message } from "@optique/core/message";
+import { withDefault } from "@optique/core/modifiers";
+import type { Parser } from "@optique/core/parser";
+import { flag } from "@optique/core/primitives";
+import type { Api, DeletePlan } from "../../../mod.ts";
 import { type CommandContext, UsageError } from "../context.ts";
 import type { TableView } from "../output.ts";
+import { type Invocation, leaf, type LeafDoc, withCommon } from "../options.ts";
 
 /**
  * A paged list from the library: iterable, with `page`, `size`, `all`, `total`, `pages`.
@@ -266,4 +272,90 @@ export async function emitResponse(
     return await ctx.fail(response.error);
   }
   return await ctx.emit(response.json(), view);
+}
+
+/**
+ * The table view of a delete plan.
+ *
+ * @param plan `{ committed, items }`.
+ * @returns The rows.
+ *
+ * @example Rows of a dry run
+ * ```ts
+ * import { planView } from "./_shared.ts";
+ *
+ * planView({ committed: false, items: [{ id: "c1", name: "p", path: "a/p" }] }).rows.length; // 1
+ * ```
+ */
+export function planView(plan: DeletePlan): TableView {
+  return {
+    rows: plan.items.map((item) => ({ ...item, deleted: plan.committed })),
+    columns: ["path", "name", "id", "deleted"],
+  };
+}
+
+/** Prints a delete plan and, on stderr, what was deleted or the dry-run notice. */
+async function emitPlan(
+  ctx: CommandContext,
+  plan: DeletePlan,
+  what: "project" | "run",
+): Promise<number> {
+  const code = await ctx.emit({ ok: true, errmsg: "", data: plan }, planView);
+  if (plan.committed) {
+    await ctx.note(`Deleted ${what} ${plan.items.map((i) => i.path).join(", ")}`);
+  } else {
+    await ctx.note(
+      `Dry run: nothing was deleted. ${what[0]!.toUpperCase() + what.slice(1)} to be deleted: ${
+        plan.items.map((i) => `${i.path} (${i.name})`).join(", ")
+      }. ` +
+        "Pass --commit to delete.",
+    );
+  }
+  return code;
+}
+
+/**
+ * Declares the `delete` command of the `project` and `run` groups: a dry run that prints the
+ * plan `{ committed: false, items }` unless `--commit` is given.
+ *
+ * @param what `project` or `run`, for the notices.
+ * @param path The path argument.
+ * @param remove Deletes the item at `path`, or with `commit` false only plans to.
+ * @param doc Help text.
+ * @returns The leaf parser.
+ *
+ * @example The run group's delete command
+ * ```ts ignore
+ * const remove = deleteLeaf("run", runPath(), (api, path, commit) =>
+ *   api.run(path).delete({ commit }), { brief: "Delete a run (dry run unless --commit)." });
+ * ```
+ */
+export function deleteLeaf(
+  what: "project" | "run",
+  path: Parser<"sync", string, unknown>,
+  remove: (api: Api, path: string, commit: boolean) => Promise<DeletePlan>,
+  doc: LeafDoc,
+): Parser<"sync", Invocation, unknown> {
+  return leaf(
+    "delete",
+    withCommon({
+      path,
+      commit: withDefault(
+        flag("--commit", {
+          description: message`Really delete (without it, only print what would be deleted).`,
+        }),
+        false,
+      ),
+    }),
+    async (ctx, { path, commit }) => {
+      let plan;
+      try {
+        plan = await remove(await ctx.api(), path, commit);
+      } catch (error) {
+        return await ctx.fail(error);
+      }
+      return await emitPlan(ctx, plan, what);
+    },
+    doc,
+  );
 }

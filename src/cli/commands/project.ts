@@ -6,11 +6,10 @@
 
 import { or } from "@optique/core/constructs";
 import { message } from "@optique/core/message";
-import { optional, withDefault } from "@optique/core/modifiers";
+import { optional } from "@optique/core/modifiers";
 import type { Parser } from "@optique/core/parser";
-import { flag, option } from "@optique/core/primitives";
+import { option } from "@optique/core/primitives";
 import { choice, string } from "@optique/core/valueparser";
-import type { CommandContext } from "../context.ts";
 import type { TableView } from "../output.ts";
 import {
   allFlag,
@@ -23,7 +22,7 @@ import {
   upperChoice,
   withCommon,
 } from "../options.ts";
-import { pageInfo } from "./_shared.ts";
+import { deleteLeaf, pageInfo } from "./_shared.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";
 
 /**
@@ -55,60 +54,6 @@ export const PROJECT_COLUMNS: string[] = [
  * ```
  */
 export const PROJECT_HEADERS: Record<string, string> = { "count.experiments": "runs" };
-
-/**
- * The table view of a delete plan.
- *
- * @param plan `{ committed, items }`.
- * @returns The rows.
- *
- * @example Rows of a dry run
- * ```ts
- * import { planView } from "./project.ts";
- *
- * planView({ committed: false, items: [{ id: "c1", name: "p", path: "a/p" }] }).rows.length; // 1
- * ```
- */
-export function planView(
-  plan: { committed: boolean; items: readonly { id: string; name: string; path: string }[] },
-): TableView {
-  return {
-    rows: plan.items.map((item) => ({ ...item, deleted: plan.committed })),
-    columns: ["path", "name", "id", "deleted"],
-  };
-}
-
-/**
- * Prints a delete plan and the dry-run notice.
- *
- * @param ctx The command context.
- * @param plan The plan.
- * @param what `project` or `run`.
- * @returns The exit code.
- *
- * @example Print a delete plan
- * ```ts ignore
- * return await emitPlan(ctx, await project.delete({ commit }), "project");
- * ```
- */
-export async function emitPlan(
-  ctx: CommandContext,
-  plan: { committed: boolean; items: readonly { id: string; name: string; path: string }[] },
-  what: string,
-): Promise<number> {
-  const code = await ctx.emit({ ok: true, errmsg: "", data: plan }, planView);
-  if (plan.committed) {
-    await ctx.note(`Deleted ${what} ${plan.items.map((i) => i.path).join(", ")}`);
-  } else {
-    await ctx.note(
-      `Dry run: nothing was deleted. ${what[0]!.toUpperCase() + what.slice(1)} to be deleted: ${
-        plan.items.map((i) => `${i.path} (${i.name})`).join(", ")
-      }. ` +
-        "Pass --commit to delete.",
-    );
-  }
-  return code;
-}
 
 /**
  * The `project` command group.
@@ -222,26 +167,10 @@ export function projectCommand(): Parser<"sync", Invocation, unknown> {
     },
   );
 
-  const remove = leaf(
-    "delete",
-    withCommon({
-      path: pathArgument("PATH", "Project path: username/project_name."),
-      commit: withDefault(
-        flag("--commit", {
-          description: message`Really delete (without it, only print what would be deleted).`,
-        }),
-        false,
-      ),
-    }),
-    async (ctx, { path, commit }) => {
-      let plan;
-      try {
-        plan = await (await ctx.api()).project(path).delete({ commit });
-      } catch (error) {
-        return await ctx.fail(error);
-      }
-      return await emitPlan(ctx, plan, "project");
-    },
+  const remove = deleteLeaf(
+    "project",
+    pathArgument("PATH", "Project path: username/project_name."),
+    (api, path, commit) => api.project(path).delete({ commit }),
     {
       brief: "Delete a project (dry run unless --commit).",
       description: "Delete a project and all its runs. Without --commit nothing is deleted: the\n" +

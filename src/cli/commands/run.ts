@@ -12,6 +12,7 @@ import { optional, withDefault } from "@optique/core/modifiers";
 import type { Parser } from "@optique/core/parser";
 import { flag, option } from "@optique/core/primitives";
 import { choice, integer, string } from "@optique/core/valueparser";
+import { COLUMN_TYPES } from "../../../mod.ts";
 import { type CommandContext, UsageError } from "../context.ts";
 import type { TableView } from "../output.ts";
 import {
@@ -26,8 +27,7 @@ import {
   upperChoice,
   withCommon,
 } from "../options.ts";
-import { emitResponse, pageInfo, parseFilterQuery, parseKeys } from "./_shared.ts";
-import { emitPlan } from "./project.ts";
+import { deleteLeaf, emitResponse, pageInfo, parseFilterQuery, parseKeys } from "./_shared.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";
 
 /**
@@ -86,20 +86,6 @@ export function runsView(data: unknown): TableView {
   const list = rows((data as { list?: unknown }).list);
   return { rows: list.map((run) => ({ id: runSlug(run), ...run })), columns: RUN_COLUMNS };
 }
-
-const COLUMN_TYPES = [
-  "FLOAT",
-  "BOOLEAN",
-  "STRING",
-  "IMAGE",
-  "AUDIO",
-  "VIDEO",
-  "OBJECT3D",
-  "MOLECULE",
-  "ECHARTS",
-  "TABLE",
-  "TEXT",
-] as const;
 
 const runPath = () => pathArgument("PATH", "Run path: username/project_name/run_id.");
 const projectPath = () => pathArgument("PROJECT_PATH", "Project path: username/project_name.");
@@ -803,26 +789,10 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
     },
   );
 
-  const remove = leaf(
-    "delete",
-    withCommon({
-      path: runPath(),
-      commit: withDefault(
-        flag("--commit", {
-          description: message`Really delete (without it, only print what would be deleted).`,
-        }),
-        false,
-      ),
-    }),
-    async (ctx, { path, commit }) => {
-      let plan;
-      try {
-        plan = await (await ctx.api()).run(path).delete({ commit });
-      } catch (error) {
-        return await ctx.fail(error);
-      }
-      return await emitPlan(ctx, plan, "run");
-    },
+  const remove = deleteLeaf(
+    "run",
+    runPath(),
+    (api, path, commit) => api.run(path).delete({ commit }),
     {
       brief: "Delete a run (dry run unless --commit).",
       description: "Delete a run. Without --commit nothing is deleted: the plan\n" +
