@@ -67,6 +67,13 @@ export interface ServerOptions {
    */
   presignTtlMs?: number;
   /**
+   * Keep the bytes of recent CSV exports in memory, up to this many bytes in all, and serve a
+   * repeated identical export from memory. Off by default, so that a run's points are never held
+   * in memory; benchmarks turn it on so that they measure the client, not CSV generation.
+   * @default 0 (off)
+   */
+  exportCacheBytes?: number;
+  /**
    * Faults to inject from the start (change later with `setFaults`).
    * @default {} (none)
    */

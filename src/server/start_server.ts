@@ -59,6 +59,7 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
   const logLines = intOption("logLines", options.logLines, 2500, 0);
   const sessionTtlMs = intOption("sessionTtlMs", options.sessionTtlMs, 30 * DAY_MS, 1);
   const presignTtlMs = intOption("presignTtlMs", options.presignTtlMs, 3_600_000, 1);
+  const exportCacheBytes = intOption("exportCacheBytes", options.exportCacheBytes, 0, 0);
   const maxRecorded = intOption("maxRecordedRequests", options.maxRecordedRequests, 20_000, 0);
   const port = intOption("port", options.port, 0, 0);
   const storagePort = intOption("storagePort", options.storagePort, 0, 0);
@@ -80,7 +81,7 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
   };
   const env: AppEnv = { signer, faults, sessionTtlMs, presignTtlMs };
   const app = createApp(store, { env, record });
-  const storageApp = createStorageApp(store, signer, faults);
+  const storageApp = createStorageApp(store, signer, faults, { exportCacheBytes });
   const storageHandler = (request: Request): Promise<Response> => {
     const url = new URL(request.url);
     const headers: Record<string, string> = {};

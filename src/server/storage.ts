@@ -61,6 +61,74 @@ function truncated(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array>
   });
 }
 
+/** Options of {@linkcode createStorageApp}. */
+export interface StorageOptions {
+  /** Bytes of CSV exports kept in memory for repeats (0 = no cache). */
+  exportCacheBytes?: number;
+}
+
+/**
+ * Remembers the bytes of recent CSV exports (least recently used first out), within a budget.
+ *
+ * @example
+ * ```ts ignore
+ * const cache = new ExportCache(1 << 20);
+ * const body = cache.get("fp") ?? cache.fill("fp", stream);
+ * ```
+ */
+class ExportCache {
+  #budget: number;
+  #used = 0;
+  #entries = new Map<string, Uint8Array<ArrayBuffer>>();
+
+  constructor(budget: number) {
+    this.#budget = budget;
+  }
+
+  get(fingerprint: string): Uint8Array<ArrayBuffer> | undefined {
+    const hit = this.#entries.get(fingerprint);
+    if (hit) {
+      this.#entries.delete(fingerprint);
+      this.#entries.set(fingerprint, hit);
+    }
+    return hit;
+  }
+
+  /** Passes the stream through, and stores its bytes once complete if they fit the budget. */
+  fill(fingerprint: string, stream: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+    if (this.#budget === 0) return stream;
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    return stream.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform: (chunk, controller) => {
+          if (size <= this.#budget) {
+            chunks.push(chunk);
+            size += chunk.length;
+          }
+          controller.enqueue(chunk);
+        },
+        flush: () => {
+          if (size > this.#budget) return;
+          const bytes = new Uint8Array(size);
+          let offset = 0;
+          for (const chunk of chunks) {
+            bytes.set(chunk, offset);
+            offset += chunk.length;
+          }
+          while (this.#used + size > this.#budget && this.#entries.size > 0) {
+            const [oldest, evicted] = this.#entries.entries().next().value!;
+            this.#entries.delete(oldest);
+            this.#used -= evicted.length;
+          }
+          this.#entries.set(fingerprint, bytes);
+          this.#used += size;
+        },
+      }),
+    );
+  }
+}
+
 /**
  * Creates the storage handler.
  *
@@ -79,7 +147,9 @@ export function createStorageApp(
   store: Store,
   signer: UrlSigner,
   faults: FaultInjector,
+  options: StorageOptions = {},
 ): (request: Request) => Promise<Response> {
+  const cache = new ExportCache(options.exportCacheBytes ?? 0);
   const serve = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
     const decision = faults.decide("storage");
@@ -106,7 +176,8 @@ export function createStorageApp(
     let contentType: string;
     const job = store.exports.get(key);
     if (job?.kind === "csv") {
-      body = createCsvExportStream(job.columns);
+      body = cache.get(job.fingerprint) ??
+        cache.fill(job.fingerprint, createCsvExportStream(job.columns));
       contentType = "text/csv; charset=utf-8";
     } else if (job?.kind === "log") {
       body = logExportStream(job.logs, job.start, job.rows);

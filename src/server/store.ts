@@ -256,7 +256,7 @@ export function dataOf(run: RunRecord): RunRecord {
  * ```
  */
 export type ExportJob =
-  | { kind: "csv"; columns: CsvColumn[] }
+  | { kind: "csv"; columns: CsvColumn[]; fingerprint: string }
   | { kind: "log"; logs: LogSource; start: number; rows: number };
 
 /**

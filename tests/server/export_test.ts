@@ -176,3 +176,58 @@ describe("scalar CSV export and presigned downloads", () => {
     );
   });
 });
+
+describe("export cache (exportCacheBytes)", () => {
+  let server: LocalServer;
+  let alice: TestClient;
+  let run: DatasetRun;
+  before(async () => {
+    server = await startServer({ runs: 2, steps: 2_000, exportCacheBytes: 1 << 20 });
+    alice = await login(server);
+    run = server.dataset.projects["vision-lab/resnet-sweep"]!.runs[0]!;
+  });
+  after(() => server.close());
+
+  const download = async (key: string, name?: string) => {
+    const res = await alice.post("/house/metrics/scalar/export", {
+      projectId: run.projectCuid,
+      columns: [exportColumn(run, key, name)],
+    });
+    const response = await fetch(await presign(alice, String(obj(res.body).cosKey)));
+    return { length: response.headers.get("content-length"), text: await response.text() };
+  };
+
+  it("serves a repeated identical export from memory with the same bytes", async () => {
+    const first = await download("train/loss", "a");
+    assert.equal(first.length, null, "the first export is generated and streamed");
+    const second = await download("train/loss", "a");
+    assert.equal(second.text, first.text);
+    assert.equal(second.length, String(new TextEncoder().encode(first.text).length));
+  });
+
+  it("does not serve a different export from the cache", async () => {
+    const loss = await download("train/loss", "a");
+    const renamed = await download("train/loss", "b");
+    assert.notEqual(renamed.text, loss.text);
+    assert.ok(renamed.text.startsWith("step,b-train/loss_step"));
+  });
+
+  it("is off by default: exports always stream", async () => {
+    const plain = await startServer({ runs: 1, steps: 100 });
+    try {
+      const client = await login(plain);
+      const only = plain.dataset.projects["vision-lab/resnet-sweep"]!.runs[0]!;
+      for (let i = 0; i < 2; i++) {
+        const res = await client.post("/house/metrics/scalar/export", {
+          projectId: only.projectCuid,
+          columns: [exportColumn(only, "lr")],
+        });
+        const response = await fetch(await presign(client, String(obj(res.body).cosKey)));
+        assert.equal(response.headers.get("content-length"), null);
+        await response.body?.cancel();
+      }
+    } finally {
+      await plain.close();
+    }
+  });
+});

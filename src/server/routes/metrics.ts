@@ -158,8 +158,22 @@ export const metricRoutes: readonly Route[] = [
           timestamp: run.metrics.timestamp,
         };
       });
+      // Identical requests export identical bytes (the data never changes): the storage origin
+      // may serve a repeat from memory when its export cache is on.
+      const fingerprint = JSON.stringify([
+        body.projectId,
+        body.columns.map((
+          c,
+        ) => [
+          c.experimentId,
+          c.key,
+          c.experimentName ?? null,
+          c.rootProId ?? null,
+          c.rootExpId ?? null,
+        ]),
+      ]);
       const out: Schemas["CosKeyResponse"] = {
-        cosKey: ctx.store.addExport({ kind: "csv", columns }, "csv"),
+        cosKey: ctx.store.addExport({ kind: "csv", columns, fingerprint }, "csv"),
       };
       return json(out);
     },
