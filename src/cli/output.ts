@@ -38,7 +38,7 @@ export type OutputFormat = typeof OUTPUT_FORMATS[number];
  * ```ts
  * import type { Envelope } from "./output.ts";
  *
- * const failure: Envelope = { ok: false, errmsg: "API request failed: [404] run not found", data: null };
+ * const failure: Envelope = { ok: false, errmsg: "API Request Failed: [404] run not found", data: null };
  * ```
  */
 export interface Envelope {

@@ -103,12 +103,18 @@ export interface ApiErrorDetails {
   path: string;
   /** Seconds the server asked to wait (`Retry-After`), when it said. */
   retryAfterSeconds?: number;
+  /**
+   * The full request URL for the message (signatures redacted); the message names `path` when
+   * absent.
+   */
+  url?: string;
 }
 
 /**
  * The server answered with an HTTP error status (>= 400).
  *
- * The message never contains credentials: it names the method and the path only.
+ * The message has the Python SDK's wording (`API Request Failed: [code] message | Trace ID: …
+ * | METHOD url`) and never contains credentials or URL signatures.
  *
  * @example Inspect a failed request
  * ```ts
@@ -146,7 +152,9 @@ export class ApiError extends SwanLabError {
    */
   constructor(details: ApiErrorDetails) {
     super(
-      `API request failed: [${details.code}] ${details.serverMessage} | Trace ID: ${details.traceId} | ${details.method} ${details.path}`,
+      `API Request Failed: [${details.code}] ${details.serverMessage} | Trace ID: ${details.traceId} | ${details.method} ${
+        details.url ?? details.path
+      }`,
     );
     this.name = "ApiError";
     this.status = details.status;

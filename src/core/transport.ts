@@ -277,6 +277,7 @@ export class Transport {
   ): Promise<ResultData<R>> {
     let method = "GET";
     let label = "/api";
+    let fullUrl: string | undefined;
     // The timeout covers reading the body too; it ends once openapi-fetch has decoded it.
     let releaseTimeout: (() => void) | undefined;
     const api = createClient<paths>({
@@ -287,6 +288,7 @@ export class Transport {
         const url = new URL(request.url);
         method = request.method;
         label = url.pathname;
+        fullUrl = url.href;
         return this.#send(request, url, options, (release) => {
           releaseTimeout = release;
         });
@@ -302,7 +304,7 @@ export class Transport {
     }
     const { response } = result;
     if (result.error !== undefined || !response.ok) {
-      throw this.#apiError(response, result.error, method, label);
+      throw this.#apiError(response, result.error, method, label, fullUrl);
     }
     if (result.data === null) {
       throw new ResponseError(`Cannot use response of ${method} ${label}: the body is null`);
@@ -448,7 +450,13 @@ export class Transport {
     };
   }
 
-  #apiError(response: Response, body: unknown, method: string, path: string): ApiError {
+  #apiError(
+    response: Response,
+    body: unknown,
+    method: string,
+    path: string,
+    url: string | undefined,
+  ): ApiError {
     const record = typeof body === "object" && body !== null && !Array.isArray(body)
       ? body as Record<string, unknown>
       : undefined;
@@ -465,6 +473,7 @@ export class Transport {
       traceId: response.headers.get("traceid") ?? "unknown",
       method,
       path,
+      ...(url === undefined ? {} : { url: redactUrl(url) }),
       ...retryAfter(response),
     });
   }

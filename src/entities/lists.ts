@@ -170,8 +170,10 @@ let constructProjects: (
 /**
  * The projects of a workspace, as returned by `api.projects()` and `workspace.projects()`.
  *
- * Each project is pre-filled from the list response; with `detail: true` (the default) its
- * properties need no further request.
+ * Each project is filled from the list response and needs no further request. With
+ * `detail: true` (the default) the server sends every field; with `detail: false` it sends a
+ * minimal record and the other fields keep their defaults (`count: {}`, `labels: []`), as in the
+ * Python SDK; load `api.project(path)` for the full record.
  *
  * @example List every project of a workspace
  * ```ts
@@ -220,7 +222,9 @@ export class Projects extends EntityList<Project> {
         if (!isRecord(item)) continue;
         const path = projectPathOf(item, name);
         if (path === undefined) continue;
-        items.push(newProject(ctx, path, item, query.detail));
+        // As in the Python SDK, a listed project is what the list says: with `detail: false`
+        // the fields the server left out keep their defaults instead of costing a request each.
+        items.push(newProject(ctx, path, item, true));
       }
       return { items, total, pages };
     }, paging);

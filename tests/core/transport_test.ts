@@ -218,7 +218,7 @@ describe("Transport", () => {
         assert.equal(error.code, "4040");
         assert.equal(
           error.message,
-          "API request failed: [4040] run not found | Trace ID: tr-404 | GET /api/project/a/b/runs/c",
+          `API Request Failed: [4040] run not found | Trace ID: tr-404 | GET ${server.origin}/api/project/a/b/runs/c`,
         );
         return true;
       },

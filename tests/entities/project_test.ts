@@ -78,14 +78,17 @@ describe("Project", () => {
       ]);
     });
 
-    it("with detail: false, a field the list lacks loads the project once", async () => {
+    it("with detail: false, keeps the list's minimal records as they are, like the Python SDK", async () => {
       const [project] = await fx.api.projects("vision-lab", { detail: false, search: "sweep" })
         .toArray();
       assert.equal(await project!.description, "ResNet hyper-parameter sweep on CIFAR-10");
+      const json = await project!.json();
+      assert.deepEqual(json.count, {});
+      assert.deepEqual(json.labels, []);
       assert.equal(apiCalls(fx.server).length, 1);
-      assert.equal((await project!.labels).length, 2);
-      assert.equal(apiCalls(fx.server).length, 2);
       assert.equal(apiCalls(fx.server)[0]!.query, "page=1&size=100&detail=False&search=sweep");
+      // The full record is one explicit load away.
+      assert.equal((await fx.api.project(project!.path).labels).length, 2);
     });
 
     it("pages with page, size and all; total; toArray limit; json page info", async () => {
