@@ -16,7 +16,7 @@
  *
  * # every media file of the newest run of vision-lab/resnet-sweep, into media/<run name>/
  * deno run -A examples/download_media.ts
- * deno run -A examples/download_media.ts vision-lab/resnet-sweep/abc12345 --keys samples/image
+ * deno run -A examples/download_media.ts vision-lab/resnet-sweep/mtg02pg5 --keys samples/image
  * ```
  *
  * Credentials are read the usual way: `SWANLAB_API_HOST` and `SWANLAB_API_KEY`, else the key

@@ -17,7 +17,7 @@
  *
  * # the newest running run of vision-lab/resnet-sweep
  * deno run -A examples/follow_run.ts
- * deno run -A examples/follow_run.ts vision-lab/resnet-sweep/abc12345 --interval 30
+ * deno run -A examples/follow_run.ts vision-lab/resnet-sweep/mtg02pg5 --interval 30
  * # print the latest values once and exit
  * deno run -A examples/follow_run.ts --once
  * ```

@@ -130,8 +130,8 @@ const ROOT_EXAMPLES = [
   "swanlab-ts user info",
   "swanlab-ts project list --workspace vision-lab",
   'swanlab-ts run filter vision-lab/resnet-sweep -f \'[{"key":"state","type":"STABLE","op":"EQ","value":["FINISHED"]}]\'',
-  "swanlab-ts run metrics alice/mnist-baseline/abc12345 --keys train/loss,val/loss --plot",
-  "swanlab-ts run download alice/mnist-baseline/abc12345 --out ./run-data",
+  "swanlab-ts run metrics alice/mnist-baseline/mqeli2zt --keys train/loss,val/loss --plot",
+  "swanlab-ts run download alice/mnist-baseline/mqeli2zt --out ./run-data",
   "swanlab-ts serve --port 8000                      # a local SwanLab-compatible server",
 ];
 

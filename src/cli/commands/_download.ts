@@ -135,7 +135,7 @@ export async function downloadToFile(
  *
  * @example Export one key
  * ```ts ignore
- * const [{ url }] = await exportRunCsv(ctx, "alice/mnist-baseline/abc12345", ["train/loss"]);
+ * const [{ url }] = await exportRunCsv(ctx, "alice/mnist-baseline/mqeli2zt", ["train/loss"]);
  * ```
  */
 export async function exportRunCsv(
@@ -311,7 +311,7 @@ export async function downloadMetricsCsv(
  *
  * @example Download a whole run
  * ```ts ignore
- * const result = await downloadRun(ctx, { path: "alice/mnist-baseline/abc12345", logs: true, media: true });
+ * const result = await downloadRun(ctx, { path: "alice/mnist-baseline/mqeli2zt", logs: true, media: true });
  * ```
  */
 export async function downloadRun(

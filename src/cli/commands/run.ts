@@ -257,7 +257,7 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
       description:
         "Show a run: name, state, group, job type, labels, config/profile, user, URL.\n" +
         "PATH format: username/project_name/run_id",
-      examples: ["swanlab-ts run info alice/mnist-baseline/abc12345"],
+      examples: ["swanlab-ts run info alice/mnist-baseline/mqeli2zt"],
     },
   );
 
@@ -364,9 +364,9 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
       description: "List the metric keys of a run, read from the metric store.\n" +
         "SYSTEM keys are the __swanlab__.* hardware metrics.",
       examples: [
-        "swanlab-ts run series alice/mnist-baseline/abc12345",
-        "swanlab-ts run series alice/mnist-baseline/abc12345 --type media",
-        "swanlab-ts run series alice/mnist-baseline/abc12345 --class system --search gpu",
+        "swanlab-ts run series alice/mnist-baseline/mqeli2zt",
+        "swanlab-ts run series alice/mnist-baseline/mqeli2zt --type media",
+        "swanlab-ts run series alice/mnist-baseline/mqeli2zt --class system --search gpu",
       ],
     },
   );
@@ -514,12 +514,12 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
         "--range-start/--range-end; --range-head excludes --range-tail.\n" +
         "--plot draws a terminal line chart on stdout; --plot-out FILE.svg writes an SVG chart.",
       examples: [
-        "swanlab-ts run metrics alice/mnist-baseline/abc12345 --keys train/loss,val/loss",
-        "swanlab-ts run metrics alice/mnist-baseline/abc12345 --keys train/loss --plot",
-        "swanlab-ts run metrics alice/mnist-baseline/abc12345 --keys train/loss --all --format csv",
-        "swanlab-ts run metrics alice/mnist-baseline/abc12345 --keys train/loss --range-start 100 --range-end 500",
-        "swanlab-ts run metrics alice/mnist-baseline/abc12345 --keys train/loss --range-tail 30",
-        "swanlab-ts run metrics alice/mnist-baseline/abc12345 --keys train/loss,val/loss --plot-out loss.svg",
+        "swanlab-ts run metrics alice/mnist-baseline/mqeli2zt --keys train/loss,val/loss",
+        "swanlab-ts run metrics alice/mnist-baseline/mqeli2zt --keys train/loss --plot",
+        "swanlab-ts run metrics alice/mnist-baseline/mqeli2zt --keys train/loss --all --format csv",
+        "swanlab-ts run metrics alice/mnist-baseline/mqeli2zt --keys train/loss --range-start 100 --range-end 500",
+        "swanlab-ts run metrics alice/mnist-baseline/mqeli2zt --keys train/loss --range-tail 30",
+        "swanlab-ts run metrics alice/mnist-baseline/mqeli2zt --keys train/loss,val/loss --plot-out loss.svg",
       ],
     },
   );
@@ -547,8 +547,8 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
     {
       brief: "Summary statistics of a run's scalar metrics.",
       examples: [
-        "swanlab-ts run summary alice/mnist-baseline/abc12345",
-        "swanlab-ts run summary alice/mnist-baseline/abc12345 --keys train/loss,val/acc",
+        "swanlab-ts run summary alice/mnist-baseline/mqeli2zt",
+        "swanlab-ts run summary alice/mnist-baseline/mqeli2zt --keys train/loss,val/acc",
       ],
     },
   );
@@ -585,8 +585,8 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
       description: "Media of a run as presigned URLs (they expire; download them soon, or use\n" +
         "`run download`).",
       examples: [
-        "swanlab-ts run medias alice/mnist-baseline/abc12345 --keys samples --step 100",
-        "swanlab-ts run medias alice/mnist-baseline/abc12345 --keys samples --all",
+        "swanlab-ts run medias alice/mnist-baseline/mqeli2zt --keys samples --step 100",
+        "swanlab-ts run medias alice/mnist-baseline/mqeli2zt --keys samples --all",
       ],
     },
   );
@@ -632,9 +632,9 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
     {
       brief: "Console logs of a run (one shard of up to 1000 lines).",
       examples: [
-        "swanlab-ts run logs alice/mnist-baseline/abc12345",
-        "swanlab-ts run logs alice/mnist-baseline/abc12345 --level error",
-        "swanlab-ts run logs alice/mnist-baseline/abc12345 -o 1 -l warn --ignore-timestamp",
+        "swanlab-ts run logs alice/mnist-baseline/mqeli2zt",
+        "swanlab-ts run logs alice/mnist-baseline/mqeli2zt --level error",
+        "swanlab-ts run logs alice/mnist-baseline/mqeli2zt -o 1 -l warn --ignore-timestamp",
       ],
     },
   );
@@ -685,8 +685,8 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
     {
       brief: "Export a run's logs as a .log file (presigned URL).",
       examples: [
-        "swanlab-ts run export-logs alice/mnist-baseline/abc12345",
-        "swanlab-ts run export-logs alice/mnist-baseline/abc12345 --start 1000 -r 500 --output run.log",
+        "swanlab-ts run export-logs alice/mnist-baseline/mqeli2zt",
+        "swanlab-ts run export-logs alice/mnist-baseline/mqeli2zt --start 1000 -r 500 --output run.log",
       ],
       aliases: ["export_logs"],
     },
@@ -739,9 +739,9 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
         'keys: {"urls": {key: url}}). --output FILE downloads it (several keys: FILE is a\n' +
         "directory of <key>.csv). Not in the Python CLI.",
       examples: [
-        "swanlab-ts run export-csv alice/mnist-baseline/abc12345 --keys train/loss",
-        "swanlab-ts run export-csv alice/mnist-baseline/abc12345 --keys train/loss --output loss.csv",
-        "swanlab-ts run export-csv alice/mnist-baseline/abc12345 --keys train/loss,val/loss --output ./csv",
+        "swanlab-ts run export-csv alice/mnist-baseline/mqeli2zt --keys train/loss",
+        "swanlab-ts run export-csv alice/mnist-baseline/mqeli2zt --keys train/loss --output loss.csv",
+        "swanlab-ts run export-csv alice/mnist-baseline/mqeli2zt --keys train/loss,val/loss --output ./csv",
       ],
       aliases: ["export_csv"],
     },
@@ -783,8 +783,8 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
         "columns key,step,value,timestamp), logs.log (the log export) and media/<key>/ files.\n" +
         "Progress bars on a terminal. Not in the Python CLI.",
       examples: [
-        "swanlab-ts run download alice/mnist-baseline/abc12345",
-        "swanlab-ts run download alice/mnist-baseline/abc12345 --keys train/loss,samples --out ./data",
+        "swanlab-ts run download alice/mnist-baseline/mqeli2zt",
+        "swanlab-ts run download alice/mnist-baseline/mqeli2zt --keys train/loss,samples --out ./data",
       ],
     },
   );
@@ -798,8 +798,8 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
       description: "Delete a run. Without --commit nothing is deleted: the plan\n" +
         '{"committed": false, "items": [...]} is printed. Not in the Python CLI.',
       examples: [
-        "swanlab-ts run delete alice/scratch/abc12345            # dry run",
-        "swanlab-ts run delete alice/scratch/abc12345 --commit",
+        "swanlab-ts run delete alice/scratch/dpjxhvec            # dry run",
+        "swanlab-ts run delete alice/scratch/dpjxhvec --commit",
       ],
     },
   );
@@ -840,7 +840,7 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
     },
     {
       brief: "(deprecated: use `run series`) List the metric columns of a run.",
-      examples: ["swanlab-ts run columns alice/mnist-baseline/abc12345 --search loss"],
+      examples: ["swanlab-ts run columns alice/mnist-baseline/mqeli2zt --search loss"],
     },
   );
 
@@ -867,7 +867,7 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
     },
     {
       brief: "(deprecated: use `run series`) Show one metric column of a run.",
-      examples: ["swanlab-ts run column alice/mnist-baseline/abc12345 --key train/loss"],
+      examples: ["swanlab-ts run column alice/mnist-baseline/mqeli2zt --key train/loss"],
     },
   );
 
@@ -894,7 +894,7 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
       aliases: ["experiment"],
       examples: [
         "swanlab-ts run list vision-lab/resnet-sweep",
-        "swanlab-ts run metrics alice/mnist-baseline/abc12345 --keys train/loss --plot",
+        "swanlab-ts run metrics alice/mnist-baseline/mqeli2zt --keys train/loss --plot",
       ],
     },
   );
