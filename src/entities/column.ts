@@ -29,8 +29,10 @@ import {
   COLUMN_TYPES,
   type ColumnClass,
   type ColumnType,
+  METRIC_TYPES,
   type MetricType,
   SCALAR_COLUMN_TYPES,
+  validateEnum,
 } from "./validation.ts";
 
 /**
@@ -101,7 +103,16 @@ export interface ColumnJson {
  * const query: ColumnMetricQuery = { sample: 500, ignoreTimestamp: true };
  * ```
  */
-export type ColumnMetricQuery = SingleMetricQuery;
+export interface ColumnMetricQuery extends SingleMetricQuery {
+  /**
+   * The metric type. It is derived from the column's type (FLOAT, BOOLEAN and STRING are
+   * `"SCALAR"`, the others `"MEDIA"`), so there is rarely a reason to pass it; when passed it
+   * must agree, otherwise a {@linkcode ValidationError} says so (the Python SDK silently
+   * ignores it).
+   * @default derived from the column type
+   */
+  metricType?: MetricType;
+}
 
 /** Column data types whose values are scalars; the other types are media. */
 const SCALAR_TYPES: readonly string[] = SCALAR_COLUMN_TYPES;
@@ -274,11 +285,19 @@ export class Column {
     if (!isRecord(query)) {
       throw new ValidationError("query", "Cannot parse query: expected an object");
     }
+    const { metricType: requested, ...single } = query;
+    if (requested !== undefined) validateEnum("metricType", requested, METRIC_TYPES);
     const snapshot = await this.load(options);
     const metricType = metricTypeOf(snapshot.columnType);
+    if (requested !== undefined && requested !== metricType) {
+      throw new ValidationError(
+        "metricType",
+        `Cannot read column "${snapshot.key}" as ${requested}: its type ${snapshot.columnType} holds ${metricType} data`,
+      );
+    }
     const ref = await this.#run.ref(options);
     const transport = await this.#run.ctx.transport();
-    return await fetchSingleMetric(transport, ref, snapshot.key, metricType, query, options);
+    return await fetchSingleMetric(transport, ref, snapshot.key, metricType, single, options);
   }
 
   /**

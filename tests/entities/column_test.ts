@@ -122,6 +122,24 @@ describe("Column", () => {
     assert.ok(media.metrics[0]!.items[0]!.url?.startsWith(fx.server.storageOrigin));
   });
 
+  it("metric() accepts a metricType that agrees with the column and rejects one that does not", async () => {
+    const column = fx.api.column(fx.runPath, "train/loss");
+    const scalar = await column.metric({ sample: 5, metricType: "SCALAR" });
+    assert.equal(scalar.metric_type, "SCALAR");
+    await assert.rejects(column.metric({ metricType: "MEDIA" }), (error: unknown) => {
+      assert.ok(error instanceof ValidationError);
+      assert.equal(error.field, "metricType");
+      return true;
+    });
+    fx.server.clearRequests();
+    await assert.rejects(
+      // @ts-expect-error: not a metric type
+      fx.api.column(fx.runPath, "train/loss").metric({ metricType: "LOG" }),
+      ValidationError,
+    );
+    assert.equal(fx.server.requests.length, 0, "an invalid metricType sent a request");
+  });
+
   it("exportCsv() returns a URL for scalar columns and ok: false for media columns", async () => {
     const csv = await fx.api.column(fx.runPath, "train/loss").exportCsv();
     assert.equal(csv.ok, true);
