@@ -6,6 +6,7 @@
  * @module
  */
 
+import { basename, extname } from "node:path";
 import { displayWidth, type Style } from "./style.ts";
 
 /**
@@ -450,7 +451,8 @@ export async function saveEnvelope(
 ): Promise<SaveResult> {
   let file: string;
   if (name !== "" && name !== ".") {
-    const ext = name.includes(".") ? name.slice(name.lastIndexOf(".") + 1).toLowerCase() : "";
+    // The extension of the file name only (Python's `Path(name).suffix`): "./out/result" has none.
+    const ext = extname(basename(name)).slice(1).toLowerCase();
     if (ext !== "" && ext !== "json") {
       return { message: `Warning: unsupported file extension .${ext}, skipped saving.` };
     }

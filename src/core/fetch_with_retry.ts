@@ -51,6 +51,34 @@ export interface FetchWithRetryOptions {
 }
 
 /**
+ * A failure raised by `makeRequest` that must end the call at once, not be retried: the
+ * wrapped `error` is thrown as is.
+ *
+ * @example
+ * ```ts
+ * import { FinalError } from "./fetch_with_retry.ts";
+ *
+ * const final = new FinalError(new Error("login failed"));
+ * console.log((final.error as Error).message); // "login failed"
+ * ```
+ */
+export class FinalError extends Error {
+  /** The failure to report. */
+  readonly error: unknown;
+
+  /**
+   * Wraps a failure that must not be retried.
+   *
+   * @param error The failure to report.
+   */
+  constructor(error: unknown) {
+    super("final failure", { cause: error });
+    this.name = "FinalError";
+    this.error = error;
+  }
+}
+
+/**
  * Waits, unless the signal aborts first.
  *
  * @param ms Milliseconds to wait.
@@ -164,6 +192,7 @@ export async function fetchWithRetry(options: FetchWithRetryOptions): Promise<Re
       continue;
     } catch (error) {
       clearTimeout(timer);
+      if (error instanceof FinalError) throw error.error;
       if (error instanceof AbortError) throw error;
       // A typed failure of our own (e.g. the login behind the request was rejected) is final.
       if (error instanceof SwanLabError && !(error instanceof ConnectionError)) throw error;

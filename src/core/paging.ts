@@ -197,9 +197,16 @@ export class Pager<T> implements AsyncIterable<T> {
   }
 
   #firstPage(): Promise<PageResult<T>> {
-    this.#first ??= this.#limiter
-      ? this.#limiter.run(() => this.#fetch(this.page, this.size))
-      : this.#fetch(this.page, this.size);
+    if (this.#first === undefined) {
+      const first = this.#limiter
+        ? this.#limiter.run(() => this.#fetch(this.page, this.size))
+        : this.#fetch(this.page, this.size);
+      this.#first = first;
+      // A failure is not cached: the next read of `total` or the next iteration fetches again.
+      first.catch(() => {
+        if (this.#first === first) this.#first = undefined;
+      });
+    }
     return this.#first;
   }
 }

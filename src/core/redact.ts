@@ -4,8 +4,10 @@
  * @module
  */
 
+// Query parameters that carry a credential in presigned URLs of S3, COS, OSS, GCS, Azure and
+// CloudFront: matched by substring, so vendor prefixes (x-amz-, x-oss-, x-goog-, q-) are covered.
 const SIGNATURE_PARAM =
-  /^(x-signature|signature|sig|x-amz-signature|x-amz-credential|x-amz-security-token|x-cos-security-token|q-signature|token|access_token|sign)$/i;
+  /(signature|credential|token|^sig$|^sign$|^policy$|key-pair-id|accesskeyid)/i;
 
 /**
  * Replaces the values of signature-like query parameters of a URL with `REDACTED`.

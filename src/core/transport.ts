@@ -22,7 +22,8 @@ import {
   TimeoutError,
   ValidationError,
 } from "./errors.ts";
-import { fetchWithRetry } from "./fetch_with_retry.ts";
+import { fetchWithRetry, FinalError } from "./fetch_with_retry.ts";
+import { raceAbort } from "./race_abort.ts";
 import { Limiter } from "./limiter.ts";
 import { redactUrl, SecretRedactor } from "./redact.ts";
 import type { RequestOptions } from "./request_options.ts";
@@ -403,7 +404,16 @@ export class Transport {
         if (isLogin) {
           headers.set("authorization", this.#apiKey);
         } else {
-          const session = await this.#session.current();
+          let session: LoginResult;
+          try {
+            // The login is shared with other calls: this call stops waiting when its own signal
+            // (caller abort or attempt timeout) fires, without cancelling the login.
+            session = await raceAbort(this.#session.current(), signal, (reason) => reason);
+          } catch (error) {
+            if (signal.aborted) throw error;
+            // The login already spent its own retries: retrying this request would repeat them.
+            throw new FinalError(error);
+          }
           sentSid = session.sid;
           headers.set("cookie", `sid=${session.sid}`);
         }

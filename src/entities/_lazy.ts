@@ -7,7 +7,8 @@
 
 import type { ClientOptions } from "../core/client_options.ts";
 import type { Limiter } from "../core/limiter.ts";
-import { NotFoundError, ResponseError, ValidationError } from "../core/errors.ts";
+import { AbortError, NotFoundError, ResponseError, ValidationError } from "../core/errors.ts";
+import { raceAbort } from "../core/race_abort.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import { type ApiClient, type FetchResult, type ResultData, Transport } from "../core/transport.ts";
 
@@ -47,11 +48,15 @@ export class Lazy<T> {
     this.#value = { value };
   }
 
-  /** The value, loading it first if needed. */
+  /**
+   * The value, loading it first if needed. Concurrent callers share one load; a caller's
+   * `signal` only stops that caller's wait (with an `AbortError`), never the shared load.
+   */
   get(options: RequestOptions = {}): Promise<T> {
     if (this.#value) return Promise.resolve(this.#value.value);
+    const { signal, ...shared } = options;
     // The load starts on a later microtask, so `#pending` is always set before it settles.
-    this.#pending ??= Promise.resolve().then(() => this.#load(options)).then(
+    this.#pending ??= Promise.resolve().then(() => this.#load(shared)).then(
       (value) => {
         this.#value = { value };
         this.#pending = undefined;
@@ -62,7 +67,12 @@ export class Lazy<T> {
         throw error;
       },
     );
-    return this.#pending;
+    if (signal === undefined) return this.#pending;
+    return raceAbort(
+      this.#pending,
+      signal,
+      (reason) => new AbortError("GET", "(shared load)", { cause: reason }),
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-control-regex -- the tests look for ANSI escapes
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -150,6 +150,25 @@ describe("saveEnvelope()", () => {
       const bare = await saveEnvelope(envelope, "noext", dir);
       assert.equal(bare.path, "noext");
       assert.deepEqual((await readdir(dir)).sort(), [auto.path, "noext", "out.JSON"].sort());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("saveEnvelope() paths", () => {
+  it("takes the extension from the file name, not from dots in directory names", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "swanlab-ts-save-"));
+    try {
+      await mkdir(join(dir, "runs.d"));
+      const envelope = { ok: true, errmsg: "", data: { x: 1 } };
+      const saved = await saveEnvelope(envelope, "./runs.d/result", dir);
+      assert.equal(saved.message, "Saved to ./runs.d/result");
+      assert.deepEqual(JSON.parse(await readFile(join(dir, "runs.d", "result"), "utf8")), envelope);
+      const json = await saveEnvelope(envelope, "runs.d/out.json", dir);
+      assert.equal(json.path, "runs.d/out.json");
+      const skipped = await saveEnvelope(envelope, "runs.d/out.csv", dir);
+      assert.equal(skipped.message, "Warning: unsupported file extension .csv, skipped saving.");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

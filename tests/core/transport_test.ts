@@ -339,6 +339,44 @@ describe("Transport", () => {
     assert.ok(attempts >= 3 && attempts <= 6, `attempts: ${attempts}`);
   });
 
+  it("stops waiting for a slow login when the caller aborts, without cancelling it for others", async () => {
+    server.setScript((request, response) => {
+      if (request.path === "/api/login/api_key") {
+        setTimeout(() => sendJson(response, 200, LOGIN), 1_500);
+        return;
+      }
+      sendJson(response, 200, { ok: true });
+    });
+    const transport = await create();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const started = performance.now();
+    const other = transport.call((api) => api.GET("/user/profile"));
+    await assert.rejects(
+      transport.call((api) => api.GET("/user/profile"), { signal: controller.signal }),
+      AbortError,
+    );
+    assert.ok(performance.now() - started < 1_000, "the abort waited for the login");
+    assert.deepEqual(await other, { ok: true });
+  });
+
+  it("does not multiply the login's retries by the request's", async () => {
+    let logins = 0;
+    server.setScript((request, response, raw) => {
+      if (request.path === "/api/login/api_key") {
+        logins++;
+        raw.socket.destroy();
+        return;
+      }
+      sendJson(response, 200, {});
+    });
+    const transport = await create({ maxRetries: 3 });
+    await assert.rejects(transport.call((api) => api.GET("/user/profile")), ConnectionError);
+    // 4 attempts of the login (a runtime may resend once on a dropped pooled connection), not 16.
+    assert.ok(logins >= 4 && logins <= 8, `login attempts: ${logins}`);
+    assert.equal(server.requests.filter((r) => r.path === "/api/user/profile").length, 0);
+  });
+
   it("downloads presigned URLs without cookie, authorization or SDK header", async () => {
     server.setScript((request, response) => {
       if (login(request, response)) return;

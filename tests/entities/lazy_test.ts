@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { deepFreeze, Lazy, mapLimited, sortKeys } from "../../src/entities/_lazy.ts";
 import { flattenRuns } from "../../src/entities/lists.ts";
 import { Limiter } from "../../src/core/limiter.ts";
+import { AbortError } from "../../src/core/errors.ts";
 
 describe("Lazy", () => {
   it("shares one load between concurrent first uses and caches the value", async () => {
@@ -17,6 +18,25 @@ describe("Lazy", () => {
     assert.equal(await lazy.get(), 1);
     assert.equal(loads, 1);
     assert.equal(lazy.loaded, true);
+  });
+
+  it("lets one caller's signal stop only its own wait, never the shared load", async () => {
+    let loads = 0;
+    let seenSignal: AbortSignal | undefined;
+    const lazy = new Lazy(async (options) => {
+      loads++;
+      seenSignal = options.signal;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return "value";
+    });
+    const controller = new AbortController();
+    const first = lazy.get({ signal: controller.signal });
+    const second = lazy.get();
+    controller.abort();
+    await assert.rejects(first, AbortError);
+    assert.equal(await second, "value");
+    assert.equal(loads, 1);
+    assert.equal(seenSignal, undefined, "the shared load must not carry a caller's signal");
   });
 
   it("does not cache a failure: the next use loads again", async () => {

@@ -1,0 +1,73 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Pager } from "../../src/core/paging.ts";
+import { Limiter } from "../../src/core/limiter.ts";
+
+describe("Pager", () => {
+  const pages = (total: number, size: number) => (page: number) => {
+    const start = (page - 1) * size;
+    const items = Array.from(
+      { length: Math.max(0, Math.min(size, total - start)) },
+      (_, i) => start + i,
+    );
+    return { items, total, pages: Math.ceil(total / size) };
+  };
+
+  it("yields every item of every page in order, fetching later pages concurrently", async () => {
+    const fetched: number[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const pager = new Pager<number>(
+      async (page, size) => {
+        fetched.push(page);
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, (7 - page) % 4));
+        inFlight--;
+        return pages(95, size)(page);
+      },
+      { size: 10, all: true },
+      new Limiter(3),
+    );
+    const items = await pager.toArray();
+    assert.deepEqual(items, Array.from({ length: 95 }, (_, i) => i));
+    assert.deepEqual([...fetched].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.ok(maxInFlight > 1 && maxInFlight <= 3, `max in flight: ${maxInFlight}`);
+  });
+
+  it("fetches only the requested page without all, and stops early with toArray({ limit })", async () => {
+    const fetched: number[] = [];
+    const fetch = (page: number, size: number) => {
+      fetched.push(page);
+      return Promise.resolve(pages(100, size)(page));
+    };
+    assert.deepEqual(await new Pager<number>(fetch, { page: 3, size: 10 }).toArray(), [
+      20,
+      21,
+      22,
+      23,
+      24,
+      25,
+      26,
+      27,
+      28,
+      29,
+    ]);
+    assert.deepEqual(fetched, [3]);
+    assert.equal(
+      (await new Pager<number>(fetch, { size: 10, all: true }).toArray({ limit: 12 })).length,
+      12,
+    );
+  });
+
+  it("does not cache a failed first page: the next read fetches again", async () => {
+    let calls = 0;
+    const pager = new Pager<number>((page, size) => {
+      calls++;
+      return calls === 1 ? Promise.reject(new Error("503")) : Promise.resolve(pages(5, size)(page));
+    }, { size: 10 });
+    await assert.rejects(pager.total, /503/);
+    assert.equal(await pager.total, 5);
+    assert.deepEqual(await pager.toArray(), [0, 1, 2, 3, 4]);
+  });
+});
