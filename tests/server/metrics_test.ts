@@ -349,3 +349,93 @@ describe("scalar metrics", () => {
     assert.deepEqual(body[clone.cuid], body[root.cuid]);
   });
 });
+
+describe("root ids cannot reach other runs", () => {
+  let server: LocalServer;
+  before(async () => {
+    server = await startServer({ runs: 2, steps: 100 });
+  });
+  after(() => server.close());
+
+  it("answers 404 when a visible run names a private run as its root, on every House endpoint", async () => {
+    const carol = await login(server, keyOf(server, "carol"));
+    const visible = server.dataset.projects["alice/mnist-baseline"]!.runs[0]!;
+    const secret = server.dataset.projects["vision-lab/diffusion"]!.runs[0]!;
+    const leak = { rootProId: secret.projectCuid, rootExpId: secret.cuid };
+    const column = { ...colref(visible, "train/loss"), ...leak };
+    const line = {
+      projectId: visible.projectCuid,
+      xType: "step",
+      range: [0, 0],
+      columns: [column],
+      num: 10,
+    };
+    const responses = await Promise.all([
+      carol.post("/house/metrics/scalar", line),
+      carol.post("/house/metrics/scalar/value", line),
+      carol.post("/house/metrics/scalar/export", {
+        projectId: visible.projectCuid,
+        columns: [column],
+      }),
+      carol.post("/house/metrics/summaries", {
+        experiments: [{
+          projectId: visible.projectCuid,
+          experimentId: visible.cuid,
+          createdAt: visible.createdAtSeconds,
+          ...leak,
+        }],
+      }),
+      carol.post("/house/metrics/media", {
+        projectId: visible.projectCuid,
+        columns: [{ ...colref(visible, "samples/image"), ...leak }],
+        step: 0,
+      }),
+      carol.post("/house/metrics/f_media", {
+        projectId: visible.projectCuid,
+        columns: [{ ...colref(visible, "samples/image"), ...leak }],
+      }),
+      carol.get(
+        `/house/metrics/log?projectId=${visible.projectCuid}&experimentId=${visible.cuid}&size=1000&level=INFO` +
+          `&rootProId=${secret.projectCuid}&rootExpId=${secret.cuid}&createdAt=${visible.createdAtSeconds}`,
+      ),
+      carol.post("/house/metrics/log/export", {
+        projectId: visible.projectCuid,
+        experimentId: visible.cuid,
+        start: 0,
+        rows: 10,
+        createdAt: visible.createdAtSeconds,
+        ...leak,
+      }),
+    ]);
+    // Summaries answer per run: the leaked reference gets null (no data), not the secret's stats.
+    const [summaries] = responses.splice(3, 1);
+    assert.equal(summaries!.status, 200);
+    assert.deepEqual(summaries!.body, { [visible.cuid]: null });
+    for (const response of responses) {
+      assert.equal(response.status, 404, JSON.stringify(response.body));
+    }
+  });
+
+  it("stops serving a clone's data once its root is deleted", async () => {
+    const alice = await login(server);
+    const { run: clone, root } = server.dataset.clone;
+    const body = {
+      projectId: clone.projectCuid,
+      xType: "step",
+      range: [0, 0],
+      columns: [{
+        ...colref(clone, "train/loss"),
+        rootProId: root.projectCuid,
+        rootExpId: root.cuid,
+      }],
+      num: 10,
+    };
+    assert.equal((await alice.post("/house/metrics/scalar", body)).status, 200);
+    const [username, project] = root.projectPath.split("/");
+    assert.equal(
+      (await alice.del(`/project/${username}/${project}/runs/${root.cuid}`)).status,
+      204,
+    );
+    assert.equal((await alice.post("/house/metrics/scalar", body)).status, 404);
+  });
+});

@@ -249,6 +249,34 @@ export function safeName(text: string): string {
 }
 
 /**
+ * File names for several keys, distinct even when {@linkcode safeName} maps two keys to the same
+ * name (`train/loss` and `train_loss`): later ones get `-2`, `-3`, … so no file overwrites another.
+ *
+ * @param keys The keys, in order.
+ * @returns Each key's file name.
+ *
+ * @example Two keys that would clash
+ * ```ts
+ * import { safeNames } from "./_download.ts";
+ *
+ * safeNames(["train/loss", "train_loss"]); // Map { "train/loss" => "train_loss", "train_loss" => "train_loss-2" }
+ * ```
+ */
+export function safeNames(keys: readonly string[]): Map<string, string> {
+  const names = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const key of keys) {
+    if (names.has(key)) continue;
+    const base = safeName(key);
+    let name = base;
+    for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base}-${n}`;
+    taken.add(name.toLowerCase());
+    names.set(key, name);
+  }
+  return names;
+}
+
+/**
  * Downloads every point of scalar keys to a CSV file (`key,step,value,timestamp`) in constant
  * memory, with a progress line on a terminal.
  *
@@ -395,6 +423,7 @@ export async function downloadRun(
 
   if (media.length > 0) {
     const medias = await run.medias(media, { all: true });
+    const folders = safeNames(medias.list.map((entry) => entry.key));
     const jobs: { url: string; file: string }[] = [];
     for (const entry of medias.list) {
       for (const step of entry.metrics) {
@@ -404,7 +433,7 @@ export async function downloadRun(
           if (!/^\.[A-Za-z0-9]{1,8}$/.test(ext)) ext = "";
           jobs.push({
             url: item.url,
-            file: join(dir, "media", safeName(entry.key), `${step.index}-${i}${ext}`),
+            file: join(dir, "media", folders.get(entry.key)!, `${step.index}-${i}${ext}`),
           });
         });
       }

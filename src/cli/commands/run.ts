@@ -705,7 +705,7 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
     }),
     async (ctx, o) => {
       let exported: { key: string; url: string }[];
-      const { downloadToFile, exportRunCsv, safeName } = await import("./_download.ts");
+      const { downloadToFile, exportRunCsv, safeNames } = await import("./_download.ts");
       const bar = ctx.progress("Exporting CSV");
       bar.tick();
       try {
@@ -717,8 +717,9 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
       bar.done({ clear: true });
       if (o.output !== undefined) {
         try {
+          const names = safeNames(exported.map(({ key }) => key));
           for (const { key, url } of exported) {
-            const file = exported.length === 1 ? o.output : `${o.output}/${safeName(key)}.csv`;
+            const file = exported.length === 1 ? o.output : `${o.output}/${names.get(key)}.csv`;
             const bytes = await downloadToFile(ctx, url, file, `Downloading ${key}`);
             await ctx.note(`Saved ${bytes} bytes to ${file}`);
           }

@@ -168,9 +168,11 @@ export function houseRun(
     );
   }
   if (ref.rootExpId !== undefined) {
+    // Only a clone reads through root ids, and only its own root's: any other rootExpId would let
+    // a caller read runs of projects it cannot see. A deleted root takes its data with it.
     const root = ref.rootExpId === run.rootExpId && run.root
-      ? run.root
-      : ctx.store.runByCuid(ref.rootExpId);
+      ? ctx.store.runByCuid(run.root.cuid)
+      : undefined;
     if (!root) throw new HttpError(404, `Root experiment "${ref.rootExpId}" not found`);
     if (ref.rootProId !== undefined && ref.rootProId !== root.projectCuid) {
       throw new HttpError(
