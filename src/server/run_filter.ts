@@ -255,7 +255,8 @@ export function queryRuns<T>(
       (b.pinnedAt ?? "").localeCompare(a.pinnedAt ?? "") ||
       b.createdAt.localeCompare(a.createdAt);
   });
-  if (query.groups.length === 0) return kept.map(serialize);
+  // Wire doc §3.1.4: sorts (each carries an order) flatten the grouping into one sorted list.
+  if (query.groups.length === 0 || query.sorts.length > 0) return kept.map(serialize);
   const root: Grouped<T> = {};
   for (const run of kept) {
     let node = root;

@@ -254,6 +254,19 @@ describe("runs", () => {
     assert.deepEqual(Object.keys(byConfig).sort(), ["adam", "adamw", "sgd"]);
   });
 
+  it("flattens the grouping into one sorted list when sorts are given (wire doc §3.1.4)", async () => {
+    const res = await shows(alice, {
+      groups: [{ key: "cluster", type: "STABLE" }],
+      sorts: [{ key: "name", type: "STABLE", order: "DESC" }],
+    });
+    assert.equal(res.status, 200);
+    const list = arr(res.body).map((run) => String(obj(run).name));
+    assert.equal(list.length, 16);
+    const pinned = server.dataset.pinned.name;
+    const rest = list.filter((name) => name !== pinned);
+    assert.deepEqual(rest, [...rest].sort().reverse());
+  });
+
   it("sorts by several keys, then the fallback order", async () => {
     const res = await shows(alice, {
       sorts: [{ key: "lr", type: "CONFIG", order: "ASC" }, {
