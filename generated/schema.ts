@@ -192,11 +192,12 @@ export interface paths {
         /**
          * Filter, group and sort the runs of a project
          * @description Returns the runs of a project that match every filter (filters are ANDed; pinned runs are
-         *     never filtered out). Without groups the response is an array of runs. With groups it is an
-         *     object keyed by group value whose values are run arrays or, for further groups, nested
-         *     objects of the same kind; groups nest in request order. Sorts are applied in order, after
-         *     which the server orders by `pin DESC, pinnedAt DESC, createdAt DESC`. The response is never
-         *     a paged `{list, total}` object.
+         *     never filtered out). Without groups the response is an array of runs. With groups and no
+         *     sorts it is an object keyed by group value whose values are run arrays or, for further
+         *     groups, nested objects of the same kind; groups nest in request order. Sorts (each with an
+         *     order) flatten the grouping into one array, sorted in order, after which the server orders
+         *     by `pin DESC, pinnedAt DESC, createdAt DESC`. The response is never a paged
+         *     `{list, total}` object.
          */
         post: operations["filterRuns"];
         delete?: never;
@@ -1101,6 +1102,16 @@ export interface components {
             finishedAt?: string | null;
             /** @description Cuid of the project of the run (snake_case on the wire). */
             project_id?: string;
+            /** @description Whether the run is pinned (pinned runs are never filtered out). */
+            pin?: boolean;
+            /** @description When the run was pinned (ISO-8601 UTC), or null. */
+            pinnedAt?: string | null;
+            /** @description Whether the run is the project's baseline in comparisons. */
+            baseline?: boolean;
+            /** @description Chart colours of the run. */
+            colors?: string[];
+            /** @description Last update time (ISO-8601 UTC). */
+            updatedAt?: string;
         };
         /** @description One page of runs; items may be minimal. */
         RunPage: {

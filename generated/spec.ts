@@ -448,7 +448,7 @@ export const spec = {
           "runs"
         ],
         "summary": "Filter, group and sort the runs of a project",
-        "description": "Returns the runs of a project that match every filter (filters are ANDed; pinned runs are\nnever filtered out). Without groups the response is an array of runs. With groups it is an\nobject keyed by group value whose values are run arrays or, for further groups, nested\nobjects of the same kind; groups nest in request order. Sorts are applied in order, after\nwhich the server orders by `pin DESC, pinnedAt DESC, createdAt DESC`. The response is never\na paged `{list, total}` object.\n",
+        "description": "Returns the runs of a project that match every filter (filters are ANDed; pinned runs are\nnever filtered out). Without groups the response is an array of runs. With groups and no\nsorts it is an object keyed by group value whose values are run arrays or, for further\ngroups, nested objects of the same kind; groups nest in request order. Sorts (each with an\norder) flatten the grouping into one array, sorted in order, after which the server orders\nby `pin DESC, pinnedAt DESC, createdAt DESC`. The response is never a paged\n`{list, total}` object.\n",
         "parameters": [
           {
             "$ref": "#/components/parameters/Username"
@@ -2487,6 +2487,32 @@ export const spec = {
           },
           "project_id": {
             "description": "Cuid of the project of the run (snake_case on the wire).",
+            "type": "string"
+          },
+          "pin": {
+            "description": "Whether the run is pinned (pinned runs are never filtered out).",
+            "type": "boolean"
+          },
+          "pinnedAt": {
+            "description": "When the run was pinned (ISO-8601 UTC), or null.",
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "baseline": {
+            "description": "Whether the run is the project's baseline in comparisons.",
+            "type": "boolean"
+          },
+          "colors": {
+            "description": "Chart colours of the run.",
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "updatedAt": {
+            "description": "Last update time (ISO-8601 UTC).",
             "type": "string"
           }
         },
