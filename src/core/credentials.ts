@@ -110,8 +110,10 @@ export async function resolveCredentials(inputs: CredentialInputs): Promise<Reso
     apiHostInput = login.apiHost;
     webHostInput ??= login.webHost;
   }
+  // An explicit host decides its own web host (as in the Python SDK): SWANLAB_WEB_HOST belongs
+  // to the configured deployment, not to a host named in code or on the command line.
+  if (inputs.host === undefined) webHostInput ??= envWeb;
   if (apiHostInput === undefined && envHost !== undefined) apiHostInput = envHost;
-  webHostInput ??= envWeb;
   const netrc = explicitKey === undefined || apiHostInput === undefined
     ? await readNetrc(env, inputs.cwd)
     : undefined;

@@ -15,6 +15,7 @@ import {
   currentDir,
   type Env,
   homeDir,
+  isMissingOrEmptyDir,
   readTextFileIfExists,
   removeFileIfExists,
   resolvePath,
@@ -221,9 +222,10 @@ export async function writeNetrc(
   let path: string;
   if (options.local) {
     const dir = resolvePath(cwd, ".swanlab");
-    const gitignore = resolvePath(dir, ".gitignore");
-    if (await readTextFileIfExists(gitignore) === undefined) {
-      await writeTextFileAtomic(gitignore, "*\n", 0o644);
+    // Like `swanlab login --local`: a new (or empty) ./.swanlab is kept out of git; an existing
+    // folder with content is the user's, and its ignore rules are left alone.
+    if (await isMissingOrEmptyDir(dir)) {
+      await writeTextFileAtomic(resolvePath(dir, ".gitignore"), "*\n", 0o644);
     }
     path = resolvePath(dir, ".netrc");
   } else {

@@ -9,7 +9,7 @@
 
 import process from "node:process";
 import { homedir } from "node:os";
-import { chmod, mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 
 /** A read-only view of environment variables, injectable for tests. */
@@ -120,6 +120,28 @@ export async function writeTextFileAtomic(path: string, text: string, mode: numb
   await writeFile(temporary, text, { encoding: "utf8", mode });
   await chmod(temporary, mode);
   await rename(temporary, path);
+}
+
+/**
+ * Whether a directory does not exist yet or has no entries.
+ *
+ * @param path The directory.
+ * @returns `true` when it is missing or empty.
+ *
+ * @example
+ * ```ts
+ * import { isMissingOrEmptyDir } from "./runtime.ts";
+ *
+ * console.log(await isMissingOrEmptyDir("/nonexistent/.swanlab")); // true
+ * ```
+ */
+export async function isMissingOrEmptyDir(path: string): Promise<boolean> {
+  try {
+    return (await readdir(path)).length === 0;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "ENOENT") return true;
+    throw error;
+  }
 }
 
 /**

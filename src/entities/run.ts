@@ -186,7 +186,7 @@ export interface RunSnapshot {
   readonly createdAt: string;
   /** Creation time in Unix seconds; `null` when `createdAt` is missing or unparsable. */
   readonly createdAtTs: number | null;
-  /** End time, ISO 8601; `null` while the run is not finished. */
+  /** End time, ISO 8601; `null` while the run is not finished (`""` if the server omits it). */
   readonly finishedAt: string | null;
   /** The run's web page: `{webHost}/@{username}/{project}/runs/{slug}/chart`. */
   readonly url: string;
@@ -211,7 +211,7 @@ export interface RunJson {
   created_at_ts: number | null;
   /** Description. */
   description: string;
-  /** End time, `null` while unfinished. */
+  /** End time, `null` while unfinished (`""` if the server omits it, as in the Python SDK). */
   finished_at: string | null;
   /** Group name. */
   group: string;
@@ -412,8 +412,10 @@ function createdAtTsOf(value: unknown): number | null {
   }
 }
 
+// As the Python SDK: the server's null stays null (unfinished); an absent field is "".
 function finishedAtOf(value: unknown): string | null {
-  return typeof value === "string" && value !== "" ? value : null;
+  if (value === null) return null;
+  return typeof value === "string" ? value : "";
 }
 
 function labelsOf(value: unknown): RunLabel[] {
@@ -548,7 +550,7 @@ export class Run {
     return this.#core.field("createdAt").then(createdAtTsOf);
   }
 
-  /** End time, ISO 8601; `null` while the run is not finished. */
+  /** End time, ISO 8601; `null` while the run is not finished (`""` if the server omits it). */
   get finishedAt(): Promise<string | null> {
     return this.#core.field("finishedAt").then(finishedAtOf);
   }

@@ -682,9 +682,10 @@ export class SelfHosted {
 
   async #checkAdmin(method: string, path: string, options: RequestOptions): Promise<void> {
     const info = await this.#info.get(options);
-    // A missing `expired` counts as expired, as in the Python SDK.
-    if (info["expired"] !== false) throw new LicenseExpiredError();
-    if (info["root"] !== true) throw new RootRequiredError(method, path);
+    // As in the Python SDK: a missing `expired` counts as expired; a present one by truthiness.
+    const expired = Object.hasOwn(info, "expired") ? Boolean(info["expired"]) : true;
+    if (expired) throw new LicenseExpiredError();
+    if (!info["root"]) throw new RootRequiredError(method, path);
   }
 }
 

@@ -120,6 +120,16 @@ describe("resolveCredentials()", () => {
     assert.equal(result.webHost, "http://w:2");
   });
 
+  it("derives the web host from an explicit host, ignoring SWANLAB_WEB_HOST (as the Python SDK)", async () => {
+    const result = await resolveCredentials({
+      apiKey: "K",
+      host: "http://self.example:8000",
+      env: { ...env, SWANLAB_WEB_HOST: "https://swanlab.cn" },
+      cwd: dir,
+    });
+    assert.equal(result.webHost, "http://self.example:8000");
+  });
+
   it("fails with a CredentialsError when no key exists anywhere", async () => {
     await assert.rejects(resolveCredentials({ env, cwd: dir }), CredentialsError);
   });

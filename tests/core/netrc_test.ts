@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -118,6 +118,17 @@ describe("readNetrc() and writeNetrc()", () => {
     assert.equal((await stat(path)).mode & 0o777, 0o600);
     const text = await readFile(path, "utf8");
     assert.equal(text, "machine https://h.example\n\tlogin https://h.example\n\tpassword NEW\n");
+  });
+
+  it("leaves the ignore rules of an existing, non-empty ./.swanlab alone", async () => {
+    await mkdir(join(dir, ".swanlab"), { recursive: true });
+    await writeFile(join(dir, ".swanlab", "config.yaml"), "a: 1\n");
+    await writeNetrc({ apiHost: "https://h", webHost: "https://h", apiKey: "K" }, {
+      env: {},
+      local: true,
+      cwd: dir,
+    });
+    assert.deepEqual((await readdir(join(dir, ".swanlab"))).sort(), [".netrc", "config.yaml"]);
   });
 
   it("writes ./.swanlab/.netrc with a .gitignore when local", async () => {

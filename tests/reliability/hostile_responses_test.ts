@@ -197,6 +197,31 @@ describe("hostile responses", () => {
     assert.ok(error instanceof SwanLabError, String(error));
   });
 
+  it("reads finishedAt as the Python SDK does: null stays null, an absent field is an empty string", async () => {
+    routes = {
+      "/api/project/u/p/runs/abc12345": (_, res) =>
+        sendJson(res, 200, { ...RUN, finishedAt: null }),
+    };
+    assert.equal((await api().run("u/p/abc12345").json()).finished_at, null);
+    routes = { "/api/project/u/p/runs/abc12345": (_, res) => sendJson(res, 200, RUN) };
+    assert.equal((await api().run("u/p/abc12345").json()).finished_at, "");
+  });
+
+  it("treats a missing license expiry as expired and a null one as not, like the Python SDK", async () => {
+    const summary = (info: Record<string, unknown>) => {
+      routes = {
+        "/api/self_hosted/info": (_, res) => sendJson(res, 200, info),
+        "/api/self_hosted/summary": (_, res) => sendJson(res, 200, { users: 1 }),
+      };
+      return api().selfHosted().getUsageSummary();
+    };
+    assert.equal((await summary({ enabled: true, expired: null, root: true })).ok, true);
+    const missing = await summary({ enabled: true, root: true });
+    assert.equal(missing.ok, false);
+    assert.match(missing.errmsg, /expired/);
+    assert.equal((await summary({ enabled: true, expired: false, root: null })).ok, false);
+  });
+
   it("reports an HTTP error status with an empty body with the status as code", async () => {
     routes = {
       "/api/user/profile": (_, res) => {
