@@ -55,6 +55,9 @@ export class Lazy<T> {
   get(options: RequestOptions = {}): Promise<T> {
     if (this.#value) return Promise.resolve(this.#value.value);
     const { signal, ...shared } = options;
+    if (signal?.aborted) {
+      return Promise.reject(new AbortError("GET", "(shared load)", { cause: signal.reason }));
+    }
     // The load starts on a later microtask, so `#pending` is always set before it settles.
     this.#pending ??= Promise.resolve().then(() => this.#load(shared)).then(
       (value) => {
@@ -67,6 +70,8 @@ export class Lazy<T> {
         throw error;
       },
     );
+    // Every caller may have stopped waiting (aborted): the load's failure must not go unhandled.
+    this.#pending.catch(() => {});
     if (signal === undefined) return this.#pending;
     return raceAbort(
       this.#pending,

@@ -173,7 +173,9 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
 
 function listenNode(handler: Handler, options: ListenOptions): Promise<Listener> {
   const sockets = new Set<Socket>();
-  let host = `${options.hostname}:${options.port}`;
+  // IPv6 literals need brackets in a URL authority ("[::1]:8000").
+  const name = options.hostname.includes(":") ? `[${options.hostname}]` : options.hostname;
+  let host = `${name}:${options.port}`;
   const server = createServer((req, res) => {
     (async (): Promise<void> => {
       const body = await readBody(req);
@@ -202,7 +204,7 @@ function listenNode(handler: Handler, options: ListenOptions): Promise<Listener>
     server.once("error", reject);
     server.listen(options.port, options.hostname, () => {
       const address = server.address() as AddressInfo;
-      host = `${options.hostname}:${address.port}`;
+      host = `${name}:${address.port}`;
       resolve({
         hostname: options.hostname,
         port: address.port,

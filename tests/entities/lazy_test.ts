@@ -39,6 +39,17 @@ describe("Lazy", () => {
     assert.equal(seenSignal, undefined, "the shared load must not carry a caller's signal");
   });
 
+  it("rejects an already-aborted signal at once without starting a load", async () => {
+    let loads = 0;
+    const lazy = new Lazy(() => {
+      loads++;
+      return Promise.reject(new Error("would be unhandled"));
+    });
+    await assert.rejects(lazy.get({ signal: AbortSignal.abort() }), AbortError);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(loads, 0);
+  });
+
   it("does not cache a failure: the next use loads again", async () => {
     let loads = 0;
     const lazy = new Lazy(() => {

@@ -126,3 +126,20 @@ describe("session cookie", () => {
     assert.equal(res.status, 400);
   });
 });
+
+describe("IPv6 loopback", () => {
+  it("serves on [::1] with a bracketed host that clients can use", async () => {
+    const server = await startServer({ hostname: "::1" });
+    try {
+      assert.match(server.host, /^http:\/\/\[::1\]:\d+$/);
+      const res = await fetch(`${server.host}/api/login/api_key`, {
+        method: "POST",
+        headers: { authorization: server.apiKey },
+      });
+      assert.equal(res.status, 200);
+      assert.equal(typeof (await res.json()).sid, "string");
+    } finally {
+      await server.close();
+    }
+  });
+});
