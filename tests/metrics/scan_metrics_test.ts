@@ -62,6 +62,27 @@ async function nonStreaming(
   return new Map(json.list.map((item) => [item.key, item.metrics as FullPointJson[]]));
 }
 
+/**
+ * A `fetch` that counts the bytes the client actually reads from storage (injected into the
+ * transport; no globals are patched).
+ */
+function storageByteCounter(storageOrigin: string, count: (bytes: number) => void): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    const url = input instanceof Request ? input.url : String(input);
+    if (!url.startsWith(storageOrigin) || response.body === null) return response;
+    const counted = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          count(chunk.byteLength);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(counted, { status: response.status, headers: response.headers });
+  };
+}
+
 describe("scanMetrics against the local server", () => {
   let server: LocalServer;
   let transport: Transport;
@@ -70,21 +91,7 @@ describe("scanMetrics against the local server", () => {
   let storageBytes = 0;
   before(async () => {
     server = await startServer({ runs: 2, steps: STEPS, extraKeys: 20, logLines: 10 });
-    // Counts the bytes the client actually reads from storage (an injected fetch, no globals).
-    const countingFetch: typeof fetch = async (input, init) => {
-      const response = await fetch(input, init);
-      const url = input instanceof Request ? input.url : String(input);
-      if (!url.startsWith(server.storageOrigin) || response.body === null) return response;
-      const counted = response.body.pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          transform(chunk, controller) {
-            storageBytes += chunk.byteLength;
-            controller.enqueue(chunk);
-          },
-        }),
-      );
-      return new Response(counted, { status: response.status, headers: response.headers });
-    };
+    const countingFetch = storageByteCounter(server.storageOrigin, (n) => storageBytes += n);
     transport = await Transport.create({
       host: server.host,
       apiKey: server.apiKey,
@@ -279,20 +286,7 @@ describe("scanMetrics stopping early", () => {
   let storageBytes = 0;
   before(async () => {
     server = await startServer({ runs: 1, steps: 300_000, logLines: 10 });
-    const countingFetch: typeof fetch = async (input, init) => {
-      const response = await fetch(input, init);
-      const url = input instanceof Request ? input.url : String(input);
-      if (!url.startsWith(server.storageOrigin) || response.body === null) return response;
-      const counted = response.body.pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          transform(chunk, controller) {
-            storageBytes += chunk.byteLength;
-            controller.enqueue(chunk);
-          },
-        }),
-      );
-      return new Response(counted, { status: response.status, headers: response.headers });
-    };
+    const countingFetch = storageByteCounter(server.storageOrigin, (n) => storageBytes += n);
     transport = await Transport.create({
       host: server.host,
       apiKey: server.apiKey,
