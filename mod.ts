@@ -6,8 +6,8 @@
  * metric series, which load lazily (constructing them sends nothing; the first property read
  * sends one request and caches it) and serialize with `json()` to the Python SDK's dict shapes.
  * Property names are camelCase (`run.jobType`), options are objects, and per-call options
- * (`signal`, `timeoutMs`, `maxRetries`, `retryUnsafe`) come last on every method that sends a
- * request itself; paged lists use the client's settings.
+ * (`signal`, `timeoutMs`, `maxRetries`, `retryUnsafe`) come last on every method that sends
+ * requests (on lists, they apply to every page).
  *
  * Credentials: the `apiKey`/`host` options, else the key remembered by {@linkcode login}, else
  * `SWANLAB_API_KEY`/`SWANLAB_API_HOST`, else the SwanLab `.netrc` (`~/.swanlab/.netrc`). A key

@@ -180,6 +180,7 @@ export class Api {
    * The workspaces of a user: the personal one and every team (one request on first use).
    *
    * @param username The user; the logged-in user when omitted.
+   * @param options Per-call signal, timeout and retries, applied to every page request.
    * @returns The workspace list; its `json()` is only `{ username }` (as in the Python SDK).
    * @throws {ValidationError} For an invalid username.
    *
@@ -191,10 +192,10 @@ export class Api {
    * for await (const ws of api.workspaces("my-team")) console.log(await ws.name);
    * ```
    */
-  workspaces(username?: string): Workspaces {
+  workspaces(username?: string, options: RequestOptions = {}): Workspaces {
     const name = username === undefined ? undefined : validateUsername(username, "username");
     const lazy = name === undefined ? new Lazy(() => this.#ctx.username()) : Lazy.of(name);
-    return newWorkspaces(this.#ctx, () => lazy.get());
+    return newWorkspaces(this.#ctx, () => lazy.get(), options);
   }
 
   /**
@@ -222,6 +223,7 @@ export class Api {
    *
    * @param path The workspace username.
    * @param options `sort`, `search`, `detail` (default true), `page` (1), `size` (100), `all`.
+   * @param requestOptions Per-call signal, timeout and retries, applied to every page request.
    * @returns The project list (nothing is fetched until it is iterated).
    * @throws {ValidationError} For an invalid path or option (before any request).
    *
@@ -235,9 +237,13 @@ export class Api {
    * }
    * ```
    */
-  projects(path: string, options: ProjectsOptions = {}): Projects {
+  projects(
+    path: string,
+    options: ProjectsOptions = {},
+    requestOptions: RequestOptions = {},
+  ): Projects {
     const { username } = parseWorkspacePath(path, "path");
-    return listProjects(this.#ctx, () => Promise.resolve(username), options);
+    return listProjects(this.#ctx, () => Promise.resolve(username), options, requestOptions);
   }
 
   /**
@@ -307,6 +313,7 @@ export class Api {
    *
    * @param path `username/project-name`.
    * @param options `filters` (and `groups`, `sorts`, as `project.runs()`).
+   * @param requestOptions Per-call signal, timeout and retries, applied to every page request.
    * @returns The run list (nothing is fetched until it is iterated).
    * @throws {ValidationError} For an invalid path or rule (before any request), naming the
    * field, e.g. `"filters[1].op"`.
@@ -327,7 +334,7 @@ export class Api {
    * }
    * ```
    */
-  runs(path: string, options: RunsOptions = {}): Runs {
+  runs(path: string, options: RunsOptions = {}, requestOptions: RequestOptions = {}): Runs {
     const { username, project } = parseProjectPath(path, "path");
     if (!isRecord(options as unknown)) {
       throw new ValidationError("options", "Cannot parse options: expected an object");
@@ -338,6 +345,7 @@ export class Api {
       project,
       projectCuidLoader(this.#ctx, username, project),
       options,
+      requestOptions,
     );
   }
 
@@ -346,6 +354,7 @@ export class Api {
    *
    * @param path `username/project-name`.
    * @param options `page` (1), `size` (100), `all` (false).
+   * @param requestOptions Per-call signal, timeout and retries, applied to every page request.
    * @returns The run list (nothing is fetched until it is iterated).
    * @throws {ValidationError} For an invalid path, page or size (before any request).
    *
@@ -360,7 +369,7 @@ export class Api {
    * }
    * ```
    */
-  runsGet(path: string, options: RunsGetOptions = {}): Runs {
+  runsGet(path: string, options: RunsGetOptions = {}, requestOptions: RequestOptions = {}): Runs {
     const { username, project } = parseProjectPath(path, "path");
     if (!isRecord(options as unknown)) {
       throw new ValidationError("options", "Cannot parse options: expected an object");
@@ -371,6 +380,7 @@ export class Api {
       project,
       projectCuidLoader(this.#ctx, username, project),
       options,
+      requestOptions,
     );
   }
 
@@ -405,6 +415,7 @@ export class Api {
    * @param path `username/project-name/run-id`.
    * @param options `page` (1), `size` (100), `search`, `columnClass` (default `"CUSTOM"`; `null`
    * sends none), `columnType`, `all`.
+   * @param requestOptions Per-call signal, timeout and retries, applied to every page request.
    * @returns The column list (nothing is fetched until it is iterated).
    * @throws {ValidationError} For an invalid path or option (before any request).
    *
@@ -418,9 +429,13 @@ export class Api {
    * for await (const col of cols) console.log(await col.name);
    * ```
    */
-  columns(path: string, options: ColumnsOptions = {}): Columns {
+  columns(
+    path: string,
+    options: ColumnsOptions = {},
+    requestOptions: RequestOptions = {},
+  ): Columns {
     const core = new RunCore(this.#ctx, parseRunPath(path, "path"));
-    return listColumns(core, options, "CUSTOM");
+    return listColumns(core, options, "CUSTOM", requestOptions);
   }
 
   /**

@@ -452,6 +452,7 @@ export class Project {
    * run. Grouped answers are flattened.
    *
    * @param options Filters, groups and sorts.
+   * @param requestOptions Per-call signal, timeout and retries, applied to every page request.
    * @returns The run list (nothing is fetched until it is iterated).
    * @throws {ValidationError} When a rule is invalid (before any request), naming the field,
    * e.g. `"filters[0].op"`.
@@ -468,14 +469,15 @@ export class Project {
    * console.log(await runs.json());
    * ```
    */
-  runs(options: ProjectRunsOptions = {}): Runs {
-    return filterRuns(this.#ctx, this.#username, this.#name, this.#cuid, options);
+  runs(options: ProjectRunsOptions = {}, requestOptions: RequestOptions = {}): Runs {
+    return filterRuns(this.#ctx, this.#username, this.#name, this.#cuid, options, requestOptions);
   }
 
   /**
    * The runs of this project, page by page (`GET …/runs`; minimal records, no filtering).
    *
    * @param options Page, size and `all`.
+   * @param requestOptions Per-call signal, timeout and retries, applied to every page request.
    * @returns The run list (nothing is fetched until it is iterated).
    * @throws {ValidationError} When `page` or `size` is invalid (before any request).
    *
@@ -489,8 +491,8 @@ export class Project {
    * console.log(await runs.json());
    * ```
    */
-  runsGet(options: RunsGetOptions = {}): Runs {
-    return pagedRuns(this.#ctx, this.#username, this.#name, this.#cuid, options);
+  runsGet(options: RunsGetOptions = {}, requestOptions: RequestOptions = {}): Runs {
+    return pagedRuns(this.#ctx, this.#username, this.#name, this.#cuid, options, requestOptions);
   }
 
   /**
@@ -684,16 +686,25 @@ export function filterRuns(
   project: string,
   projectCuid: Lazy<string>,
   options: ProjectRunsOptions,
+  requestOptions: RequestOptions = {},
 ): Runs {
   const filters = validateFilters(options.filters ?? [], "filters");
   const groups = validateGroups(options.groups ?? [], "groups");
   const sorts = validateSorts(options.sorts ?? [], "sorts");
-  return newRuns(ctx, username, project, projectCuid, {
-    kind: "filter",
-    filters,
-    groups,
-    sorts,
-  }, { page: 1, size: 100, all: false });
+  return newRuns(
+    ctx,
+    username,
+    project,
+    projectCuid,
+    {
+      kind: "filter",
+      filters,
+      groups,
+      sorts,
+    },
+    { page: 1, size: 100, all: false },
+    requestOptions,
+  );
 }
 
 /** @internal Checks paging options and creates the paged run list. */
@@ -703,10 +714,19 @@ export function pagedRuns(
   project: string,
   projectCuid: Lazy<string>,
   options: RunsGetOptions,
+  requestOptions: RequestOptions = {},
 ): Runs {
   const { page, size } = validatePaging({ page: options.page ?? 1, size: options.size ?? 100 });
   const all = checkBoolean("all", options.all, false);
-  return newRuns(ctx, username, project, projectCuid, { kind: "paged" }, { page, size, all });
+  return newRuns(
+    ctx,
+    username,
+    project,
+    projectCuid,
+    { kind: "paged" },
+    { page, size, all },
+    requestOptions,
+  );
 }
 
 /**

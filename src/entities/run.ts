@@ -922,6 +922,7 @@ export class Run {
    * metric store itself).
    *
    * @param options Paging, search, class (default: none sent) and type.
+   * @param requestOptions Per-call signal, timeout and retries, applied to every page request.
    * @returns The column list (nothing is fetched until it is iterated).
    * @throws {ValidationError} For invalid options (before any request).
    *
@@ -935,8 +936,8 @@ export class Run {
    * for await (const col of run.columns({ search: "loss" })) console.log(await col.name);
    * ```
    */
-  columns(options: ColumnsOptions = {}): Columns {
-    return listColumns(this.#core, options, null);
+  columns(options: ColumnsOptions = {}, requestOptions: RequestOptions = {}): Columns {
+    return listColumns(this.#core, options, null, requestOptions);
   }
 
   /**
@@ -1063,6 +1064,7 @@ export function listColumns(
   core: RunCore,
   options: ColumnsOptions,
   defaultClass: ColumnClass | null,
+  requestOptions: RequestOptions = {},
 ): Columns {
   const o = checkQuery("options", options);
   const { page, size } = validatePaging({ page: o.page ?? 1, size: o.size ?? 100 });
@@ -1075,11 +1077,17 @@ export function listColumns(
     ? undefined
     : validateEnum("columnType", o.columnType, COLUMN_TYPES);
   const all = checkBoolean("all", o.all, false);
-  return newColumns(core.ctx, core, {
-    ...(search !== undefined ? { search } : {}),
-    ...(checkedClass !== undefined ? { columnClass: checkedClass } : {}),
-    ...(columnType !== undefined ? { columnType } : {}),
-  }, { page, size, all });
+  return newColumns(
+    core.ctx,
+    core,
+    {
+      ...(search !== undefined ? { search } : {}),
+      ...(checkedClass !== undefined ? { columnClass: checkedClass } : {}),
+      ...(columnType !== undefined ? { columnType } : {}),
+    },
+    { page, size, all },
+    requestOptions,
+  );
 }
 
 /** @internal Checks single-column options and creates the lazily looked-up column. */

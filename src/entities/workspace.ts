@@ -317,6 +317,7 @@ export class Workspace {
    * The projects of this workspace.
    *
    * @param options Sort, search, detail and paging.
+   * @param requestOptions Per-call signal, timeout and retries, applied to every page request.
    * @returns The project list (nothing is fetched until it is iterated).
    * @throws {ValidationError} When `sort`, `page` or `size` is invalid (before any request).
    *
@@ -329,8 +330,8 @@ export class Workspace {
    * console.log(await projects.json());
    * ```
    */
-  projects(options: ProjectsOptions = {}): Projects {
-    return listProjects(this.#ctx, () => this.#username.get(), options);
+  projects(options: ProjectsOptions = {}, requestOptions: RequestOptions = {}): Projects {
+    return listProjects(this.#ctx, () => this.#username.get(), options, requestOptions);
   }
 
   /**
@@ -372,6 +373,7 @@ export function listProjects(
   ctx: Context,
   username: () => Promise<string>,
   options: ProjectsOptions,
+  requestOptions: RequestOptions = {},
 ): Projects {
   const { page, size } = validatePaging({ page: options.page ?? 1, size: options.size ?? 100 });
   const sort = options.sort === undefined || options.sort === null
@@ -380,9 +382,15 @@ export function listProjects(
   const search = checkOptionalString("search", options.search);
   const detail = checkBoolean("detail", options.detail, true);
   const all = checkBoolean("all", options.all, false);
-  return newProjects(ctx, username, {
-    ...(sort !== undefined ? { sort } : {}),
-    ...(search !== undefined ? { search } : {}),
-    detail,
-  }, { page, size, all });
+  return newProjects(
+    ctx,
+    username,
+    {
+      ...(sort !== undefined ? { sort } : {}),
+      ...(search !== undefined ? { search } : {}),
+      detail,
+    },
+    { page, size, all },
+    requestOptions,
+  );
 }

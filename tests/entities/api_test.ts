@@ -4,6 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  AbortError,
   Api,
   AuthenticationError,
   CredentialsError,
@@ -111,6 +112,28 @@ describe("Api", () => {
       (e: unknown) => e instanceof ValidationError && e.field === "username",
     );
     assert.equal(server.requests.length, 0);
+  });
+
+  it("applies per-call options to every page of a list", async () => {
+    const api = apiFor(server);
+    await api.username; // log in first: the aborted call below must send nothing
+    server.clearRequests();
+    const aborted = { signal: AbortSignal.abort() };
+    await assert.rejects(
+      api.runsGet("vision-lab/resnet-sweep", { size: 10, all: true }, aborted).toArray(),
+      AbortError,
+    );
+    await assert.rejects(api.projects("vision-lab", {}, aborted).toArray(), AbortError);
+    await assert.rejects(
+      api.project("vision-lab/resnet-sweep").runs({}, aborted).toArray(),
+      AbortError,
+    );
+    assert.equal(apiCalls(server).length, 0);
+    const runs = await api.runsGet("vision-lab/resnet-sweep", { size: 10 }, { timeoutMs: 5_000 })
+      .toArray();
+    const plain = await api.runsGet("vision-lab/resnet-sweep", { size: 10 }).toArray();
+    assert.ok(runs.length > 0);
+    assert.equal(runs.length, plain.length);
   });
 
   it("throws NotFoundError for a missing run, project and workspace", async () => {
