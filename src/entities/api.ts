@@ -336,9 +336,6 @@ export class Api {
    */
   runs(path: string, options: RunsOptions = {}, requestOptions: RequestOptions = {}): Runs {
     const { username, project } = parseProjectPath(path, "path");
-    if (!isRecord(options as unknown)) {
-      throw new ValidationError("options", "Cannot parse options: expected an object");
-    }
     return filterRuns(
       this.#ctx,
       username,
@@ -371,9 +368,6 @@ export class Api {
    */
   runsGet(path: string, options: RunsGetOptions = {}, requestOptions: RequestOptions = {}): Runs {
     const { username, project } = parseProjectPath(path, "path");
-    if (!isRecord(options as unknown)) {
-      throw new ValidationError("options", "Cannot parse options: expected an object");
-    }
     return pagedRuns(
       this.#ctx,
       username,

@@ -679,6 +679,12 @@ export function projectCuidLoader(ctx: Context, username: string, project: strin
   });
 }
 
+function checkOptionsObject(options: unknown): void {
+  if (!isRecord(options)) {
+    throw new ValidationError("options", "Cannot parse options: expected an object");
+  }
+}
+
 /** @internal Checks filter-mode options and creates the run list. */
 export function filterRuns(
   ctx: Context,
@@ -688,6 +694,7 @@ export function filterRuns(
   options: ProjectRunsOptions,
   requestOptions: RequestOptions = {},
 ): Runs {
+  checkOptionsObject(options);
   const filters = validateFilters(options.filters ?? [], "filters");
   const groups = validateGroups(options.groups ?? [], "groups");
   const sorts = validateSorts(options.sorts ?? [], "sorts");
@@ -716,6 +723,7 @@ export function pagedRuns(
   options: RunsGetOptions,
   requestOptions: RequestOptions = {},
 ): Runs {
+  checkOptionsObject(options);
   const { page, size } = validatePaging({ page: options.page ?? 1, size: options.size ?? 100 });
   const all = checkBoolean("all", options.all, false);
   return newRuns(

@@ -154,6 +154,38 @@ function withTrace(res: Response, close: boolean): Response {
 }
 
 /**
+ * The record of a received request, without its body: origin, method, path, query and headers
+ * (names lower-cased), as both origins log it.
+ *
+ * @param origin Which listener received it.
+ * @param request The request.
+ * @param url Its parsed URL.
+ * @returns The record.
+ *
+ * @example
+ * ```ts ignore
+ * record(describeRequest("storage", request, new URL(request.url)));
+ * ```
+ */
+export function describeRequest(
+  origin: RecordedRequest["origin"],
+  request: Request,
+  url: URL,
+): RecordedRequest {
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => {
+    headers[name.toLowerCase()] = value;
+  });
+  return {
+    origin,
+    method: request.method,
+    path: url.pathname,
+    query: url.search.slice(1),
+    headers,
+  };
+}
+
+/**
  * Creates the API handler over `store`.
  *
  * @param store server state
@@ -192,16 +224,8 @@ export function createApp(
       }
     }
     if (record) {
-      const headers: Record<string, string> = {};
-      request.headers.forEach((value, name) => {
-        headers[name.toLowerCase()] = value;
-      });
       record({
-        origin: "api",
-        method: request.method,
-        path: url.pathname,
-        query: url.search.slice(1),
-        headers,
+        ...describeRequest("api", request, url),
         ...(text.length > 0 ? { body: parseFailed ? text : parsed } : {}),
       });
     }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { createApp, type RecordedRequest } from "./app.ts";
+import { createApp, describeRequest, type RecordedRequest } from "./app.ts";
 import { seedDataset } from "./dataset.ts";
 import { FaultInjector } from "./faults.ts";
 import { listen, type Listener } from "./listen.ts";
@@ -83,18 +83,7 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
   const app = createApp(store, { env, record });
   const storageApp = createStorageApp(store, signer, faults, { exportCacheBytes });
   const storageHandler = (request: Request): Promise<Response> => {
-    const url = new URL(request.url);
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => {
-      headers[name.toLowerCase()] = value;
-    });
-    record({
-      origin: "storage",
-      method: request.method,
-      path: url.pathname,
-      query: url.search.slice(1),
-      headers,
-    });
+    record(describeRequest("storage", request, new URL(request.url)));
     return storageApp(request);
   };
 
