@@ -10,6 +10,7 @@
  */
 
 import { SwanLabError, ValidationError } from "./errors.ts";
+import { writeFileAtomic } from "./atomic_file.ts";
 import { normalizeHost } from "./hosts.ts";
 import {
   currentDir,
@@ -19,7 +20,6 @@ import {
   readTextFileIfExists,
   removeFileIfExists,
   resolvePath,
-  writeTextFileAtomic,
 } from "./runtime.ts";
 
 /** One SwanLab login stored in a `.netrc` file. */
@@ -225,7 +225,10 @@ export async function writeNetrc(
     // Like `swanlab login --local`: a new (or empty) ./.swanlab is kept out of git; an existing
     // folder with content is the user's, and its ignore rules are left alone.
     if (await isMissingOrEmptyDir(dir)) {
-      await writeTextFileAtomic(resolvePath(dir, ".gitignore"), "*\n", 0o644);
+      await writeFileAtomic(resolvePath(dir, ".gitignore"), "*\n", {
+        mode: 0o644,
+        createParent: true,
+      });
     }
     path = resolvePath(dir, ".netrc");
   } else {
@@ -238,7 +241,7 @@ export async function writeNetrc(
     }
     path = resolvePath(root, ".netrc");
   }
-  await writeTextFileAtomic(path, text, 0o600);
+  await writeFileAtomic(path, text, { mode: 0o600, createParent: true });
   return path;
 }
 

@@ -9,8 +9,8 @@
 
 import process from "node:process";
 import { homedir } from "node:os";
-import { chmod, mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { readdir, readFile, unlink } from "node:fs/promises";
+import { join, resolve } from "node:path";
 
 /** A read-only view of environment variables, injectable for tests. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -97,29 +97,6 @@ export async function readTextFileIfExists(path: string): Promise<string | undef
   } catch {
     return undefined;
   }
-}
-
-/**
- * Writes a text file atomically (temporary file, then rename) with the given mode, creating its
- * directory.
- *
- * @param path The file to write.
- * @param text The content.
- * @param mode The file mode, e.g. `0o600` for secrets.
- *
- * @example
- * ```ts ignore
- * import { writeTextFileAtomic } from "./runtime.ts";
- *
- * await writeTextFileAtomic("/tmp/x/.netrc", "machine h login w password k\n", 0o600);
- * ```
- */
-export async function writeTextFileAtomic(path: string, text: string, mode: number): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, text, { encoding: "utf8", mode });
-  await chmod(temporary, mode);
-  await rename(temporary, path);
 }
 
 /**
