@@ -28,6 +28,7 @@ export const GROUP_BRIEFS = {
   logout: "Remove the saved API key (.netrc).",
   serve: "Run a local SwanLab-compatible server with demo data.",
   demo: "A guided tour of the API against a local demo server.",
+  mcp: "MCP server for agents: read-only tools over stdio or HTTP.",
 } as const;
 
 /**
@@ -86,6 +87,7 @@ export const GROUPS: readonly GroupSpec[] = [
   { name: "logout", aliases: [], load: async () => (await import("./auth.ts")).authCommands()[1] },
   { name: "serve", aliases: [], load: async () => (await import("./serve.ts")).serveCommand() },
   { name: "demo", aliases: [], load: async () => (await import("./demo.ts")).demoCommand() },
+  { name: "mcp", aliases: [], load: async () => (await import("./mcp.ts")).mcpCommand() },
 ];
 
 /**

@@ -1,0 +1,117 @@
+/**
+ * `swanlab-ts mcp`: an MCP server for coding and research agents, on stdio (default) or
+ * streamable HTTP on 127.0.0.1 (`--http PORT`). The MCP SDK is loaded only when this command
+ * runs, so other commands start as fast as before.
+ *
+ * @module
+ */
+
+import { object } from "@optique/core/constructs";
+import { message } from "@optique/core/message";
+import { optional } from "@optique/core/modifiers";
+import type { Parser } from "@optique/core/parser";
+import { option } from "@optique/core/primitives";
+import { integer } from "@optique/core/valueparser";
+import { type CommandContext, errorMessage, UsageError } from "../context.ts";
+import { connectionOptions, type Invocation, leaf } from "../options.ts";
+import { GROUP_BRIEFS } from "./_groups.ts";
+
+/**
+ * Runs the MCP server until standard input ends (stdio) or a stop signal (HTTP).
+ *
+ * @param ctx The command context.
+ * @param httpPort The HTTP port, or `undefined` for stdio.
+ * @returns The exit code.
+ */
+async function serveMcp(ctx: CommandContext, httpPort: number | undefined): Promise<number> {
+  if (httpPort === undefined && ctx.common.apiKeyStdin) {
+    throw new UsageError(
+      "--api-key-stdin cannot be used with the stdio transport (standard input carries the " +
+        "protocol): use SWANLAB_API_KEY, `swanlab-ts login`, or --http",
+    );
+  }
+  const api = await ctx.api();
+  const secrets = [await ctx.apiKey(), ctx.io.env["SWANLAB_API_KEY"]]
+    .filter((s): s is string => typeof s === "string" && s !== "");
+  const { createMcpServer } = await import("../../mcp/create_mcp_server.ts");
+  const create = () => createMcpServer({ api, secrets });
+  // Only protocol goes to stdout on stdio; every diagnostic goes to stderr, without secrets.
+  const { SecretRedactor } = await import("../../core/redact.ts");
+  const redactor = new SecretRedactor();
+  for (const secret of secrets) redactor.add(secret);
+  const log = (error: Error) => void ctx.note(`mcp: ${redactor.redact(errorMessage(error))}`);
+
+  if (httpPort === undefined) {
+    const { LineStdioTransport } = await import("../../mcp/stdio_transport.ts");
+    const transport = new LineStdioTransport({ input: ctx.io.stdin, output: ctx.io.stdout });
+    transport.onerror = log;
+    const server = create();
+    await server.connect(transport);
+    await ctx.note("swanlab-ts MCP server on stdio; it stops when standard input closes.");
+    await transport.closed;
+    await server.close();
+    return 0;
+  }
+
+  const { serveMcpHttp } = await import("../../mcp/http_server.ts");
+  let endpoint;
+  try {
+    endpoint = await serveMcpHttp({ port: httpPort, createServer: create, onError: log });
+  } catch (error) {
+    await ctx.error(
+      `Cannot start the MCP HTTP server on 127.0.0.1:${httpPort}: ${errorMessage(error)}`,
+    );
+    return 1;
+  }
+  try {
+    await ctx.note(`swanlab-ts MCP server (streamable HTTP): ${endpoint.url}`);
+    await ctx.note("Serving; press Ctrl-C to stop.");
+    const signal = ctx.io.waitForSignal
+      ? await ctx.io.waitForSignal()
+      : await new Promise<string>(() => {});
+    await ctx.note(`Stopping (${signal})`);
+  } finally {
+    await endpoint.close();
+  }
+  return 0;
+}
+
+/**
+ * The `mcp` command.
+ *
+ * @returns The command parser.
+ *
+ * @example Build the mcp command
+ * ```ts ignore
+ * import { mcpCommand } from "./mcp.ts";
+ *
+ * const parser = mcpCommand();
+ * ```
+ */
+export function mcpCommand(): Parser<"sync", Invocation, unknown> {
+  return leaf(
+    "mcp",
+    object({
+      http: optional(option("--http", integer({ min: 0, max: 65535, metavar: "PORT" }), {
+        description:
+          message`Serve streamable HTTP on 127.0.0.1:PORT (path /mcp; 0 picks a free port) instead of stdio.`,
+      })),
+      ...connectionOptions(),
+    }),
+    (ctx, o) => serveMcp(ctx, o.http),
+    {
+      brief: GROUP_BRIEFS.mcp,
+      description:
+        "Start an MCP (Model Context Protocol) server that lets agents (Claude Code, Cursor,\n" +
+        "Codex, …) query workspaces, projects, runs, metrics, logs and media, read-only.\n" +
+        "Credentials and host as every other command (--host, SWANLAB_API_KEY/SWANLAB_API_HOST,\n" +
+        "`swanlab-ts login`). On stdio only protocol goes to stdout; logs go to stderr. Every tool\n" +
+        "result is at most 50 KB.",
+      examples: [
+        "swanlab-ts mcp",
+        "swanlab-ts mcp --host http://127.0.0.1:8000",
+        "swanlab-ts mcp --http 8765",
+      ],
+    },
+  );
+}
