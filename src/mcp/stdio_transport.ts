@@ -40,7 +40,8 @@ export interface StdioStreams {
 
 /**
  * An MCP transport speaking newline-delimited JSON-RPC over a pair of streams; `closed` settles
- * when the input ends or the transport is closed.
+ * when the transport is closed, or when the input has ended and every request read has been
+ * answered (so piped requests get their answers).
  *
  * @example Serve until the client closes standard input
  * ```ts ignore
@@ -61,6 +62,9 @@ export class LineStdioTransport implements Transport {
   #streams: StdioStreams;
   #writes: Promise<void> = Promise.resolve();
   #done = false;
+  #inputEnded = false;
+  /** Ids of requests read and not yet answered: at the end of input they are answered first. */
+  #pending = new Set<string | number>();
   #resolveClosed!: () => void;
 
   /** @param streams Standard input and output. */
@@ -83,7 +87,12 @@ export class LineStdioTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     const line = serializeMessage(message);
     this.#writes = this.#writes.then(() => this.#streams.output.write(line));
-    return this.#writes;
+    const written = this.#writes;
+    if (("result" in message || "error" in message) && "id" in message) {
+      this.#pending.delete(message.id);
+      if (this.#inputEnded && this.#pending.size === 0) void written.then(() => this.close());
+    }
+    return written;
   }
 
   /** Closes the transport (once); pending writes are flushed first. */
@@ -118,7 +127,8 @@ export class LineStdioTransport implements Transport {
     } catch (error) {
       this.onerror?.(error instanceof Error ? error : new Error(String(error)));
     }
-    await this.close();
+    this.#inputEnded = true;
+    if (this.#pending.size === 0) await this.close();
   }
 
   #deliver(line: string): void {
@@ -129,6 +139,7 @@ export class LineStdioTransport implements Transport {
       this.onerror?.(error instanceof Error ? error : new Error(String(error)));
       return;
     }
+    if ("method" in message && "id" in message) this.#pending.add(message.id);
     this.onmessage?.(message);
   }
 }
