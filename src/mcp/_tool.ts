@@ -14,7 +14,17 @@ import { SwanLabError } from "../core/errors.ts";
 import type { SecretRedactor } from "../core/redact.ts";
 import { MAX_RESULT_BYTES, resultBytes } from "./output_bound.ts";
 
-/** What every tool handler gets: the client and the redactor of its error messages. */
+/** What every tool handler gets: the client and the redactor of its error messages.
+ *
+ * @example The client and a redactor
+ * ```ts
+ * import { Api } from "../entities/api.ts";
+ * import { SecretRedactor } from "../core/redact.ts";
+ * import type { ToolDeps } from "./_tool.ts";
+ *
+ * const deps: ToolDeps = { api: new Api(), redactor: new SecretRedactor() };
+ * ```
+ */
 export interface ToolDeps {
   /** The SwanLab client. */
   readonly api: Api;
@@ -22,7 +32,25 @@ export interface ToolDeps {
   readonly redactor: SecretRedactor;
 }
 
-/** A read-only tool: schemas, the library call, its text rendering and how to shrink it. */
+/** A read-only tool: schemas, the library call, its text rendering and how to shrink it.
+ *
+ * @example A tool without input
+ * ```ts
+ * import { z } from "zod";
+ * import type { ToolSpec } from "./_tool.ts";
+ *
+ * const spec: ToolSpec<Record<string, never>, { username: string }> = {
+ *   name: "whoami",
+ *   title: "Who am I",
+ *   description: "The logged-in user.",
+ *   input: {},
+ *   output: { username: z.string().describe("Username.") },
+ *   run: async (_args, { api }) => ({ username: await api.username }),
+ *   render: (data) => `Logged in as ${data.username}`,
+ *   narrow: "nothing to narrow",
+ * };
+ * ```
+ */
 export interface ToolSpec<I extends z.ZodRawShape, O extends object> {
   /** The tool name (snake_case). */
   readonly name: string;
@@ -51,6 +79,16 @@ export interface ToolSpec<I extends z.ZodRawShape, O extends object> {
  * @param error The thrown value.
  * @param redactor Hides secrets.
  * @returns The message.
+ *
+ * @example A secret is hidden
+ * ```ts
+ * import { SecretRedactor } from "../core/redact.ts";
+ * import { toolErrorMessage } from "./_tool.ts";
+ *
+ * const redactor = new SecretRedactor();
+ * redactor.add("sk-12345");
+ * toolErrorMessage(new Error("key sk-12345 rejected"), redactor); // "Error: key *** rejected"
+ * ```
  */
 export function toolErrorMessage(error: unknown, redactor: SecretRedactor): string {
   let text: string;
@@ -65,6 +103,13 @@ export function toolErrorMessage(error: unknown, redactor: SecretRedactor): stri
  *
  * @param message The message.
  * @returns The result.
+ *
+ * @example
+ * ```ts
+ * import { errorResult } from "./_tool.ts";
+ *
+ * errorResult("Cannot parse path \"a\"").isError; // true
+ * ```
  */
 export function errorResult(message: string): CallToolResult {
   return { content: [{ type: "text", text: message }], isError: true };
@@ -76,6 +121,11 @@ export function errorResult(message: string): CallToolResult {
  * @param server The MCP server.
  * @param deps The client and redactor.
  * @param spec The tool.
+ *
+ * @example
+ * ```ts ignore
+ * registerReadOnlyTool(server, deps, spec);
+ * ```
  */
 export function registerReadOnlyTool<I extends z.ZodRawShape, O extends object>(
   server: McpServer,

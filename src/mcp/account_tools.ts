@@ -47,6 +47,11 @@ function renderWorkspaces(page: ListPage<WorkspaceRow>): string {
  *
  * @param server The MCP server.
  * @param deps The client and redactor.
+ *
+ * @example
+ * ```ts ignore
+ * registerAccountTools(server, deps);
+ * ```
  */
 export function registerAccountTools(server: McpServer, deps: ToolDeps): void {
   registerReadOnlyTool(server, deps, {

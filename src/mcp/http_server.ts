@@ -11,7 +11,15 @@ import type { AddressInfo } from "node:net";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 
-/** The path the MCP endpoint answers on. */
+/** The path the MCP endpoint answers on.
+ *
+ * @example
+ * ```ts
+ * import { MCP_HTTP_PATH } from "./http_server.ts";
+ *
+ * console.log(`http://127.0.0.1:8765${MCP_HTTP_PATH}`);
+ * ```
+ */
 export const MCP_HTTP_PATH = "/mcp";
 
 /**

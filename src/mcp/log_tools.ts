@@ -27,6 +27,11 @@ const lineShape = z.object({
  *
  * @param server The MCP server.
  * @param deps The client and redactor.
+ *
+ * @example
+ * ```ts ignore
+ * registerLogTools(server, deps);
+ * ```
  */
 export function registerLogTools(server: McpServer, deps: ToolDeps): void {
   registerReadOnlyTool(server, deps, {

@@ -43,6 +43,11 @@ function item(json: MediaItemJson): z.infer<typeof itemShape> {
  *
  * @param server The MCP server.
  * @param deps The client and redactor.
+ *
+ * @example
+ * ```ts ignore
+ * registerMediaTools(server, deps);
+ * ```
  */
 export function registerMediaTools(server: McpServer, deps: ToolDeps): void {
   registerReadOnlyTool(server, deps, {

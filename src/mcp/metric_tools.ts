@@ -104,6 +104,11 @@ function renderSeries(series: SeriesRow): string {
  *
  * @param server The MCP server.
  * @param deps The client and redactor.
+ *
+ * @example
+ * ```ts ignore
+ * registerMetricTools(server, deps);
+ * ```
  */
 export function registerMetricTools(server: McpServer, deps: ToolDeps): void {
   registerReadOnlyTool(server, deps, {

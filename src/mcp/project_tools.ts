@@ -14,14 +14,14 @@ import { clip, fence } from "./output_bound.ts";
 /**
  * The structured row of a project.
  *
- * @example
+ * @example Validate a row
  * ```ts
- * import { projectRow } from "./project_tools.ts";
+ * import { projectShape } from "./project_tools.ts";
  *
- * projectRow({
- *   count: { experiments: 3 }, created_at: "", description: "", labels: [], name: "p",
- *   path: "alice/p", project_id: "c1", updated_at: "", url: "", visibility: "PRIVATE",
- * }).runs; // 3
+ * projectShape.parse({
+ *   path: "alice/p", name: "p", description: "", visibility: "PRIVATE", runs: 3, labels: [],
+ *   created_at: "", updated_at: "", url: "",
+ * });
  * ```
  */
 export const projectShape = z.object({
@@ -36,7 +36,18 @@ export const projectShape = z.object({
   url: z.string().describe("Web page."),
 });
 
-/** A project row. */
+/** A project row.
+ *
+ * @example
+ * ```ts
+ * import type { ProjectRow } from "./project_tools.ts";
+ *
+ * const row: ProjectRow = {
+ *   path: "alice/p", name: "p", description: "", visibility: "PRIVATE", runs: 3, labels: [],
+ *   created_at: "", updated_at: "", url: "",
+ * };
+ * ```
+ */
 export type ProjectRow = z.infer<typeof projectShape>;
 
 /**
@@ -44,6 +55,16 @@ export type ProjectRow = z.infer<typeof projectShape>;
  *
  * @param json The project's `json()`.
  * @returns The row.
+ *
+ * @example
+ * ```ts
+ * import { projectRow } from "./project_tools.ts";
+ *
+ * projectRow({
+ *   count: { experiments: 3 }, created_at: "", description: "", labels: [], name: "p",
+ *   path: "alice/p", project_id: "c1", updated_at: "", url: "", visibility: "PRIVATE",
+ * }).runs; // 3
+ * ```
  */
 export function projectRow(json: ProjectJson): ProjectRow {
   return {
@@ -64,6 +85,11 @@ export function projectRow(json: ProjectJson): ProjectRow {
  *
  * @param server The MCP server.
  * @param deps The client and redactor.
+ *
+ * @example
+ * ```ts ignore
+ * registerProjectTools(server, deps);
+ * ```
  */
 export function registerProjectTools(server: McpServer, deps: ToolDeps): void {
   registerReadOnlyTool(server, deps, {

@@ -58,6 +58,11 @@ export function compareSweepText(
  * Registers the `compare_sweep_runs` prompt.
  *
  * @param server The MCP server.
+ *
+ * @example
+ * ```ts ignore
+ * registerPrompts(server);
+ * ```
  */
 export function registerPrompts(server: McpServer): void {
   server.registerPrompt(

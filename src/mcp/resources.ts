@@ -50,6 +50,11 @@ async function guarded<T>(deps: ToolDeps, read: () => Promise<T>): Promise<T> {
  *
  * @param server The MCP server.
  * @param deps The client and redactor.
+ *
+ * @example
+ * ```ts ignore
+ * registerResources(server, deps);
+ * ```
  */
 export function registerResources(server: McpServer, deps: ToolDeps): void {
   server.registerResource(

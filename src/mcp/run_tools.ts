@@ -85,6 +85,13 @@ async function runRow(project: string, run: Run): Promise<RunRow> {
  * @param value The object.
  * @param budget The most bytes.
  * @returns The kept entries and how many were left out.
+ *
+ * @example
+ * ```ts
+ * import { fitEntries } from "./run_tools.ts";
+ *
+ * fitEntries({ a: 1, b: "x".repeat(100) }, 20); // { kept: { a: 1 }, omitted: 1 }
+ * ```
  */
 export function fitEntries(
   value: Record<string, unknown>,
@@ -141,10 +148,26 @@ export const RUN_SHAPE = {
   summary_omitted: z.number().int().describe("Summary keys left out to stay under the bound."),
 };
 
-/** The structured result of `get_run`. */
+/** The structured result of `get_run`.
+ *
+ * @example
+ * ```ts
+ * import type { RunData } from "./run_tools.ts";
+ *
+ * const state = (data: RunData) => data.state;
+ * ```
+ */
 export type RunData = z.infer<z.ZodObject<typeof RUN_SHAPE>>;
 
-/** The structured result of `list_runs`. */
+/** The structured result of `list_runs`.
+ *
+ * @example
+ * ```ts
+ * import type { RunsPage } from "./run_tools.ts";
+ *
+ * const empty: RunsPage = { project: "a/b", items: [], offset: 0, total: 0, next_offset: null };
+ * ```
+ */
 export interface RunsPage extends ListPage<RunRow> {
   /** The project path. */
   project: string;
@@ -295,6 +318,11 @@ export function renderRuns(data: RunsPage): string {
  *
  * @param server The MCP server.
  * @param deps The client and redactor.
+ *
+ * @example
+ * ```ts ignore
+ * registerRunTools(server, deps);
+ * ```
  */
 export function registerRunTools(server: McpServer, deps: ToolDeps): void {
   registerReadOnlyTool(server, deps, {

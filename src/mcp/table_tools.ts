@@ -105,6 +105,11 @@ function statOf(
  *
  * @param server The MCP server.
  * @param deps The client and redactor.
+ *
+ * @example
+ * ```ts ignore
+ * registerTableTools(server, deps);
+ * ```
  */
 export function registerTableTools(server: McpServer, deps: ToolDeps): void {
   registerReadOnlyTool(server, deps, {
