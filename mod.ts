@@ -124,6 +124,19 @@ export {
 } from "./src/entities/lists.ts";
 export type { PageInfo, ToArrayOptions } from "./src/core/paging.ts";
 
+// Project-scale tables of a run list: `runs.table()` and `runs.scanMetrics()`.
+export {
+  checkRunsTableOptions,
+  flattenConfig,
+  RUN_TABLE_COLUMNS,
+  RunsTable,
+  type RunsTableOptions,
+  type RunsTableSelection,
+  SUMMARY_STATS,
+} from "./src/entities/runs_table.ts";
+export { RunsMetricsScan, type RunsScanOptions } from "./src/entities/runs_metrics_scan.ts";
+export { MetricTable } from "./src/export/metric_table.ts";
+
 // Metric queries and results.
 export { RANGE_TYPES, type RangeQuery, type RangeType } from "./src/metrics/range_query.ts";
 export type {
@@ -186,6 +199,7 @@ export {
 export { hivePartitionName, writeMetricsHive } from "./src/export/hive_metrics_writer.ts";
 export { writeTableParquet } from "./src/export/table_parquet_writer.ts";
 export {
+  Table,
   type TableCell,
   type TableData,
   type TableRow,

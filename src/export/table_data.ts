@@ -1,5 +1,6 @@
 /**
- * A table in memory: its columns in order and its rows, with an HTML rendering for notebooks.
+ * A table in memory: its columns in order and its rows, with an HTML rendering for notebooks
+ * (a {@linkcode Table} displays itself in a Deno Jupyter notebook).
  *
  * @module
  */
@@ -83,4 +84,54 @@ export function tableToHtml(table: TableData, options: { maxRows?: number } = {}
     ? `\n<p>${table.rows.length - max} more rows (${table.rows.length} in all)</p>`
     : "";
   return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>${more}`;
+}
+
+/**
+ * A table in memory (what `runs.table().collect()` returns): columns in order, rows in order,
+ * displayed as an HTML table in a Deno Jupyter notebook.
+ *
+ * @example Build, print and render a table
+ * ```ts
+ * import { Table } from "./table_data.ts";
+ *
+ * const table = new Table(["name", "acc"], [{ name: "a", acc: 0.9 }]);
+ * console.log(table.columns, table.rows.length);
+ * const html = table.toHtml();
+ * ```
+ */
+export class Table implements TableData {
+  /** The column names, in order. */
+  readonly columns: readonly string[];
+  /** The rows, in order. */
+  readonly rows: readonly TableRow[];
+
+  /**
+   * Creates a table.
+   *
+   * @param columns The column names, in order.
+   * @param rows The rows.
+   */
+  constructor(columns: readonly string[], rows: readonly TableRow[]) {
+    this.columns = columns;
+    this.rows = rows;
+  }
+
+  /**
+   * The table as HTML.
+   *
+   * @param options `maxRows`: the rows shown (default 200).
+   * @returns The HTML text.
+   */
+  toHtml(options: { maxRows?: number } = {}): string {
+    return tableToHtml(this, options);
+  }
+
+  /**
+   * What a Deno Jupyter notebook displays: the HTML table.
+   *
+   * @returns The MIME bundle.
+   */
+  [Symbol.for("Jupyter.display")](): Record<string, string> {
+    return { "text/html": this.toHtml() };
+  }
 }
