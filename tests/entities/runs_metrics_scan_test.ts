@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Api, type MetricRow, ResponseError, ValidationError } from "../../mod.ts";
+import { type Api, type MetricRow, ResponseError, ValidationError } from "../../mod.ts";
 import { type LocalServer, startServer } from "../../src/server/mod.ts";
 import { apiFor } from "./_setup.ts";
 

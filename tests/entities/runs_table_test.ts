@@ -1,6 +1,12 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Api, type Run, RUN_TABLE_COLUMNS, SUMMARY_STATS, ValidationError } from "../../mod.ts";
+import {
+  type Api,
+  type Run,
+  RUN_TABLE_COLUMNS,
+  SUMMARY_STATS,
+  ValidationError,
+} from "../../mod.ts";
 import { type LocalServer, startServer } from "../../src/server/mod.ts";
 import { flattenConfig, summaryCells } from "../../src/entities/runs_table.ts";
 import { apiFor, callsTo, sweep } from "./_setup.ts";
