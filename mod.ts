@@ -197,6 +197,7 @@ export {
   writeMetricsParquet,
 } from "./src/export/metrics_parquet_writer.ts";
 export { hivePartitionName, writeMetricsHive } from "./src/export/hive_metrics_writer.ts";
+export { checkExportTarget, type ExportTargetOptions } from "./src/export/export_target.ts";
 export { writeTableParquet } from "./src/export/table_parquet_writer.ts";
 export {
   Table,

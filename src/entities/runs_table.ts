@@ -389,12 +389,16 @@ export class RunsTable implements AsyncIterable<TableRow> {
    * Fetches every row and returns the table with the union of the columns (see
    * {@linkcode RunsTable}); cells a run lacks are `null`.
    *
+   * @param options `onRow` is called with the number of rows fetched so far (for progress).
    * @returns The table.
    * @throws {ApiError} (or a subclass) and {@linkcode ConnectionError} for failed requests.
    */
-  async collect(): Promise<Table> {
+  async collect(options: { onRow?: (rows: number) => void } = {}): Promise<Table> {
     const rows: TableRow[] = [];
-    for await (const row of this) rows.push(row);
+    for await (const row of this) {
+      rows.push(row);
+      options.onRow?.(rows.length);
+    }
     const columns = tableColumns(rows, this.#options);
     const full = rows.map((row) => {
       const out: TableRow = {};

@@ -70,7 +70,8 @@ export function csvCell(value: unknown): string {
  * disk) leaves any previous file as it was.
  *
  * @param target The file path, or a {@linkcode ByteSink}.
- * @param rows The rows (objects keyed by column), one by one or in arrays.
+ * @typeParam T The row type (objects keyed by column).
+ * @param rows The rows, one by one or in arrays.
  * @param options The columns.
  * @returns The rows and bytes written.
  * @throws {ValidationError} When the columns are empty or the path cannot be written.
@@ -85,9 +86,9 @@ export function csvCell(value: unknown): string {
  * });
  * ```
  */
-export async function writeCsv(
+export async function writeCsv<T extends object>(
   target: SinkTarget,
-  rows: RowSource<Readonly<Record<string, unknown>>>,
+  rows: RowSource<T>,
   options: CsvWriteOptions,
 ): Promise<ExportStats> {
   const columns = [...options.columns];
@@ -105,7 +106,7 @@ export async function writeCsv(
         let line = "";
         for (let i = 0; i < columns.length; i++) {
           if (i > 0) line += ",";
-          line += csvCell(row[columns[i] as string]);
+          line += csvCell((row as Record<string, unknown>)[columns[i] as string]);
         }
         chunk += line + "\n";
       }
