@@ -29,6 +29,16 @@ describe("swanlab-ts project table / export", () => {
   const cli = (argv: string[], tty = false) =>
     runCli(argv, { env, cwd: dir, tty: { stdout: tty, stderr: tty } });
 
+  it("prints help with examples", async () => {
+    for (const command of ["table", "export"]) {
+      const result = await runCli(["project", command, "--help"]);
+      assert.equal(result.code, 0);
+      assert.match(result.stdout, new RegExp(`Usage: swanlab-ts project ${command}`));
+      assert.match(result.stdout, /Examples:\n {2}swanlab-ts /);
+      assert.match(result.stdout, /Connection options:\n {2}--host HOST/);
+    }
+  });
+
   it("prints the runs table as JSON with the config and summary columns", async () => {
     const result = await cli([
       "project",
