@@ -124,6 +124,19 @@ export {
 } from "./src/entities/lists.ts";
 export type { PageInfo, ToArrayOptions } from "./src/core/paging.ts";
 
+// Project-scale tables of a run list: `runs.table()` and `runs.scanMetrics()`.
+export {
+  checkRunsTableOptions,
+  flattenConfig,
+  RUN_TABLE_COLUMNS,
+  RunsTable,
+  type RunsTableOptions,
+  type RunsTableSelection,
+  SUMMARY_STATS,
+} from "./src/entities/runs_table.ts";
+export { RunsMetricsScan, type RunsScanOptions } from "./src/entities/runs_metrics_scan.ts";
+export { MetricTable } from "./src/export/metric_table.ts";
+
 // Metric queries and results.
 export { RANGE_TYPES, type RangeQuery, type RangeType } from "./src/metrics/range_query.ts";
 export type {
@@ -164,6 +177,35 @@ export type {
   SingleMetricQuery,
   SingleScalarMetricJson,
 } from "./src/metrics/single_metric.ts";
+
+// Export writers: CSV, JSON Lines, Parquet and Hive-partitioned Parquet datasets, streamed and
+// written atomically.
+export type { ByteSink, SinkTarget } from "./src/export/byte_sink.ts";
+export type { ExportStats } from "./src/export/export_stats.ts";
+export type { RowSource } from "./src/export/row_source.ts";
+export { METRIC_ROW_COLUMNS, type MetricRow } from "./src/export/metric_row.ts";
+export { csvCell, type CsvWriteOptions, writeCsv } from "./src/export/csv_writer.ts";
+export { type JsonlWriteOptions, writeJsonl } from "./src/export/jsonl_writer.ts";
+export {
+  PARQUET_COMPRESSIONS,
+  type ParquetCompression,
+  type ParquetWriteOptions,
+} from "./src/export/parquet_options.ts";
+export {
+  type MetricsParquetOptions,
+  MetricsParquetWriter,
+  writeMetricsParquet,
+} from "./src/export/metrics_parquet_writer.ts";
+export { hivePartitionName, writeMetricsHive } from "./src/export/hive_metrics_writer.ts";
+export { checkExportTarget, type ExportTargetOptions } from "./src/export/export_target.ts";
+export { writeTableParquet } from "./src/export/table_parquet_writer.ts";
+export {
+  Table,
+  type TableCell,
+  type TableData,
+  type TableRow,
+  tableToHtml,
+} from "./src/export/table_data.ts";
 
 // Results that never throw.
 export { ApiResponse, type ApiResponseJson } from "./src/core/api_response.ts";

@@ -226,6 +226,15 @@ export class ProgressBar {
   }
 
   /**
+   * Changes the label (e.g. to show a second count, `Exporting 3/12 runs`).
+   *
+   * @param label What is in progress.
+   */
+  setLabel(label: string): void {
+    this.#options = { ...this.#options, label };
+  }
+
+  /**
    * Sets the expected total (when it becomes known).
    *
    * @param total Units expected.

@@ -18,6 +18,9 @@ import { newProject } from "./project.ts";
 import type { Run, RunJson, RunRecord } from "./run.ts";
 import { newRun, RunCore } from "./run.ts";
 import type { Workspace } from "./workspace.ts";
+import type { ScanMetricsQuery } from "../metrics/scan_metrics.ts";
+import { RunsMetricsScan, type RunsScanOptions } from "./runs_metrics_scan.ts";
+import { RunsTable, type RunsTableOptions } from "./runs_table.ts";
 import { newWorkspace } from "./workspace.ts";
 import type { Active, RunFilter, RunGroup, RunSort } from "./validation.ts";
 
@@ -319,6 +322,7 @@ export class Runs extends EntityList<Run> {
   }
 
   #filter: boolean;
+  #ctx: Context;
 
   private constructor(
     ctx: Context,
@@ -360,6 +364,66 @@ export class Runs extends EntityList<Run> {
       return { items: flattenRuns(list).map(toRun), total, pages };
     }, paging);
     this.#filter = mode.kind === "filter";
+    this.#ctx = ctx;
+  }
+
+  /**
+   * One flat row per run: `path`, `run_id`, `name`, `state`, `group`, `job_type`,
+   * `created_at`, `finished_at`, the `config.*` values (nested keys flattened with dots) and,
+   * per summary key, `summary.<key>.value|step|min|max|avg`. Iterate the result for rows as
+   * they come (in this list's order), or `collect()` it into a `Table` with the union
+   * of the columns. Runs are fetched several at a time under the client's limiter.
+   *
+   * @param options `config` and `summary`: `true` for all, `false` for none, or the keys
+   * (default: every config key, no summary).
+   * @param requestOptions Per-call signal, timeout and retries of every request.
+   * @returns The table (nothing is sent until it is iterated or collected).
+   * @throws {ValidationError} For invalid options (at call time).
+   *
+   * @example Rank finished runs by their best validation accuracy
+   * ```ts
+   * import { Api } from "@swanlab-ts/api";
+   *
+   * const api = new Api();
+   * const runs = api.runs("my-team/my-sweep", {
+   *   filters: [{ key: "state", type: "STABLE", op: "EQ", value: ["FINISHED"] }],
+   * });
+   * const table = await runs.table({ config: ["lr"], summary: ["val/acc"] }).collect();
+   * console.log(table.columns);
+   * ```
+   */
+  table(options: RunsTableOptions = {}, requestOptions: RequestOptions = {}): RunsTable {
+    return new RunsTable(this, () => this.#ctx.limiter(), options, requestOptions);
+  }
+
+  /**
+   * Every point of `keys` of every run of this list, as long-format rows
+   * `{ run, key, step, value, timestamp }` (see {@linkcode RunsMetricsScan}): several runs in
+   * flight under the client's limiter, rows run by run in this list's order, constant memory.
+   * A run that lacks a key is skipped for that key; a failure on any run is an error.
+   *
+   * @param keys The metric keys (non-empty, non-blank; duplicates are removed).
+   * @param query `rangeQuery`, applied to every run.
+   * @param options Per-call signal, timeouts, retries, clock, warnings and `runConcurrency`.
+   * @returns The scan (requests start when it is iterated).
+   * @throws {ValidationError} For invalid keys, range query or options (at call time).
+   *
+   * @example The last 100 points of two keys of every run
+   * ```ts
+   * import { Api } from "@swanlab-ts/api";
+   *
+   * const api = new Api();
+   * const scan = api.runsGet("my-team/my-sweep", { all: true })
+   *   .scanMetrics(["train/loss", "val/acc"], { rangeQuery: { tail: 100 } });
+   * for await (const row of scan) console.log(row.run, row.key, row.step, row.value);
+   * ```
+   */
+  scanMetrics(
+    keys: readonly string[],
+    query: ScanMetricsQuery = {},
+    options: RunsScanOptions = {},
+  ): RunsMetricsScan {
+    return new RunsMetricsScan(this, () => this.#ctx.limiter(), keys, query, options);
   }
 
   /**

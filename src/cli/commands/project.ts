@@ -1,5 +1,5 @@
 /**
- * `swanlab-ts project info|list|create|delete`.
+ * `swanlab-ts project info|list|create|delete|table|export`.
  *
  * @module
  */
@@ -24,6 +24,7 @@ import {
 } from "../options.ts";
 import { deleteLeaf, pageInfo } from "./_shared.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";
+import { projectExportCommand, projectTableCommand } from "./project_tables.ts";
 
 /**
  * Columns of the project table.
@@ -182,8 +183,12 @@ export function projectCommand(): Parser<"sync", Invocation, unknown> {
     },
   );
 
-  return group("project", or(info, list, create, remove), {
-    brief: GROUP_BRIEFS["project"],
-    examples: ["swanlab-ts project list", "swanlab-ts project info vision-lab/resnet-sweep"],
-  });
+  return group(
+    "project",
+    or(info, list, create, remove, projectTableCommand(), projectExportCommand()),
+    {
+      brief: GROUP_BRIEFS["project"],
+      examples: ["swanlab-ts project list", "swanlab-ts project info vision-lab/resnet-sweep"],
+    },
+  );
 }

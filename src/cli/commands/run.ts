@@ -199,7 +199,19 @@ export function mediasView(data: unknown): TableView {
   return { rows: out };
 }
 
-function rangeQueryOf(o: {
+/**
+ * The range query of the `--range-*` options, or `undefined` when none is set.
+ *
+ * @param o The parsed range options.
+ * @returns The range query.
+ * @throws {UsageError} For conflicting options.
+ *
+ * @example Last 30 points
+ * ```ts ignore
+ * rangeQueryOf({ rangeTail: 30 }); // { type: "step", tail: 30 }
+ * ```
+ */
+export function rangeQueryOf(o: {
   rangeType: "step" | "timestamp" | undefined;
   rangeStart: number | undefined;
   rangeEnd: number | undefined;

@@ -1,0 +1,201 @@
+/**
+ * Every point of several keys of every run of a list (`runs.scanMetrics()`), as long-format
+ * rows `{ run, key, step, value, timestamp }`: the per-run streaming scan, several runs in
+ * flight under the client's limiter, in constant memory.
+ *
+ * @module
+ */
+
+import { ValidationError } from "../core/errors.ts";
+import type { Limiter } from "../core/limiter.ts";
+import type { MetricRow } from "../export/metric_row.ts";
+import { MetricTable } from "../export/metric_table.ts";
+import { validateMetricKeys } from "../metrics/metric_keys.ts";
+import { normalizeRangeQuery } from "../metrics/range_query.ts";
+import {
+  type MetricPoint,
+  scanMetricBatches,
+  type ScanMetricsOptions,
+  type ScanMetricsQuery,
+} from "../metrics/scan_metrics.ts";
+import { type Run, runCore } from "./run.ts";
+import { orderedStreams } from "./_ordered.ts";
+
+/**
+ * Per-call options of `runs.scanMetrics()`: those of `run.scanMetrics()` (applied to every
+ * run; `nowMs` is fixed once for all runs) plus how many runs are read at once.
+ *
+ * @example Two runs at a time, at most 3 retries per request
+ * ```ts
+ * import type { RunsScanOptions } from "./runs_metrics_scan.ts";
+ *
+ * const options: RunsScanOptions = { runConcurrency: 2, maxRetries: 3 };
+ * ```
+ */
+export interface RunsScanOptions extends ScanMetricsOptions {
+  /**
+   * Runs read at the same time (their requests still go through the client's limiter).
+   * @default the client's `concurrency`
+   */
+  runConcurrency?: number;
+}
+
+/** Batches each run may hold ahead of the consumer (about 1024 points each). */
+const BUFFERED_BATCHES = 8;
+
+/**
+ * The points of several keys of every run of a list, from `runs.scanMetrics(keys, query)`.
+ * Iterate it for rows one by one, or {@linkcode RunsMetricsScan.batches} for arrays (faster
+ * for writers), or {@linkcode RunsMetricsScan.collect} it into a {@linkcode MetricTable}.
+ *
+ * Rows come run by run, in the list's order, each run's rows in `run.scanMetrics()` order.
+ * Several runs are read at once (`runConcurrency`), each holding at most a few thousand points
+ * ahead of the consumer, so memory stays constant whatever the number of runs and points. A run
+ * that lacks a key has no rows for it (not an error); a failure on any run fails the scan (no
+ * run is ever silently missing), and stops the other runs' downloads.
+ *
+ * @example Every point of two keys of a sweep, to Parquet
+ * ```ts
+ * import { Api, writeMetricsParquet } from "@swanlab-ts/api";
+ *
+ * const api = new Api();
+ * const scan = api.runs("my-team/my-sweep").scanMetrics(["train/loss", "val/acc"]);
+ * await writeMetricsParquet("curves.parquet", scan.batches());
+ * ```
+ */
+export class RunsMetricsScan implements AsyncIterable<MetricRow> {
+  readonly #runs: AsyncIterable<Run>;
+  readonly #limiter: () => Promise<Limiter>;
+  readonly #keys: readonly string[];
+  readonly #query: ScanMetricsQuery;
+  readonly #options: RunsScanOptions;
+  readonly #names = new Map<string, string>();
+
+  /**
+   * Creates the scan (use `runs.scanMetrics()`); nothing is sent until it is iterated.
+   *
+   * @param runs The runs, in order.
+   * @param limiter The client's limiter.
+   * @param keys The metric keys.
+   * @param query The range query.
+   * @param options Per-call options.
+   * @throws {ValidationError} For invalid keys, range query or `runConcurrency`.
+   */
+  constructor(
+    runs: AsyncIterable<Run>,
+    limiter: () => Promise<Limiter>,
+    keys: readonly string[],
+    query: ScanMetricsQuery = {},
+    options: RunsScanOptions = {},
+  ) {
+    const distinct = validateMetricKeys(keys, "keys");
+    if (typeof query !== "object" || query === null || Array.isArray(query)) {
+      throw new ValidationError("query", "Cannot parse query: expected an object");
+    }
+    if (query.rangeQuery !== undefined && query.rangeQuery !== null) {
+      normalizeRangeQuery({ ...query.rangeQuery }, "rangeQuery");
+    }
+    const runConcurrency = options.runConcurrency;
+    if (
+      runConcurrency !== undefined && (!Number.isSafeInteger(runConcurrency) || runConcurrency < 1)
+    ) {
+      throw new ValidationError(
+        "runConcurrency",
+        `Cannot use runConcurrency ${runConcurrency}: expected an integer >= 1`,
+      );
+    }
+    this.#runs = runs;
+    this.#limiter = limiter;
+    this.#keys = distinct;
+    this.#query = query;
+    this.#options = { ...options, nowMs: options.nowMs ?? Date.now() };
+  }
+
+  /**
+   * The rows in arrays (of about 1024, fewer at the end of each run's key chunk): the same
+   * rows as iterating, with less overhead per row.
+   *
+   * @returns The batches, as an async iterable (requests start when it is iterated).
+   */
+  batches(): AsyncIterable<MetricRow[]> {
+    return { [Symbol.asyncIterator]: () => this.#batches() };
+  }
+
+  /**
+   * The rows one by one.
+   *
+   * @returns An async iterator over the rows.
+   */
+  async *[Symbol.asyncIterator](): AsyncIterator<MetricRow> {
+    for await (const batch of this.#batches()) yield* batch;
+  }
+
+  /**
+   * Reads every row into memory (for notebooks and small projects; stream to a writer for big
+   * ones).
+   *
+   * @returns The rows, with the run names for chart legends.
+   * @throws {ApiError} (or a subclass), {@linkcode ConnectionError} or {@linkcode ResponseError}
+   * for failed requests and downloads.
+   */
+  async collect(): Promise<MetricTable> {
+    const rows: MetricRow[] = [];
+    for await (const batch of this.#batches()) {
+      for (const row of batch) rows.push(row);
+    }
+    return new MetricTable(rows, new Map(this.#names));
+  }
+
+  /**
+   * What a Deno Jupyter notebook displays: one SVG chart per key, a line per run.
+   *
+   * @returns The MIME bundle.
+   */
+  async [Symbol.for("Jupyter.display")](): Promise<Record<string, string>> {
+    return { "text/html": await (await this.collect()).toHtml() };
+  }
+
+  async *#batches(): AsyncGenerator<MetricRow[]> {
+    const limiter = await this.#limiter();
+    const window = this.#options.runConcurrency ?? limiter.concurrency;
+    const controller = new AbortController();
+    const signal = this.#options.signal === undefined
+      ? controller.signal
+      : AbortSignal.any([this.#options.signal, controller.signal]);
+    const options: ScanMetricsOptions = { ...this.#options, signal };
+    delete (options as RunsScanOptions).runConcurrency;
+    const keys = this.#keys;
+    const query = this.#query;
+    const names = this.#names;
+    const runs = this.#runs;
+    async function* sources(): AsyncGenerator<() => AsyncIterable<MetricRow[]>> {
+      for await (const run of runs) {
+        yield async function* (): AsyncGenerator<MetricRow[]> {
+          const core = runCore(run);
+          const ref = await core.ref(options);
+          names.set(ref.runId, ref.name);
+          const transport = await core.ctx.transport();
+          for await (const points of scanMetricBatches(transport, ref, keys, query, options)) {
+            yield toRows(ref.runId, points);
+          }
+        };
+      }
+    }
+    yield* orderedStreams(sources(), {
+      window,
+      buffer: BUFFERED_BATCHES,
+      stop: () => controller.abort(),
+    });
+  }
+}
+
+function toRows(run: string, points: readonly MetricPoint[]): MetricRow[] {
+  const rows = new Array<MetricRow>(points.length);
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i] as MetricPoint;
+    rows[i] = p.timestamp === undefined
+      ? { run, key: p.key, step: p.step, value: p.value }
+      : { run, key: p.key, step: p.step, value: p.value, timestamp: p.timestamp };
+  }
+  return rows;
+}

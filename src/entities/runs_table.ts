@@ -1,0 +1,419 @@
+/**
+ * The runs table of a run list (`runs.table()`): one flat row per run with its identity, every
+ * (or the chosen) `config.*` value and the chosen summary statistics, fetched several runs at a
+ * time under the client's limiter, rows in the list's order.
+ *
+ * @module
+ */
+
+import { ValidationError } from "../core/errors.ts";
+import type { Limiter } from "../core/limiter.ts";
+import type { RequestOptions } from "../core/request_options.ts";
+import { Table, type TableCell, type TableRow } from "../export/table_data.ts";
+import type { SummaryItemJson, SummaryJson } from "../metrics/summary.ts";
+import type { Run, RunJson } from "./run.ts";
+import { orderedMap } from "./_ordered.ts";
+
+/**
+ * The identity columns every runs table starts with, in order.
+ *
+ * @example
+ * ```ts
+ * import { RUN_TABLE_COLUMNS } from "./runs_table.ts";
+ *
+ * console.log(RUN_TABLE_COLUMNS[0]); // "path"
+ * ```
+ */
+export const RUN_TABLE_COLUMNS: readonly [
+  "path",
+  "run_id",
+  "name",
+  "state",
+  "group",
+  "job_type",
+  "created_at",
+  "finished_at",
+] = ["path", "run_id", "name", "state", "group", "job_type", "created_at", "finished_at"];
+
+/**
+ * The statistics of each summary key, as columns `summary.<key>.<stat>`: the latest value, its
+ * step, the minimum, the maximum and the average (as the summary endpoint gives them; its
+ * `"NaN"`, `"INF"`, `"-INF"` spellings become numbers).
+ *
+ * @example
+ * ```ts
+ * import { SUMMARY_STATS } from "./runs_table.ts";
+ *
+ * console.log(SUMMARY_STATS.map((s) => `summary.val/acc.${s}`));
+ * ```
+ */
+export const SUMMARY_STATS: readonly ["value", "step", "min", "max", "avg"] = [
+  "value",
+  "step",
+  "min",
+  "max",
+  "avg",
+];
+
+/**
+ * Options of `runs.table()`.
+ *
+ * @example The learning rate and the best validation accuracy
+ * ```ts
+ * import type { RunsTableOptions } from "./runs_table.ts";
+ *
+ * const options: RunsTableOptions = { config: ["lr"], summary: ["val/acc"] };
+ * ```
+ */
+export interface RunsTableOptions {
+  /**
+   * The config columns: `true` for every key (nested objects flattened with dots), `false` for
+   * none, or the keys to keep (a key also keeps its nested keys: `"model"` keeps
+   * `config.model.layers`; a leading `config.` is allowed).
+   * @default true
+   */
+  config?: boolean | readonly string[];
+  /**
+   * The summary keys: `true` for every scalar key of each run, `false` for none (no summary
+   * request is sent), or the metric keys. Each key gives the columns of
+   * {@linkcode SUMMARY_STATS}.
+   * @default false
+   */
+  summary?: boolean | readonly string[];
+}
+
+/**
+ * Checked runs-table options: `true`, `false` or the keys, for config and summary.
+ *
+ * @example
+ * ```ts
+ * import type { RunsTableSelection } from "./runs_table.ts";
+ *
+ * const selection: RunsTableSelection = { config: ["lr"], summary: false };
+ * ```
+ */
+export interface RunsTableSelection {
+  /** The config keys (without the `config.` prefix), or all/none. */
+  readonly config: boolean | readonly string[];
+  /** The summary keys, or all/none. */
+  readonly summary: boolean | readonly string[];
+}
+
+function checkKeys(field: string, value: unknown, fallback: boolean): boolean | string[] {
+  if (value === undefined) return fallback;
+  if (typeof value === "boolean") return value;
+  if (!Array.isArray(value)) {
+    throw new ValidationError(
+      field,
+      `Cannot parse ${field}: expected true, false or a list of keys`,
+    );
+  }
+  return value.map((key: unknown, i: number) => {
+    if (typeof key !== "string" || key.trim() === "") {
+      throw new ValidationError(
+        `${field}[${i}]`,
+        `Cannot parse ${field}[${i}]: expected a non-blank string`,
+      );
+    }
+    return field === "config" && key.startsWith("config.") ? key.slice("config.".length) : key;
+  });
+}
+
+/**
+ * Checks runs-table options (before any request).
+ *
+ * @param options The options.
+ * @returns The config and summary selections.
+ * @throws {ValidationError} When `config` or `summary` is not a boolean or a list of non-blank
+ * keys.
+ *
+ * @example
+ * ```ts
+ * import { checkRunsTableOptions } from "./runs_table.ts";
+ *
+ * checkRunsTableOptions({ config: ["config.lr"] }); // { config: ["lr"], summary: false }
+ * ```
+ */
+export function checkRunsTableOptions(options: RunsTableOptions): RunsTableSelection {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new ValidationError("options", "Cannot parse options: expected an object");
+  }
+  return {
+    config: checkKeys("config", options.config, true),
+    summary: checkKeys("summary", options.summary, false),
+  };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Flattens a nested config into `config.<a>.<b>` cells (lists are kept as values; an empty
+ * object is an empty cell).
+ *
+ * @param config The run's `profile.config`.
+ * @param prefix The column prefix.
+ * @returns The cells by column.
+ *
+ * @example
+ * ```ts
+ * import { flattenConfig } from "./runs_table.ts";
+ *
+ * flattenConfig({ lr: 0.1, model: { depth: 50 } }); // { "config.lr": 0.1, "config.model.depth": 50 }
+ * ```
+ */
+export function flattenConfig(
+  config: Readonly<Record<string, unknown>>,
+  prefix = "config",
+): Record<string, TableCell> {
+  const out: Record<string, TableCell> = {};
+  const visit = (value: unknown, name: string): void => {
+    if (isPlainObject(value)) {
+      const entries = Object.entries(value);
+      if (entries.length === 0) out[name] = null;
+      for (const [key, child] of entries) visit(child, `${name}.${key}`);
+    } else {
+      out[name] = value === undefined ? null : value as TableCell;
+    }
+  };
+  for (const [key, value] of Object.entries(config)) visit(value, `${prefix}.${key}`);
+  return out;
+}
+
+function statNumber(value: unknown): TableCell {
+  if (typeof value === "number") return value;
+  if (value === "NaN") return NaN;
+  if (value === "INF") return Infinity;
+  if (value === "-INF") return -Infinity;
+  if (value === undefined || value === null) return null;
+  return value as TableCell;
+}
+
+/**
+ * The `summary.<key>.<stat>` cells of one key's summary.
+ *
+ * @param key The metric key.
+ * @param item Its summary, as `run.summary()` returns it.
+ * @returns The cells by column.
+ *
+ * @example
+ * ```ts
+ * import { summaryCells } from "./runs_table.ts";
+ *
+ * summaryCells("acc", { step: 9, value: 0.9, min: { step: 0, value: 0.1 }, max: { step: 9, value: 0.9 }, avg: 0.5 });
+ * ```
+ */
+export function summaryCells(key: string, item: SummaryItemJson): Record<string, TableCell> {
+  return {
+    [`summary.${key}.value`]: statNumber(item.value),
+    [`summary.${key}.step`]: statNumber(item.step),
+    [`summary.${key}.min`]: statNumber(item.min?.value),
+    [`summary.${key}.max`]: statNumber(item.max?.value),
+    [`summary.${key}.avg`]: statNumber(item.avg),
+  };
+}
+
+function selectConfig(
+  cells: Record<string, TableCell>,
+  keys: readonly string[],
+): Record<string, TableCell> {
+  const out: Record<string, TableCell> = {};
+  for (const key of keys) {
+    const column = `config.${key}`;
+    for (const [name, value] of Object.entries(cells)) {
+      if (name === column || name.startsWith(column + ".")) out[name] = value;
+    }
+  }
+  return out;
+}
+
+/**
+ * Builds one row of a runs table from what the per-run API returns.
+ *
+ * @param path The run's path (`run.path`).
+ * @param json The run's `run.json()`.
+ * @param summary The run's `run.summary(...)`, or `undefined` when no summary was asked.
+ * @param options The checked options.
+ * @returns The row.
+ *
+ * @example
+ * ```ts ignore
+ * import { checkRunsTableOptions, runTableRow } from "./runs_table.ts";
+ *
+ * const row = runTableRow(run.path, await run.json(), await run.summary(["acc"]), checkRunsTableOptions({ summary: ["acc"] }));
+ * ```
+ */
+export function runTableRow(
+  path: string,
+  json: RunJson,
+  summary: SummaryJson | undefined,
+  options: RunsTableSelection,
+): TableRow {
+  const row: TableRow = {
+    path,
+    run_id: json.run_id,
+    name: json.name,
+    state: json.state,
+    group: json.group,
+    job_type: json.job_type,
+    created_at: json.created_at,
+    finished_at: json.finished_at,
+  };
+  if (options.config !== false) {
+    const cells = flattenConfig(json.profile.config ?? {});
+    Object.assign(row, options.config === true ? cells : selectConfig(cells, options.config));
+  }
+  if (summary !== undefined) {
+    const keys = options.summary === true ? Object.keys(summary) : options.summary || [];
+    for (const key of keys) {
+      const item = summary[key];
+      if (isPlainObject(item)) Object.assign(row, summaryCells(key, item));
+    }
+  }
+  return row;
+}
+
+/**
+ * The columns of a runs table: the identity columns, then the config columns (the requested
+ * keys in order, else in order of first appearance), then per summary key (requested order,
+ * else first appearance) its {@linkcode SUMMARY_STATS}. Requested keys no run has still get
+ * their (empty) column.
+ */
+function tableColumns(rows: readonly TableRow[], options: RunsTableSelection): string[] {
+  const config: string[] = [];
+  const summaryKeys: string[] = [];
+  const seen = new Set<string>();
+  for (const row of rows) {
+    for (const name of Object.keys(row)) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      if (name.startsWith("config.")) config.push(name);
+      else if (name.startsWith("summary.") && name.endsWith(".value")) {
+        summaryKeys.push(name.slice("summary.".length, -".value".length));
+      }
+    }
+  }
+  let configColumns = config;
+  if (Array.isArray(options.config)) {
+    configColumns = [];
+    for (const key of options.config) {
+      const column = `config.${key}`;
+      const matches = config.filter((c) => c === column || c.startsWith(column + "."));
+      configColumns.push(...(matches.length > 0 ? matches : [column]));
+    }
+    configColumns = [...new Set(configColumns)];
+  }
+  const keys = Array.isArray(options.summary) ? [...new Set(options.summary)] : summaryKeys;
+  return [
+    ...RUN_TABLE_COLUMNS,
+    ...configColumns,
+    ...keys.flatMap((key) => SUMMARY_STATS.map((stat) => `summary.${key}.${stat}`)),
+  ];
+}
+
+/**
+ * The runs table of a run list, from `runs.table(options)`: iterate it for the rows as they
+ * come (in the list's order; one `run.json()` and, when summaries are asked, one
+ * `run.summary()` per run, several runs at a time under the client's limiter), or
+ * {@linkcode RunsTable.collect} it into a {@linkcode Table} with the union of the columns.
+ * A failure on any run is an error: the table is complete or not returned.
+ *
+ * In a Deno Jupyter notebook the table displays itself as HTML.
+ *
+ * @example Rank a sweep by its best validation accuracy
+ * ```ts
+ * import { Api } from "@swanlab-ts/api";
+ *
+ * const api = new Api();
+ * const table = await api.runs("my-team/my-sweep").table({ config: ["lr"], summary: ["val/acc"] })
+ *   .collect();
+ * const ranked = [...table.rows].sort((a, b) =>
+ *   Number(b["summary.val/acc.max"] ?? -Infinity) - Number(a["summary.val/acc.max"] ?? -Infinity)
+ * );
+ * console.log(ranked.slice(0, 5).map((r) => [r.name, r["config.lr"], r["summary.val/acc.max"]]));
+ * ```
+ */
+export class RunsTable implements AsyncIterable<TableRow> {
+  readonly #runs: AsyncIterable<Run>;
+  readonly #limiter: () => Promise<Limiter>;
+  readonly #options: RunsTableSelection;
+  readonly #requestOptions: RequestOptions;
+
+  /**
+   * Creates the table of a run list (use `runs.table()`); nothing is sent until it is iterated.
+   *
+   * @param runs The runs, in order.
+   * @param limiter The client's limiter.
+   * @param options The config and summary selection.
+   * @param requestOptions Per-call signal, timeout and retries of every request.
+   * @throws {ValidationError} For invalid options.
+   */
+  constructor(
+    runs: AsyncIterable<Run>,
+    limiter: () => Promise<Limiter>,
+    options: RunsTableOptions = {},
+    requestOptions: RequestOptions = {},
+  ) {
+    this.#runs = runs;
+    this.#limiter = limiter;
+    this.#options = checkRunsTableOptions(options);
+    this.#requestOptions = requestOptions;
+  }
+
+  /**
+   * The rows in the list's order, as they are fetched.
+   *
+   * @returns An async iterator over the rows.
+   */
+  async *[Symbol.asyncIterator](): AsyncIterator<TableRow> {
+    const limiter = await this.#limiter();
+    const options = this.#options;
+    const request = this.#requestOptions;
+    const summaryKeys = options.summary === true
+      ? undefined
+      : options.summary === false
+      ? null
+      : options.summary;
+    yield* orderedMap(this.#runs, limiter.concurrency * 2, (run) =>
+      limiter.run(async () => {
+        const [json, summary] = await Promise.all([
+          run.json(request),
+          summaryKeys === null ? undefined : run.summary(summaryKeys, request),
+        ]);
+        return runTableRow(run.path, json, summary, options);
+      }));
+  }
+
+  /**
+   * Fetches every row and returns the table with the union of the columns (see
+   * {@linkcode RunsTable}); cells a run lacks are `null`.
+   *
+   * @param options `onRow` is called with the number of rows fetched so far (for progress).
+   * @returns The table.
+   * @throws {ApiError} (or a subclass) and {@linkcode ConnectionError} for failed requests.
+   */
+  async collect(options: { onRow?: (rows: number) => void } = {}): Promise<Table> {
+    const rows: TableRow[] = [];
+    for await (const row of this) {
+      rows.push(row);
+      options.onRow?.(rows.length);
+    }
+    const columns = tableColumns(rows, this.#options);
+    const full = rows.map((row) => {
+      const out: TableRow = {};
+      for (const column of columns) out[column] = row[column] ?? null;
+      return out;
+    });
+    return new Table(columns, full);
+  }
+
+  /**
+   * What a Deno Jupyter notebook displays: the collected table as HTML.
+   *
+   * @returns The MIME bundle.
+   */
+  async [Symbol.for("Jupyter.display")](): Promise<Record<string, string>> {
+    return { "text/html": (await this.collect()).toHtml() };
+  }
+}

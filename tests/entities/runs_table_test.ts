@@ -1,0 +1,173 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  type Api,
+  type Run,
+  RUN_TABLE_COLUMNS,
+  SUMMARY_STATS,
+  ValidationError,
+} from "../../mod.ts";
+import { type LocalServer, startServer } from "../../src/server/mod.ts";
+import { flattenConfig, summaryCells } from "../../src/entities/runs_table.ts";
+import { apiFor, callsTo, sweep } from "./_setup.ts";
+
+const SWEEP = "vision-lab/resnet-sweep";
+
+/** The row the per-run API gives for a run: `run.json()`, `run.summary(keys)`. */
+async function expectedRow(run: Run, summaryKeys: readonly string[] | undefined) {
+  const json = await run.json();
+  const row: Record<string, unknown> = {
+    path: run.path,
+    run_id: json.run_id,
+    name: json.name,
+    state: json.state,
+    group: json.group,
+    job_type: json.job_type,
+    created_at: json.created_at,
+    finished_at: json.finished_at,
+    ...flattenConfig(json.profile.config ?? {}),
+  };
+  if (summaryKeys !== undefined) {
+    const summary = await run.summary(summaryKeys);
+    for (const [key, item] of Object.entries(summary)) Object.assign(row, summaryCells(key, item));
+  }
+  return row;
+}
+
+describe("runs.table()", () => {
+  let server: LocalServer;
+  let api: Api;
+  before(async () => {
+    server = await startServer({ runs: 12, steps: 80, logLines: 5 });
+    api = apiFor(server);
+  });
+  after(() => server.close());
+
+  it("equals, row by row and in list order, what run.json() and run.summary() return", async () => {
+    const keys = ["val/acc", "train/loss"];
+    const table = await api.runsGet(SWEEP, { size: 10, all: true }).table({ summary: keys })
+      .collect();
+    const runs = await api.runsGet(SWEEP, { size: 10, all: true }).toArray();
+    assert.equal(table.rows.length, sweep(server).runs.length);
+    assert.deepEqual(table.rows.map((r) => r["run_id"]), runs.map((r) => r.path.split("/")[2]));
+    for (const [i, run] of runs.entries()) {
+      const want = await expectedRow(run, keys);
+      const got = Object.fromEntries(
+        Object.entries(table.rows[i]!).filter(([, value]) => value !== null),
+      );
+      const wantNonNull = Object.fromEntries(
+        Object.entries(want).filter(([, value]) => value !== null),
+      );
+      assert.deepEqual(got, wantNonNull, `row ${i}`);
+    }
+    // The columns: identity, then config (first appearance), then the summary stats per key.
+    assert.deepEqual(table.columns.slice(0, RUN_TABLE_COLUMNS.length), [...RUN_TABLE_COLUMNS]);
+    assert.deepEqual(
+      table.columns.filter((c) => c.startsWith("summary.")),
+      keys.flatMap((k) => SUMMARY_STATS.map((s) => `summary.${k}.${s}`)),
+    );
+    assert.ok(table.columns.includes("config.lr"));
+    // Every row has every column (union, empty cells null).
+    for (const row of table.rows) assert.deepEqual(Object.keys(row), table.columns);
+  });
+
+  it("takes the filtered list's order and fetches summaries only when asked", async () => {
+    const filters = [{
+      key: "state",
+      type: "STABLE" as const,
+      op: "EQ" as const,
+      value: ["FINISHED"],
+    }];
+    const runs = api.runs(SWEEP, { filters });
+    const expectedIds = (await runs.json()).list.map((r) => r.run_id);
+    server.clearRequests();
+    const table = await runs.table({ config: ["lr", "config.optimizer"] }).collect();
+    assert.deepEqual(table.rows.map((r) => r["run_id"]), expectedIds);
+    assert.deepEqual(table.columns.slice(RUN_TABLE_COLUMNS.length), [
+      "config.lr",
+      "config.optimizer",
+    ]);
+    assert.equal(callsTo(server, "POST", "/api/house/metrics/summaries").length, 0);
+    for (const row of table.rows) assert.equal(typeof row["config.lr"], "number");
+  });
+
+  it("gives every summary key with summary: true, and no config with config: false", async () => {
+    const table = await api.runsGet(SWEEP, { size: 10 }).table({ config: false, summary: true })
+      .collect();
+    assert.ok(!table.columns.some((c) => c.startsWith("config.")));
+    const first = (await api.runsGet(SWEEP, { size: 10 }).toArray())[0]!;
+    const summary = await first.summary();
+    for (const key of Object.keys(summary)) {
+      assert.ok(table.columns.includes(`summary.${key}.max`), key);
+    }
+    assert.equal(table.rows[0]!["summary.val/acc.max"], summary["val/acc"]!.max!.value);
+  });
+
+  it("keeps a requested summary key that no run has as an empty column", async () => {
+    const table = await api.runsGet(SWEEP, { size: 10 }).table({ summary: ["no/such/key"] })
+      .collect();
+    assert.ok(table.columns.includes("summary.no/such/key.value"));
+    assert.ok(table.rows.every((r) => r["summary.no/such/key.value"] === null));
+  });
+
+  it("streams rows in order when iterated, and fails as a whole when a run fails", async () => {
+    const rows = [];
+    for await (const row of api.runsGet(SWEEP, { size: 10 }).table({ summary: ["lr"] })) {
+      rows.push(row);
+    }
+    assert.equal(rows.length, 10);
+    server.setFaults({ errorRate: 1, faultLogin: false });
+    try {
+      await assert.rejects(
+        api.runsGet(SWEEP, { size: 10 }).table({ summary: ["lr"] }, { maxRetries: 0 }).collect(),
+      );
+    } finally {
+      server.setFaults({});
+    }
+  });
+
+  it("survives transient faults with the same rows", async () => {
+    const list = () => api.runsGet(SWEEP, { size: 10, all: true });
+    const clean = await list().table({ summary: ["val/acc"] }).collect();
+    server.setFaults({ errorRate: 0.3, rateLimitRate: 0.1, retryAfterSeconds: 0, seed: 4 });
+    try {
+      const faulty = await list().table({ summary: ["val/acc"] }, { maxRetries: 8 }).collect();
+      assert.deepEqual(faulty, clean);
+    } finally {
+      server.setFaults({});
+    }
+  });
+
+  it("rejects bad options before any request", () => {
+    server.clearRequests();
+    const runs = api.runsGet(SWEEP);
+    assert.throws(() => runs.table({ config: "lr" as unknown as string[] }), ValidationError);
+    assert.throws(
+      () => runs.table({ summary: ["ok", " "] }),
+      (e: unknown) => e instanceof ValidationError && e.field === "summary[1]",
+    );
+    assert.equal(server.requests.length, 0);
+  });
+
+  it("displays itself as an HTML table in notebooks", async () => {
+    const table = await api.runsGet(SWEEP, { size: 10 }).table({ config: ["lr"] }).collect();
+    const display = (table as unknown as Record<symbol, () => Record<string, string>>)[
+      Symbol.for("Jupyter.display")
+    ]!;
+    const bundle = display.call(table);
+    assert.match(bundle["text/html"]!, /^<table>/);
+    assert.match(bundle["text/html"]!, /<th>config\.lr<\/th>/);
+    assert.equal((bundle["text/html"]!.match(/<tr>/g) ?? []).length, 11);
+  });
+});
+
+describe("flattenConfig", () => {
+  it("flattens nested objects with dots and keeps lists", () => {
+    assert.deepEqual(flattenConfig({ a: 1, m: { d: { x: "y" }, e: [1, 2] }, z: {} }), {
+      "config.a": 1,
+      "config.m.d.x": "y",
+      "config.m.e": [1, 2],
+      "config.z": null,
+    });
+  });
+});
