@@ -11,7 +11,7 @@ import { METRIC_CLASSES, METRIC_TYPES } from "../entities/validation.ts";
 import type { RangeQuery } from "../metrics/range_query.ts";
 import type { SampledPointJson } from "../metrics/scalar_metrics.ts";
 import { registerReadOnlyTool, type ToolDeps } from "./_tool.ts";
-import { fence, halvePage, pageOf } from "./output_bound.ts";
+import { fence, halvePage, jsonNumber, pageOf } from "./output_bound.ts";
 
 /**
  * The most points one `get_metrics` result holds, over all its keys.
@@ -65,10 +65,7 @@ type SeriesRow = z.infer<typeof seriesShape>;
 function jsonValue(value: number | string | undefined | null): number | string | null {
   if (value === undefined || value === null) return null;
   if (typeof value === "string") return value;
-  if (Number.isNaN(value)) return "NaN";
-  if (value === Infinity) return "INF";
-  if (value === -Infinity) return "-INF";
-  return value;
+  return jsonNumber(value);
 }
 
 function sampledPoint(point: SampledPointJson, timestamps: boolean): Point {

@@ -96,6 +96,27 @@ export function fence(label: string, text: string): string {
 }
 
 /**
+ * A number as JSON can carry it: finite numbers as they are, `NaN` and `±Infinity` as the
+ * server's spellings `"NaN"`, `"INF"` and `"-INF"` (JSON would turn them into `null`).
+ *
+ * @param value A number from the library.
+ * @returns The number, or its spelling.
+ *
+ * @example
+ * ```ts
+ * import { jsonNumber } from "./output_bound.ts";
+ *
+ * jsonNumber(-Infinity); // "-INF"
+ * ```
+ */
+export function jsonNumber(value: number): number | string {
+  if (Number.isNaN(value)) return "NaN";
+  if (value === Infinity) return "INF";
+  if (value === -Infinity) return "-INF";
+  return value;
+}
+
+/**
  * A page of a list: the items kept, where they start, how many there are in all, and where the
  * next page starts (`null` at the end).
  *

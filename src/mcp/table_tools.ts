@@ -1,19 +1,17 @@
 /**
- * The cross-run tool: `summarize_runs`, the runs table of a project (config and metric summary
- * columns), ranked by a metric.
+ * The cross-run tool: `summarize_runs`, the runs table of a project (`runs.table()`: config and
+ * metric summary columns), ranked by a metric.
  *
  * @module
  */
 
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import { Limiter } from "../core/limiter.ts";
 import { ValidationError } from "../core/errors.ts";
-import type { Run } from "../entities/run.ts";
-import type { SummaryItemJson } from "../metrics/summary.ts";
+import type { TableRow } from "../export/table_data.ts";
 import { parseProjectPath, validateNonBlank } from "../entities/validation.ts";
 import { registerReadOnlyTool, type ToolDeps } from "./_tool.ts";
-import { clip, fence, halvePage, type ListPage, pageOf } from "./output_bound.ts";
+import { clip, fence, halvePage, jsonNumber, type ListPage, pageOf } from "./output_bound.ts";
 import { filterShape } from "./run_tools.ts";
 
 /** The most rows one result holds. */
@@ -22,12 +20,10 @@ const MAX_ROWS = 100;
 const MAX_COLUMNS = 24;
 /** Config columns picked when none are asked for. */
 const DEFAULT_CONFIG_COLUMNS = 8;
-/** Runs read at once (the client's default concurrency). */
-const CONCURRENCY = 4;
 /** The most characters of one cell's JSON. */
 const CELL_CHARS = 200;
 
-const STATS = ["latest", "min", "max"] as const;
+const STATS = ["latest", "min", "max", "avg"] as const;
 type Stat = typeof STATS[number];
 
 const cellShape = z.union([z.number(), z.string(), z.boolean(), z.null()]);
@@ -58,7 +54,7 @@ interface TablePage extends ListPage<Row> {
 
 function cell(value: unknown): Cell {
   if (value === undefined || value === null) return null;
-  if (typeof value === "number") return Number.isFinite(value) ? value : String(value);
+  if (typeof value === "number") return jsonNumber(value);
   if (typeof value === "string") return clip(value, CELL_CHARS);
   if (typeof value === "boolean") return value;
   return clip(JSON.stringify(value), CELL_CHARS);
@@ -72,32 +68,14 @@ function numeric(value: Cell): number | undefined {
   return undefined;
 }
 
-/** The config keys whose values differ between runs, first-seen order. */
-function varyingKeys(configs: readonly Record<string, unknown>[]): string[] {
-  const seen = new Map<string, Set<string>>();
-  for (const config of configs) {
-    for (const [key, value] of Object.entries(config)) {
-      const values = seen.get(key) ?? new Set<string>();
-      values.add(JSON.stringify(value));
-      seen.set(key, values);
-    }
-  }
-  return [...seen].filter(([, values]) => values.size > 1).map(([key]) => key);
-}
+/** The table column of each stat of a summary key. */
+const STAT_COLUMN: Record<Stat, string> = { latest: "value", min: "min", max: "max", avg: "avg" };
 
-async function mapLimited<T, R>(items: readonly T[], task: (item: T) => Promise<R>): Promise<R[]> {
-  const limiter = new Limiter(CONCURRENCY);
-  return await Promise.all(items.map((item) => limiter.run(() => task(item))));
-}
-
-function statOf(
-  item: SummaryItemJson | undefined,
-  stat: Stat,
-): Cell {
-  if (item === undefined) return null;
-  if (stat === "latest") return cell(item.value);
-  if (stat === "min") return cell(item.min?.value);
-  return cell(item.max?.value);
+/** The config columns (`config.` stripped) whose values differ between rows, in column order. */
+function varyingConfig(columns: readonly string[], rows: readonly TableRow[]): string[] {
+  return columns.filter((c) => c.startsWith("config.")).filter((column) =>
+    new Set(rows.map((row) => JSON.stringify(row[column] ?? null))).size > 1
+  ).map((column) => column.slice("config.".length));
 }
 
 /**
@@ -117,10 +95,10 @@ export function registerTableTools(server: McpServer, deps: ToolDeps): void {
     title: "Summarize runs of a project",
     description:
       "A table of a project's runs (optionally filtered): picked config values and metric " +
-      "summaries (latest, min or max per key), ranked by one metric. Use it to answer " +
+      "summaries (latest, min, max or avg per key), ranked by one metric. Use it to answer " +
       '"which run had the best val/acc and with which hyper-parameters". Without config ' +
-      "columns, the config keys that differ between runs are picked. Runs without the ranking " +
-      "metric come last, unranked.",
+      "columns, the config keys that differ between runs are picked. Runs without a finite " +
+      "value of the ranking metric (missing, NaN, INF) come last, unranked.",
     input: {
       project: z.string().describe("Project path: workspace/project."),
       rank_by: z.string().optional().describe(
@@ -130,7 +108,7 @@ export function registerTableTools(server: McpServer, deps: ToolDeps): void {
         "DESC: highest first (accuracy); ASC: lowest first (loss).",
       ),
       stat: z.enum(STATS).default("latest").describe(
-        "Which value of each metric: latest, min or max over the run.",
+        "Which value of each metric: latest, min, max or avg over the run.",
       ),
       config: z.array(z.string().min(1)).max(MAX_COLUMNS).optional().describe(
         'Config keys to show, e.g. ["lr", "batch_size"]; the keys that vary when omitted.',
@@ -160,7 +138,7 @@ export function registerTableTools(server: McpServer, deps: ToolDeps): void {
       next_offset: z.number().int().nullable().describe(
         "Offset of the next page; null at the end.",
       ),
-      unranked: z.number().int().describe("Runs without a value of rank_by."),
+      unranked: z.number().int().describe("Runs without a finite value of rank_by."),
     },
     run: async (args, { api }) => {
       const { username, project } = parseProjectPath(args.project, "project");
@@ -175,34 +153,31 @@ export function registerTableTools(server: McpServer, deps: ToolDeps): void {
       if (metricColumns.length > MAX_COLUMNS) {
         throw new ValidationError("metrics", `Cannot show more than ${MAX_COLUMNS} metric columns`);
       }
-      const runs: Run[] = await api.runs(
-        path,
-        args.filters === undefined ? {} : {
-          filters: args.filters,
-        },
-      ).toArray();
-      const read = await mapLimited(runs, async (run) => {
-        const profile = await run.profile;
-        const summary = metricColumns.length === 0 ? {} : await run.summary(metricColumns);
-        return { run, config: profile.config ?? {}, summary };
-      });
-      const configColumns = args.config ??
-        varyingKeys(read.map((r) => r.config)).slice(0, DEFAULT_CONFIG_COLUMNS);
-      const rows = await Promise.all(read.map(async (r) => {
-        const metrics: Record<string, Cell> = {};
-        for (const key of metricColumns) metrics[key] = statOf(r.summary[key], args.stat);
+      const runs = api.runs(path, args.filters === undefined ? {} : { filters: args.filters });
+      const table = await runs.table({
+        config: args.config ?? true,
+        summary: metricColumns.length === 0 ? false : metricColumns,
+      }).collect();
+      const configColumns = args.config === undefined
+        ? varyingConfig(table.columns, table.rows).slice(0, DEFAULT_CONFIG_COLUMNS)
+        : table.columns.filter((c) => c.startsWith("config.")).map((c) => c.slice(7));
+      const rows = table.rows.map((row): Row => {
         const config: Record<string, Cell> = {};
-        for (const key of configColumns) config[key] = cell(r.config[key]);
+        for (const key of configColumns) config[key] = cell(row[`config.${key}`]);
+        const metrics: Record<string, Cell> = {};
+        for (const key of metricColumns) {
+          metrics[key] = cell(row[`summary.${key}.${STAT_COLUMN[args.stat]}`]);
+        }
         return {
-          rank: null as number | null,
-          path: `${path}/${await r.run.runId}`,
-          name: clip(await r.run.name, 300),
-          state: await r.run.state,
-          group: clip(await r.run.group, 300),
+          rank: null,
+          path: String(row["path"]),
+          name: clip(String(row["name"] ?? ""), 300),
+          state: String(row["state"] ?? ""),
+          group: clip(String(row["group"] ?? ""), 300),
           config,
           metrics,
         };
-      }));
+      });
       let ranked = rows;
       let unranked = 0;
       if (args.rank_by !== undefined) {
