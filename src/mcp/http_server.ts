@@ -1,7 +1,8 @@
 /**
  * {@linkcode serveMcpHttp}: the MCP streamable HTTP transport on 127.0.0.1, stateless (a fresh
  * server and transport per request, so requests never share state), with DNS-rebinding
- * protection (only `127.0.0.1:PORT` and `localhost:PORT` are accepted as `Host`).
+ * protection (only `127.0.0.1:PORT` and `localhost:PORT` are accepted as `Host`, and a browser's
+ * `Origin`, when sent, must be one of them).
  *
  * @module
  */
@@ -77,10 +78,17 @@ export interface McpHttpEndpoint {
  */
 export async function serveMcpHttp(options: McpHttpOptions): Promise<McpHttpEndpoint> {
   let allowedHosts: string[] = [];
+  let allowedOrigins: string[] = [];
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
     if (path !== MCP_HTTP_PATH) {
       res.writeHead(404, { "content-type": "text/plain" }).end(`Not found: use ${MCP_HTTP_PATH}`);
+      return;
+    }
+    // Browsers send Origin: a page from elsewhere must not drive the server (CSRF).
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins.includes(origin)) {
+      res.writeHead(403, { "content-type": "text/plain" }).end(`Forbidden origin: ${origin}`);
       return;
     }
     const server = options.createServer();
@@ -114,6 +122,7 @@ export async function serveMcpHttp(options: McpHttpOptions): Promise<McpHttpEndp
   });
   const port = (http.address() as AddressInfo).port;
   allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+  allowedOrigins = allowedHosts.map((host) => `http://${host}`);
   return {
     url: `http://127.0.0.1:${port}${MCP_HTTP_PATH}`,
     port,

@@ -40,6 +40,29 @@ function childEnv(server: LocalServer): Record<string, string> {
   return env;
 }
 
+/** The status of a JSON-RPC ping posted to the endpoint with extra headers. */
+async function postStatus(port: number, headers: Record<string, string>): Promise<number> {
+  const { request } = await import("node:http");
+  return await new Promise<number>((resolve, reject) => {
+    const req = request({
+      host: "127.0.0.1",
+      port,
+      path: "/mcp",
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        ...headers,
+      },
+    }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.end(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }));
+  });
+}
+
 describe("swanlab-ts mcp as a subprocess", () => {
   let server: LocalServer;
   let api: Api;
@@ -95,28 +118,11 @@ describe("swanlab-ts mcp as a subprocess", () => {
       } finally {
         await client.close();
       }
-      // DNS-rebinding protection: a foreign Host header is refused.
-      const port = new URL(url).port;
-      const { request } = await import("node:http");
-      const status = await new Promise<number>((resolve, reject) => {
-        const req = request({
-          host: "127.0.0.1",
-          port,
-          path: "/mcp",
-          method: "POST",
-          headers: {
-            host: "evil.example:80",
-            "content-type": "application/json",
-            accept: "application/json, text/event-stream",
-          },
-        }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
-        req.on("error", reject);
-        req.end(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }));
-      });
-      assert.equal(status, 403);
+      // DNS-rebinding and CSRF protection: a foreign Host or browser Origin is refused.
+      const port = Number(new URL(url).port);
+      assert.equal(await postStatus(port, { host: "evil.example:80" }), 403);
+      assert.equal(await postStatus(port, { origin: "http://evil.example" }), 403);
+      assert.equal(await postStatus(port, { origin: `http://127.0.0.1:${port}` }), 200);
     } finally {
       child.kill("SIGTERM");
       await new Promise((resolve) => child.once("exit", resolve));
