@@ -84,7 +84,12 @@ export function registerAccountTools(server: McpServer, deps: ToolDeps): void {
     },
     render: (data) =>
       `Logged in as ${data.user.username}.\n` +
-      renderWorkspaces({ items: data.workspaces, offset: 0, total: data.total, next_offset: null }),
+      renderWorkspaces({
+        items: data.workspaces,
+        offset: 0,
+        total: data.total,
+        next_offset: data.workspaces.length < data.total ? data.workspaces.length : null,
+      }),
     shrink: (data) =>
       data.workspaces.length <= 1
         ? undefined

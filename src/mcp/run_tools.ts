@@ -15,7 +15,7 @@ import { clip, fence, halvePage, type ListPage, pageOf, resultBytes } from "./ou
 /** The most runs one `list_runs` result holds. */
 const MAX_RUNS = 100;
 /** The budget of a run's config or summary in `get_run`, in bytes of JSON. */
-const SECTION_BYTES = 20_000;
+const SECTION_BYTES = 12_000;
 
 const runRowShape = z.object({
   path: z.string().describe("workspace/project/run_id: pass it to the run tools."),
@@ -263,6 +263,41 @@ export function renderRun(data: RunData): string {
 }
 
 /**
+ * A smaller run result: half the keys of its larger section (config or summary), counted as left
+ * out; `undefined` when both are down to one key.
+ *
+ * @param data The run.
+ * @returns The smaller run, or `undefined`.
+ *
+ * @example
+ * ```ts ignore
+ * const smaller = shrinkRun(await readRun(api, path, true));
+ * ```
+ */
+export function shrinkRun(data: RunData): RunData | undefined {
+  const config = Object.entries(data.config);
+  const summary = Object.entries(data.summary ?? {});
+  const halve = <T>(entries: [string, T][]) =>
+    Object.fromEntries(entries.slice(0, Math.ceil(entries.length / 2)));
+  const configFirst = resultBytes(data.config) >= resultBytes(data.summary ?? {});
+  if ((configFirst || summary.length <= 1) && config.length > 1) {
+    return {
+      ...data,
+      config: halve(config),
+      config_omitted: data.config_omitted + Math.floor(config.length / 2),
+    };
+  }
+  if (summary.length > 1) {
+    return {
+      ...data,
+      summary: halve(summary),
+      summary_omitted: data.summary_omitted + Math.floor(summary.length / 2),
+    };
+  }
+  return undefined;
+}
+
+/**
  * Reads a page of a project's runs (one filter request; rows from the list records).
  *
  * @param api The client.
@@ -388,6 +423,7 @@ export function registerRunTools(server: McpServer, deps: ToolDeps): void {
     output: RUN_SHAPE,
     run: ({ run, summary }, { api }) => readRun(api, run, summary),
     render: renderRun,
+    shrink: shrinkRun,
     narrow: "ask with summary: false, or read metric values with get_metrics",
   });
 }

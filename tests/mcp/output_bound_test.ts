@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { clip, fence, halvePage, pageOf, resultBytes } from "../../src/mcp/output_bound.ts";
-import { fitEntries } from "../../src/mcp/run_tools.ts";
+import { fitEntries, shrinkRun } from "../../src/mcp/run_tools.ts";
 
 describe("fence()", () => {
   it("cannot be closed by its content and drops control characters", () => {
@@ -44,5 +44,45 @@ describe("clip(), resultBytes() and fitEntries()", () => {
     assert.deepEqual(kept, { a: 1, b: 2 });
     assert.equal(omitted, 2);
     assert.ok(resultBytes(kept) <= 30);
+  });
+});
+
+describe("shrinkRun()", () => {
+  it("halves the larger section first and counts the keys left out", () => {
+    const config = Object.fromEntries(
+      Array.from({ length: 8 }, (_, i) => [`k${i}`, "x".repeat(50)]),
+    );
+    const summary = {
+      a: { step: 1, latest: 1, min: 0, max: 2 },
+      b: { step: 1, latest: 1, min: 0, max: 2 },
+    };
+    const run = {
+      path: "a/b/c",
+      run_id: "c",
+      name: "",
+      description: "",
+      state: "FINISHED",
+      group: "",
+      job_type: "",
+      labels: [],
+      created_at: "",
+      finished_at: null,
+      url: "",
+      user: "",
+      config,
+      config_omitted: 0,
+      summary,
+      summary_omitted: 0,
+    };
+    const once = shrinkRun(run)!;
+    assert.equal(Object.keys(once.config).length, 4);
+    assert.equal(once.config_omitted, 4);
+    assert.deepEqual(once.summary, summary);
+    let last = once;
+    for (let next = shrinkRun(last); next !== undefined; next = shrinkRun(last)) last = next;
+    assert.equal(Object.keys(last.config).length, 1);
+    assert.equal(Object.keys(last.summary!).length, 1);
+    assert.equal(last.config_omitted, 7);
+    assert.equal(last.summary_omitted, 1);
   });
 });
