@@ -1,7 +1,10 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { LocalServer } from "../../src/server/mod.ts";
-import { runCli, serverEnv, startTestServer } from "./_helpers.ts";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { run } from "../../src/cli/main.ts";
+import { captureIo, runCli, serverEnv, startTestServer } from "./_helpers.ts";
 
 const request = (id: number, method: string, params: Record<string, unknown> = {}) =>
   JSON.stringify({ jsonrpc: "2.0", id, method, params }) + "\n";
@@ -84,6 +87,38 @@ describe("swanlab-ts mcp (in-process, stdio)", () => {
     assert.equal(result.code, 2);
     assert.equal(result.stdout, "");
     assert.match(result.stderr, /--api-key-stdin/);
+  });
+
+  it("--http serves on 127.0.0.1 with the key from --api-key-stdin until a stop signal", async () => {
+    const env = serverEnv(server);
+    delete env["SWANLAB_API_KEY"];
+    let stop!: (signal: string) => void;
+    const stopped = new Promise<string>((resolve) => stop = resolve);
+    const { io, stdout, stderr } = captureIo({
+      env,
+      stdin: `${server.apiKey}\n`,
+      waitForSignal: () => stopped,
+    });
+    const exit = run(["mcp", "--http", "0", "--api-key-stdin"], io);
+    let url: string | undefined;
+    for (let i = 0; i < 200 && url === undefined; i++) {
+      url = /(http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(stderr())?.[1];
+      if (url === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    assert.ok(url, `no URL on stderr: ${stderr()}`);
+    const client = new Client({ name: "cli-http", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    const result = await client.callTool({ name: "whoami", arguments: {} });
+    await client.close();
+    assert.equal(
+      (result.structuredContent as { user: { username: string } }).user.username,
+      "alice",
+    );
+    stop("SIGTERM");
+    assert.equal(await exit, 0);
+    assert.equal(stdout(), "");
+    assert.match(stderr(), /Stopping \(SIGTERM\)/);
+    assert.ok(!stderr().includes(server.apiKey));
   });
 
   it("shows the command in the top-level help", async () => {
