@@ -279,6 +279,15 @@ describe("createMcpServer", () => {
     );
     const mins = ascending.items.map((r) => r.metrics["val/loss"]!);
     assert.ok(mins[0]! <= mins[1]!);
+    const averages = await callOk<{ items: { path: string; metrics: Record<string, number> }[] }>(
+      client,
+      "summarize_runs",
+      { project: SWEEP, metrics: ["train/loss"], stat: "avg", config: [] },
+    );
+    for (const row of averages.items) {
+      const summary = await api.run(row.path).summary(["train/loss"]);
+      assert.equal(row.metrics["train/loss"], summary["train/loss"]?.avg);
+    }
   });
 
   it("rejects invalid input of every tool before any request, naming the field", async () => {

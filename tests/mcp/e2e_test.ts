@@ -84,6 +84,9 @@ describe("swanlab-ts mcp as a subprocess", () => {
     const stderr: string[] = [];
     transport.stderr?.on("data", (chunk: Uint8Array) => stderr.push(String(chunk)));
     const client = new Client({ name: "e2e-stdio", version: "1.0.0" });
+    // A line on stdout that is not a JSON-RPC message would be reported here.
+    const protocolErrors: Error[] = [];
+    client.onerror = (error: Error) => void protocolErrors.push(error);
     await client.connect(transport);
     try {
       assert.equal(client.getServerVersion()?.name, "swanlab-ts");
@@ -91,6 +94,7 @@ describe("swanlab-ts mcp as a subprocess", () => {
     } finally {
       await client.close();
     }
+    assert.deepEqual(protocolErrors.map((e) => e.message), []);
     const text = stderr.join("");
     assert.match(text, /MCP server on stdio/);
     assert.ok(!text.includes(server.apiKey));
