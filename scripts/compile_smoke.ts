@@ -104,6 +104,41 @@ try {
     stderr: "piped",
   }).output();
   check("a missing run exits 1", missing.code === 1);
+
+  // The MCP server of the binary, on stdio: piped requests get their answers, then it exits.
+  const line = (id: number, method: string, params: unknown) =>
+    JSON.stringify({ jsonrpc: "2.0", id, method, params }) + "\n";
+  const mcp = new Deno.Command(binary, {
+    args: ["mcp"],
+    env,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = mcp.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(
+    line(1, "initialize", {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: "compile-smoke", version: "1" },
+    }) + line(2, "tools/call", { name: "whoami", arguments: {} }),
+  ));
+  await writer.close();
+  const served = await mcp.output();
+  const answers = new TextDecoder().decode(served.stdout).trim().split("\n").map((text) => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return { unparsable: text };
+    }
+  });
+  check(
+    "mcp answers initialize and a tool call on stdio, then exits 0",
+    served.success && answers.length === 2 &&
+      answers.find((a) => a.id === 2)?.result?.structuredContent?.user?.username === "alice",
+    new TextDecoder().decode(served.stdout).slice(0, 500) +
+      new TextDecoder().decode(served.stderr).slice(-500),
+  );
 } catch (error) {
   check("compile smoke test ran", false, String(error));
 } finally {
