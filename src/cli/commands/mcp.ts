@@ -42,7 +42,7 @@ async function serveMcp(ctx: CommandContext, httpPort: number | undefined): Prom
   const log = (error: Error) => void ctx.note(`mcp: ${redactor.redact(errorMessage(error))}`);
 
   if (httpPort === undefined) {
-    const { LineStdioTransport } = await import("../../mcp/stdio_transport.ts");
+    const { LineStdioTransport } = await import("../../mcp/line_stdio_transport.ts");
     const transport = new LineStdioTransport({ input: ctx.io.stdin, output: ctx.io.stdout });
     transport.onerror = log;
     const server = create();
@@ -53,7 +53,7 @@ async function serveMcp(ctx: CommandContext, httpPort: number | undefined): Prom
     return 0;
   }
 
-  const { serveMcpHttp } = await import("../../mcp/http_server.ts");
+  const { serveMcpHttp } = await import("../../mcp/serve_mcp_http.ts");
   let endpoint;
   try {
     endpoint = await serveMcpHttp({ port: httpPort, createServer: create, onError: log });

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { LineStdioTransport } from "../../src/mcp/stdio_transport.ts";
+import { LineStdioTransport } from "../../src/mcp/line_stdio_transport.ts";
 
 const ping = (id: number): JSONRPCMessage => ({ jsonrpc: "2.0", id, method: "ping" });
 /** A notification: nothing to answer, so the transport closes as soon as input ends. */

@@ -16,7 +16,7 @@ import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/
  *
  * @example
  * ```ts
- * import { MCP_HTTP_PATH } from "./http_server.ts";
+ * import { MCP_HTTP_PATH } from "./serve_mcp_http.ts";
  *
  * console.log(`http://127.0.0.1:8765${MCP_HTTP_PATH}`);
  * ```
@@ -71,7 +71,7 @@ export interface McpHttpEndpoint {
  *
  * @example Serve on a free port
  * ```ts ignore
- * import { serveMcpHttp } from "./http_server.ts";
+ * import { serveMcpHttp } from "./serve_mcp_http.ts";
  *
  * const endpoint = await serveMcpHttp({ createServer: () => createMcpServer({ api }) });
  * ```

@@ -22,7 +22,7 @@ const MAX_LINE_BYTES = 10 * 1024 * 1024;
  *
  * @example In-memory streams
  * ```ts
- * import type { StdioStreams } from "./stdio_transport.ts";
+ * import type { StdioStreams } from "./line_stdio_transport.ts";
  *
  * const out: string[] = [];
  * const streams: StdioStreams = {
