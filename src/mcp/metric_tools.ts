@@ -264,7 +264,7 @@ export function registerMetricTools(server: McpServer, deps: ToolDeps): void {
     },
     render: (data) =>
       `Metrics of ${data.run} (${data.mode}, at most ${data.per_key_cap} points per key)\n` +
-      data.series.map(renderSeries).join("\n"),
+      fence("series, then step:value samples", data.series.map(renderSeries).join("\n")),
     shrink: (data) => {
       if (data.series.every((s) => s.points.length <= 1)) return undefined;
       return {

@@ -219,7 +219,10 @@ export function registerTableTools(server: McpServer, deps: ToolDeps): void {
       return `${data.items.length} of ${data.total} runs of ${data.project}` +
         (data.rank_by ? ` ranked by ${data.stat} ${data.rank_by} ${data.order}` : "") + more +
         (data.unranked ? `; ${data.unranked} without ${data.rank_by}` : "") + "\n" +
-        fence([...header, "name"].join(", "), lines.join("\n"));
+        fence(
+          "runs table, first line the columns",
+          [[...header, "name"].join("\t"), ...lines].join("\n"),
+        );
     },
     shrink: halvePage,
     narrow: "lower limit or pick fewer config and metric columns",
