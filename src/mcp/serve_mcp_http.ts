@@ -85,6 +85,12 @@ export async function serveMcpHttp(options: McpHttpOptions): Promise<McpHttpEndp
       res.writeHead(404, { "content-type": "text/plain" }).end(`Not found: use ${MCP_HTTP_PATH}`);
       return;
     }
+    // Stateless: no session, so no server-initiated stream (GET) and nothing to end (DELETE).
+    if (req.method !== "POST") {
+      res.writeHead(405, { allow: "POST", "content-type": "text/plain" })
+        .end("Method not allowed: this stateless MCP endpoint takes POST only");
+      return;
+    }
     // Browsers send Origin: a page from elsewhere must not drive the server (CSRF).
     const origin = req.headers.origin;
     if (origin !== undefined && !allowedOrigins.includes(origin)) {

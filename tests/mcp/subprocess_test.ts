@@ -40,15 +40,19 @@ function childEnv(server: LocalServer): Record<string, string> {
   return env;
 }
 
-/** The status of a JSON-RPC ping posted to the endpoint with extra headers. */
-async function postStatus(port: number, headers: Record<string, string>): Promise<number> {
+/** The status of a JSON-RPC ping sent to the endpoint (POST by default) with extra headers. */
+async function postStatus(
+  port: number,
+  headers: Record<string, string>,
+  method = "POST",
+): Promise<number> {
   const { request } = await import("node:http");
   return await new Promise<number>((resolve, reject) => {
     const req = request({
       host: "127.0.0.1",
       port,
       path: "/mcp",
-      method: "POST",
+      method,
       headers: {
         "content-type": "application/json",
         accept: "application/json, text/event-stream",
@@ -127,6 +131,9 @@ describe("swanlab-ts mcp as a subprocess", () => {
       assert.equal(await postStatus(port, { host: "evil.example:80" }), 403);
       assert.equal(await postStatus(port, { origin: "http://evil.example" }), 403);
       assert.equal(await postStatus(port, { origin: `http://127.0.0.1:${port}` }), 200);
+      // Stateless: no standalone event stream to hang on, no session to delete.
+      assert.equal(await postStatus(port, {}, "GET"), 405);
+      assert.equal(await postStatus(port, {}, "DELETE"), 405);
     } finally {
       child.kill("SIGTERM");
       await new Promise((resolve) => child.once("exit", resolve));
