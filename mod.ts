@@ -188,6 +188,12 @@ export {
   ValidationError,
 } from "./src/core/errors.ts";
 export { LicenseExpiredError, RootRequiredError } from "./src/entities/self_hosted.ts";
+// Response drift (`SWANLAB_VALIDATE`, `validateResponses`, `swanlab-ts doctor`).
+export {
+  type ResponseDrift,
+  ResponseDriftError,
+  type ValidationMode,
+} from "./src/core/response_drift.ts";
 
 // Options.
 export type { ClientOptions } from "./src/core/client_options.ts";

@@ -24,6 +24,15 @@ import {
 } from "./errors.ts";
 import { fetchWithRetry, FinalError } from "./fetch_with_retry.ts";
 import { raceAbort } from "./race_abort.ts";
+import {
+  describeDrift,
+  parseValidationMode,
+  type ResponseDrift,
+  ResponseDriftError,
+  type ValidationMode,
+  visible,
+} from "./response_drift.ts";
+import type { ResponseValidator } from "./response_validator.ts";
 import { Limiter } from "./limiter.ts";
 import { redactUrl, SecretRedactor } from "./redact.ts";
 import type { RequestOptions } from "./request_options.ts";
@@ -169,6 +178,10 @@ export class Transport {
   #timeoutMs: number;
   #policy: RetryPolicy;
   #debug: ((line: string) => void) | undefined;
+  #validation: ValidationMode;
+  #validator: Promise<ResponseValidator> | undefined;
+  #onDrift: (drift: ResponseDrift) => void;
+  #reportedDrifts = new Set<string>();
 
   private constructor(credentials: ResolvedCredentials, options: ClientOptions) {
     this.apiHost = credentials.apiHost;
@@ -198,6 +211,14 @@ export class Transport {
         ? (line: string) => console.error(line)
         : undefined);
     this.#debug = sink && ((line: string) => sink(`[swanlab-ts] ${this.redactor.redact(line)}`));
+    this.#validation = validationMode(options.validateResponses, readEnv(env, "SWANLAB_VALIDATE"));
+    this.#onDrift = options.onResponseDrift ??
+      ((drift) =>
+        console.error(
+          `[swanlab-ts] warning: response drift in ${drift.operation} (${
+            visible(drift.endpoint)
+          }) ${describeDrift(drift)}`,
+        ));
     this.#session = new Session(
       () => this.#login(),
       nonNegative("refreshMarginMs", options.refreshMarginMs ?? SEVEN_DAYS_MS),
@@ -307,6 +328,9 @@ export class Transport {
     if (result.error !== undefined || !response.ok) {
       throw this.#apiError(response, result.error, method, label, fullUrl);
     }
+    if (this.#validation !== "off") {
+      await this.#checkResponse(method, label, response.status, result.data);
+    }
     if (result.data === null) {
       throw new ResponseError(`Cannot use response of ${method} ${label}: the body is null`);
     }
@@ -362,6 +386,30 @@ export class Transport {
       });
     }
     return watchIdle(response, options.idleTimeoutMs ?? timeoutMs, label);
+  }
+
+  /** The response validation in force (`validateResponses`, else `SWANLAB_VALIDATE`). */
+  get validation(): ValidationMode {
+    return this.#validation;
+  }
+
+  // The one place where responses meet the spec: `warn` reports each field once per operation
+  // and carries on, `error` throws. The validator is imported on first use only.
+  async #checkResponse(method: string, path: string, status: number, body: unknown) {
+    this.#validator ??= import("./response_validator.ts").then((m) => m.loadResponseValidator());
+    const drifts = (await this.#validator).validate(method, path, status, body).map((drift) => ({
+      ...drift,
+      got: this.redactor.redact(drift.got),
+      expected: this.redactor.redact(drift.expected),
+    }));
+    if (drifts.length === 0) return;
+    if (this.#validation === "error") throw new ResponseDriftError(method, path, drifts);
+    for (const drift of drifts) {
+      const key = `${drift.operation} ${drift.path.replace(/\/\d+(?=\/|$)/g, "/*")}`;
+      if (this.#reportedDrifts.has(key)) continue;
+      this.#reportedDrifts.add(key);
+      this.#onDrift(drift);
+    }
   }
 
   #retryPolicy(options: RequestOptions): RetryPolicy {
@@ -555,6 +603,29 @@ function watchIdle(response: Response, idleMs: number, label: string): Response 
     statusText: response.statusText,
     headers: response.headers,
   });
+}
+
+function validationMode(option: unknown, env: string | undefined): ValidationMode {
+  if (option !== undefined) {
+    if (typeof option === "string" && (["off", "warn", "error"] as unknown[]).includes(option)) {
+      return option as ValidationMode;
+    }
+    throw new ValidationError(
+      "validateResponses",
+      `Cannot use validateResponses ${JSON.stringify(option)}: expected "off", "warn" or "error"`,
+    );
+  }
+  if (env === undefined) return "off";
+  const mode = parseValidationMode(env);
+  if (mode === undefined) {
+    throw new ValidationError(
+      "SWANLAB_VALIDATE",
+      `Cannot use SWANLAB_VALIDATE=${
+        JSON.stringify(visible(env))
+      }: expected "off", "warn" or "error"`,
+    );
+  }
+  return mode;
 }
 
 function positive(field: string, value: number): number {
