@@ -23,6 +23,7 @@ import {
   ValidationError,
 } from "./errors.ts";
 import { fetchWithRetry, FinalError } from "./fetch_with_retry.ts";
+import { createProxyFetch } from "./proxy.ts";
 import { raceAbort } from "./race_abort.ts";
 import {
   describeDrift,
@@ -188,7 +189,9 @@ export class Transport {
     this.webHost = credentials.webHost;
     this.#apiKey = credentials.apiKey;
     this.#apiOrigin = new URL(credentials.apiHost).origin;
-    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    const env = options.env ?? processEnv();
+    // Proxies follow the client's environment on every runtime (Node's fetch ignores them).
+    this.#fetch = options.fetch ?? createProxyFetch(env);
     this.#timeoutMs = positive("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     this.#policy = {
       ...DEFAULT_RETRY_POLICY,
@@ -204,7 +207,6 @@ export class Transport {
     this.limiter = new Limiter(options.concurrency ?? 4);
     this.redactor = new SecretRedactor();
     this.redactor.add(credentials.apiKey);
-    const env = options.env ?? processEnv();
     const debugFlag = readEnv(env, "SWANLAB_DEBUG")?.toLowerCase();
     const sink = options.debug ??
       (debugFlag !== undefined && ["1", "true", "yes", "on"].includes(debugFlag)
