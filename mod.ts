@@ -194,6 +194,13 @@ export {
   ResponseDriftError,
   type ValidationMode,
 } from "./src/core/response_drift.ts";
+export {
+  diagnose,
+  type DiagnoseOptions,
+  type Diagnosis,
+  type DiagnosisStep,
+  type StepStatus,
+} from "./src/core/diagnose.ts";
 
 // Options.
 export type { ClientOptions } from "./src/core/client_options.ts";

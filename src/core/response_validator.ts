@@ -78,7 +78,10 @@ export class ResponseValidator {
       "date-time",
       (s: string) => DATE_TIME.test(s) && !Number.isNaN(Date.parse(s)),
     );
-    this.#ajv.addFormat("uri", (s: string) => /^[a-z][a-z0-9+.-]*:\S*$/i.test(s) && URL.canParse(s));
+    this.#ajv.addFormat(
+      "uri",
+      (s: string) => /^[a-z][a-z0-9+.-]*:\S*$/i.test(s) && URL.canParse(s),
+    );
     this.#ajv.addSchema({ ...this.#doc, $id: SPEC_ID });
     for (const [template, item] of Object.entries(this.#doc.paths as Json)) {
       if (!isObject(item)) continue;
@@ -189,7 +192,11 @@ export class ResponseValidator {
     if (cached !== undefined) return cached;
     let pointer = `${op.pointer}/responses/${escapeToken(key)}`;
     let response: unknown = op.responses[key];
-    for (let hops = 0; hops < 8 && isObject(response) && typeof response.$ref === "string"; hops++) {
+    for (
+      let hops = 0;
+      hops < 8 && isObject(response) && typeof response.$ref === "string";
+      hops++
+    ) {
       pointer = response.$ref;
       response = this.#at(pointer);
     }
