@@ -177,12 +177,25 @@ export async function diagnose(options: DiagnoseOptions = {}): Promise<Diagnosis
         timeoutMs,
         maxRetries: 1,
         validateResponses: "warn",
-        onResponseDrift: (drift) => drifts.push(drift),
+        onResponseDrift: (drift) =>
+          drifts.push({
+            operation: drift.operation,
+            endpoint: drift.endpoint,
+            path: visible(drift.path),
+            expected: visible(drift.expected),
+            got: visible(drift.got),
+          }),
       });
     } catch (error) {
       add({ name: "login", status: "fail", detail: message(error) });
     }
     if (transport) await apiSteps(transport, add, drifts);
+  } else {
+    add({
+      name: "login",
+      status: "skip",
+      detail: reachable ? "no API key for this host" : `${host} cannot be reached`,
+    });
   }
   return report(host, source, proxy ? displayProxy(proxy.url) : null, steps, drifts);
 }

@@ -28,6 +28,7 @@ export const GROUP_BRIEFS = {
   logout: "Remove the saved API key (.netrc).",
   serve: "Run a local SwanLab-compatible server with demo data.",
   demo: "A guided tour of the API against a local demo server.",
+  doctor: "Check the connection to a server and validate its answers against the API spec.",
 } as const;
 
 /**
@@ -86,6 +87,11 @@ export const GROUPS: readonly GroupSpec[] = [
   { name: "logout", aliases: [], load: async () => (await import("./auth.ts")).authCommands()[1] },
   { name: "serve", aliases: [], load: async () => (await import("./serve.ts")).serveCommand() },
   { name: "demo", aliases: [], load: async () => (await import("./demo.ts")).demoCommand() },
+  {
+    name: "doctor",
+    aliases: [],
+    load: async () => (await import("./doctor.ts")).doctorCommand(),
+  },
 ];
 
 /**
