@@ -113,6 +113,7 @@ export function describeDrift(drift: ResponseDrift): string {
 }
 
 // C0/C1 controls, DEL, and the bidi and zero-width format characters.
+// deno-lint-ignore no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
 /**
