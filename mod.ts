@@ -201,6 +201,7 @@ export {
   type DiagnosisStep,
   type StepStatus,
 } from "./src/core/diagnose.ts";
+export type { CredentialSource } from "./src/core/credentials.ts";
 
 // Options.
 export type { ClientOptions } from "./src/core/client_options.ts";

@@ -87,6 +87,7 @@ describe("validation modes", () => {
       expected: "string",
       got: 'string "\u001b]0;pwned\u0007\u202e"',
     });
+    // deno-lint-ignore no-control-regex -- looking for control characters is the point
     assert.ok(!/[\u0000-\u001f\u202e]/.test(line), line);
     assert.match(line, /\\u001b\]0;pwned\\u0007\\u202e/);
     assert.equal(visible("plain"), "plain");
