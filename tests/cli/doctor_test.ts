@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import type { Diagnosis } from "../../mod.ts";
 import type { LocalServer } from "../../src/server/mod.ts";
+import { startProxy } from "../_helpers/recording_proxy.ts";
 import { envelope, runCli, serverEnv, startTestServer } from "./_helpers.ts";
 
 // Every read-only query operation of the spec: doctor must call each one once.
@@ -145,6 +146,27 @@ describe("swanlab-ts doctor", () => {
       ["getSummaries", "", "object"],
     ]);
     assert.equal(report.steps.filter((s) => s.status === "fail").length, 1);
+  });
+
+  it("through HTTP_PROXY: reports the proxy (credentials hidden) and reaches the server", async () => {
+    const proxy = await startProxy();
+    try {
+      const withCredentials = proxy.url.replace("http://", "http://me:pw@");
+      const result = await runCli(["doctor", "--json"], {
+        env: serverEnv(server, { HTTP_PROXY: withCredentials }),
+      });
+      const report = envelope(result).data as Diagnosis;
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(report.proxy, proxy.url.replace("http://", "http://***@"));
+      assert.ok(!result.stdout.includes("me:pw"));
+      const tcp = report.steps.find((s) => s.name === "tcp")!;
+      assert.equal(tcp.status, "ok");
+      assert.match(tcp.detail, /\(proxy\)$/);
+      assert.ok(proxy.seen.some((s) => s.target === `${server.host}/api/login/api_key`));
+      assert.ok(proxy.seen.some((s) => s.target.startsWith(server.storageOrigin)));
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("unreachable host: exit 1 with one clear error line", async () => {

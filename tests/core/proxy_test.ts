@@ -2,12 +2,11 @@
 // end through a small forward + CONNECT proxy on 127.0.0.1, for API calls and presigned
 // downloads.
 import assert from "node:assert/strict";
-import { createServer, request as httpRequest, type Server } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { Api, ConnectionError } from "../../mod.ts";
 import { displayProxy, proxyFor } from "../../src/core/proxy.ts";
 import { type LocalServer, startServer } from "../../src/server/mod.ts";
+import { type RecordingProxy, startProxy } from "../_helpers/recording_proxy.ts";
 
 describe("proxyFor", () => {
   it("picks HTTPS_PROXY for https and HTTP_PROXY for http, lower case first", () => {
@@ -60,71 +59,9 @@ describe("proxyFor", () => {
   });
 });
 
-interface Seen {
-  method: string;
-  target: string;
-  headers: Record<string, string | string[] | undefined>;
-}
-
-/** A forward (absolute-URI) and CONNECT proxy on 127.0.0.1 that records what it receives. */
-async function startProxy(): Promise<
-  { url: string; seen: Seen[]; raw: string[]; close(): Promise<void> }
-> {
-  const seen: Seen[] = [];
-  const raw: string[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
-    seen.push({ method: req.method ?? "", target: req.url ?? "", headers: { ...req.headers } });
-    const target = new URL(req.url ?? "");
-    const headers = { ...req.headers };
-    delete headers["proxy-connection"];
-    const upstream = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname + target.search,
-        method: req.method,
-        headers,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on("error", () => res.destroy());
-    req.pipe(upstream);
-  });
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.on("data", (chunk: Uint8Array) => raw.push(new TextDecoder().decode(chunk)));
-    socket.on("close", () => sockets.delete(socket));
-  });
-  // CONNECT: recorded, then refused (the test has no TLS server to tunnel to).
-  server.on("connect", (req, socket: Socket) => {
-    seen.push({ method: "CONNECT", target: req.url ?? "", headers: { ...req.headers } });
-    socket.end("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  // Bounded: the proxy stops by itself even if a test forgets to close it.
-  const stop = setTimeout(() => server.close(), 120_000);
-  (stop as { unref?: () => void }).unref?.();
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    raw,
-    close: () =>
-      new Promise<void>((resolve) => {
-        clearTimeout(stop);
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 describe("requests through a proxy", () => {
   let server: LocalServer;
-  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  let proxy: RecordingProxy;
   before(async () => {
     server = await startServer({ runs: 2, steps: 50, logLines: 10 });
     proxy = await startProxy();

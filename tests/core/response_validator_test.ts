@@ -137,6 +137,37 @@ describe("run-time validation against a drifted server", () => {
     }]);
   });
 
+  it("warn: the same field of several list elements is one report", async () => {
+    server.setFaults({
+      mutateResponses: [0, 1, 2].map((i) => ({
+        operationId: "listRuns",
+        pointer: `/list/${i}/name`,
+        action: "null" as const,
+      })),
+    });
+    const seen: ResponseDrift[] = [];
+    const transport = await Transport.create({
+      host: server.host,
+      apiKey: server.apiKey,
+      env: { SWANLAB_VALIDATE: "warn" },
+      onResponseDrift: (d) => seen.push(d),
+    });
+    const page = await transport.call((api) =>
+      api.GET("/project/{username}/{project}/runs", {
+        params: {
+          path: { username: "vision-lab", project: "resnet-sweep" },
+          query: { page: 1, size: 10 },
+        },
+      })
+    );
+    assert.equal(page.list.length, 3);
+    assert.deepEqual(seen.map((d) => [d.operation, d.path, d.got]), [[
+      "listRuns",
+      "/list/0/name",
+      "null",
+    ]]);
+  });
+
   it("SWANLAB_VALIDATE=error: throws a ResponseDriftError listing the drift", async () => {
     drift("/username", "delete");
     const api = new Api({
