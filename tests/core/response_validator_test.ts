@@ -8,6 +8,7 @@ import { describeDrift, parseValidationMode, visible } from "../../src/core/resp
 import { ResponseValidator } from "../../src/core/response_validator.ts";
 import { Transport } from "../../src/core/transport.ts";
 import { type LocalServer, startServer } from "../../src/server/mod.ts";
+import { envelope, runCli, serverEnv } from "../cli/_helpers.ts";
 
 describe("ResponseValidator", () => {
   const validator = new ResponseValidator();
@@ -185,6 +186,24 @@ describe("run-time validation against a drifted server", () => {
       ["getWorkspace", "/username", "missing"],
     ]);
     assert.match(error.message, /GET \/api\/group\/vision-lab does not match the spec/);
+  });
+
+  it("the CLI honours SWANLAB_VALIDATE=error: exit 1 and the drift in the error", async () => {
+    drift("/username", "set", 5);
+    const strict = await runCli(["workspace", "info", "vision-lab"], {
+      env: serverEnv(server, { SWANLAB_VALIDATE: "error" }),
+    });
+    assert.equal(strict.code, 1);
+    assert.equal(envelope(strict).ok, false);
+    assert.match(
+      strict.stderr,
+      /^error: Response of GET \/api\/group\/vision-lab does not match the spec \(getWorkspace\): \/username: expected string, got number 5$/m,
+    );
+    const loose = await runCli(["workspace", "info", "vision-lab"], {
+      env: serverEnv(server, { SWANLAB_VALIDATE: "nonsense" }),
+    });
+    assert.equal(loose.code, 2);
+    assert.match(loose.stderr, /SWANLAB_VALIDATE/);
   });
 
   it("error: a response that matches passes", async () => {
