@@ -390,11 +390,6 @@ export class Transport {
     return watchIdle(response, options.idleTimeoutMs ?? timeoutMs, label);
   }
 
-  /** The response validation in force (`validateResponses`, else `SWANLAB_VALIDATE`). */
-  get validation(): ValidationMode {
-    return this.#validation;
-  }
-
   // The one place where responses meet the spec: `warn` reports each field once per operation
   // and carries on, `error` throws. The validator is imported on first use only.
   async #checkResponse(method: string, path: string, status: number, body: unknown) {
