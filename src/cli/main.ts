@@ -21,6 +21,7 @@ import type { CliIo } from "./io.ts";
 import { examplesFooter, type Invocation, NO_COMMON, paragraph } from "./options.ts";
 import { InputReader } from "./prompt.ts";
 import { colorEnabled } from "./style.ts";
+import { terminalText } from "./terminal_text.ts";
 
 export type { CliIo, CliReader, CliTty, CliWriter } from "./io.ts";
 
@@ -124,6 +125,58 @@ function commandPath(args: readonly string[]): string {
   return words.join(" ");
 }
 
+/** Top-level words that are not command groups. */
+const BUILT_INS = ["help", "completions", "completion"];
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * The one-line error for an unknown top-level command (`swanlab-ts bogus`, `help bogus`), with
+ * the closest command; `undefined` when the first word is a command or an option.
+ *
+ * @param args The normalized arguments.
+ * @returns The message, or `undefined`.
+ *
+ * @example A typo
+ * ```ts
+ * import { unknownCommand } from "./main.ts";
+ *
+ * unknownCommand(["projct", "list"]); // 'unknown command "projct"; did you mean "project"?'
+ * unknownCommand(["project", "list"]); // undefined
+ * ```
+ */
+export function unknownCommand(args: readonly string[]): string | undefined {
+  const word = args[0] === "help" ? args[1] : args[0];
+  if (word === undefined || word.startsWith("-") || findGroup(word)) return undefined;
+  if (args[0] !== "help" && BUILT_INS.includes(word)) return undefined;
+  const names = GROUPS.map((group) => group.name as string);
+  const closest = names.reduce((best, name) =>
+    editDistance(word, name) < editDistance(word, best) ? name : best
+  );
+  return `unknown command "${word}"; did you mean "${closest}"? (see '${PROGRAM_NAME} --help')`;
+}
+
+/** Whether the arguments ask for JSON output explicitly (`--json`, `--format json`). */
+function jsonRequested(args: readonly string[]): boolean {
+  return args.some((arg, i) =>
+    arg === "--json" || arg === "--format=json" || (arg === "--format" && args[i + 1] === "json")
+  );
+}
+
 const ROOT_EXAMPLES = [
   "swanlab-ts demo                                   # a tour against a local server",
   "swanlab-ts login                                  # store an API key in ~/.swanlab/.netrc",
@@ -171,6 +224,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const errText: string[] = [];
   let version = "";
   if (args.includes("--version")) version = (await loadLibrary()).VERSION;
+
+  const unknown = unknownCommand(args);
+  if (unknown !== undefined) return await usageFailure(io, args, unknown);
 
   let invocation: Invocation | undefined;
   try {
@@ -222,31 +278,50 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     if (typeof result === "number") helpOrUsage = result;
     else invocation = result as Invocation;
   } catch (error) {
-    await io.stderr.write(`error: ${errorMessage(error)}\n`);
-    return 2;
+    return await usageFailure(io, args, errorMessage(error));
   }
 
+  if (failure !== undefined) {
+    const text = formatMessage(failure, { colors: false });
+    // The help hint names the command as far as it is known (not the word that failed).
+    const words = commandPath(args).split(" ").filter((word) => word !== "");
+    const known = words.findIndex((word) => text.includes(`\`${word}\``));
+    const path = (known < 0 ? words : words.slice(0, known)).join(" ");
+    const hint = `Try '${PROGRAM_NAME}${path ? ` ${path}` : ""} --help' for more information.`;
+    return await usageFailure(io, args, errText.join("") || text, hint);
+  }
   for (const text of outText) await io.stdout.write(text.endsWith("\n") ? text : text + "\n");
   for (const text of errText) await io.stderr.write(text.endsWith("\n") ? text : text + "\n");
-  if (failure !== undefined) {
-    const path = commandPath(args);
-    if (errText.length === 0) {
-      await io.stderr.write(`Error: ${formatMessage(failure, { colors })}\n`);
-    }
-    await io.stderr.write(
-      `Try '${PROGRAM_NAME}${path ? ` ${path}` : ""} --help' for more information.\n`,
-    );
-    return 2;
-  }
   if (helpOrUsage !== undefined || invocation === undefined) return helpOrUsage ?? 0;
 
   const input = new InputReader(io.stdin);
   const ctx = new CommandContext(io, invocation.common, input, commandPath(args));
   try {
+    await ctx.prepare();
     return await invocation.execute(ctx);
   } catch (error) {
     return await ctx.fail(error);
   } finally {
     await input.close();
   }
+}
+
+/**
+ * Reports arguments that could not be read: `error: …` on stderr (made terminal-safe), the
+ * `ok: false` envelope on stdout when JSON output was asked for explicitly, exit code 2.
+ */
+async function usageFailure(
+  io: CliIo,
+  args: readonly string[],
+  message: string,
+  hint?: string,
+): Promise<number> {
+  const errmsg = message.trim().replace(/^error:\s*/i, "");
+  if (jsonRequested(args)) {
+    const { toJsonText } = await import("./output.ts");
+    await io.stdout.write(toJsonText({ ok: false, errmsg, data: null }) + "\n");
+  }
+  await io.stderr.write(`error: ${terminalText(errmsg, { keepNewlines: true })}\n`);
+  if (hint !== undefined) await io.stderr.write(hint + "\n");
+  return 2;
 }
