@@ -1,4 +1,3 @@
-// deno-lint-ignore-file no-control-regex -- the tests look for raw control characters
 /**
  * Terminal-safe output, attacked the way a hostile server would: generated control, escape,
  * bidi and zero-width characters through every output path (table cells and headers, CSV on a
