@@ -387,7 +387,8 @@ export class CommandContext {
   async fail(error: unknown): Promise<number> {
     const errmsg = errorMessage(error);
     if (await isUsageError(error) || error instanceof PromptCancelledError) {
-      if (this.format === "json") {
+      // `--json` counts even when it conflicts with `--format`: the caller asked for JSON.
+      if (this.common.json || this.format === "json") {
         await this.io.stdout.write(toJsonText({ ok: false, errmsg, data: null }) + "\n");
       }
       await this.error(errmsg);

@@ -203,7 +203,7 @@ export function mediasView(data: unknown): TableView {
       }
     }
   }
-  return { rows: out };
+  return { rows: out, columns: ["key", "step", "caption", "url"] };
 }
 
 function rangeQueryOf(o: {
