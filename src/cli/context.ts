@@ -359,8 +359,8 @@ export class CommandContext {
 
   /**
    * Runs a library call and prints its result as `{ ok: true, errmsg: "", data }`, or the failure
-   * as `{ ok: false, errmsg, data: null }` (exit 1); usage and validation errors exit 2 without
-   * an envelope.
+   * as `{ ok: false, errmsg, data: null }` (exit 1; usage and validation errors exit 2, see
+   * {@linkcode CommandContext.fail}).
    *
    * @param call Produces the data.
    * @param view The tabular view of the data.
