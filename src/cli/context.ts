@@ -312,19 +312,24 @@ export class CommandContext {
   }
 
   /**
-   * Prints an envelope in the chosen format, saves it for `--save`, and reports a failure on
-   * stderr.
+   * Saves an envelope for `--save`, then prints it in the chosen format and reports a failure on
+   * stderr. When saving fails, the `ok: false` envelope naming that failure is printed instead:
+   * stdout never says `ok: true` for a command that exits 1.
    *
    * @param envelope The result.
    * @param view The tabular view of `data`, for non-JSON formats.
-   * @returns 0 when `ok`, else 1.
+   * @returns 0 when `ok` (and saved), else 1.
    */
   async emit<T>(envelope: Envelope, view?: ViewOf<T>): Promise<number> {
+    const saveFailure = await this.save(envelope);
+    const shown: Envelope = saveFailure === undefined
+      ? envelope
+      : { ok: false, errmsg: saveFailure, data: null };
     const format = this.format;
     if (format === "json") {
-      await this.io.stdout.write(toJsonText(envelope) + "\n");
-    } else if (envelope.ok) {
-      const rows = view ? view(envelope.data as T) : defaultView(envelope.data);
+      await this.io.stdout.write(toJsonText(shown) + "\n");
+    } else if (shown.ok) {
+      const rows = view ? view(shown.data as T) : defaultView(shown.data);
       await this.io.stdout.write(
         renderView(format, rows, {
           width: this.tableWidth,
@@ -333,17 +338,18 @@ export class CommandContext {
         }),
       );
     }
-    if (!envelope.ok) await this.error(envelope.errmsg || "Command failed");
-    return await this.save(envelope) ?? (envelope.ok ? 0 : 1);
+    if (!shown.ok) await this.error(shown.errmsg || "Command failed");
+    return shown.ok ? 0 : 1;
   }
 
   /**
-   * Writes the envelope to the `--save` file, when one was asked for.
+   * Writes the envelope to the `--save` file, when one was asked for (atomically), and says so
+   * on stderr.
    *
    * @param envelope The envelope.
-   * @returns 1 when saving failed, else `undefined`.
+   * @returns The error message when saving failed, else `undefined`.
    */
-  async save(envelope: Envelope): Promise<1 | undefined> {
+  async save(envelope: Envelope): Promise<string | undefined> {
     if (this.common.save === undefined) return undefined;
     try {
       this.#save ??= saveTarget(this.common.save, this.io.cwd);
@@ -351,8 +357,7 @@ export class CommandContext {
       if (saved.warning) await this.warn(saved.message);
       else await this.note(saved.message);
     } catch (error) {
-      await this.error(`Cannot save output: ${errorMessage(error)}`);
-      return 1;
+      return `Cannot save output: ${errorMessage(error)}`;
     }
     return undefined;
   }

@@ -162,7 +162,7 @@ function editDistance(a: string, b: string): number {
 export function unknownCommand(args: readonly string[]): string | undefined {
   const word = args[0] === "help" ? args[1] : args[0];
   if (word === undefined || word.startsWith("-") || findGroup(word)) return undefined;
-  if (args[0] !== "help" && BUILT_INS.includes(word)) return undefined;
+  if (BUILT_INS.includes(word)) return undefined;
   const names = GROUPS.map((group) => group.name as string);
   const closest = names.reduce((best, name) =>
     editDistance(word, name) < editDistance(word, best) ? name : best

@@ -142,7 +142,9 @@ describe("option rules", () => {
     assert.equal(unknownCommand(["experiment", "list"]), undefined);
     assert.equal(unknownCommand(["completions", "bash"]), undefined);
     assert.equal(unknownCommand(["--help"]), undefined);
-    assert.match(unknownCommand(["help", "completion"]) ?? "", /unknown command "completion"/);
+    assert.equal(unknownCommand(["help", "completions"]), undefined);
+    assert.equal(unknownCommand(["help", "help"]), undefined);
+    assert.match(unknownCommand(["help", "bogus"]) ?? "", /unknown command "bogus"/);
     // A typo below a group names the group in the help hint, not the typo.
     const typo = await runCli(["run", "metrcs", path], { env });
     assert.match(typo.stderr, /Did you mean .*`metrics`/);

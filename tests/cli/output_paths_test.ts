@@ -11,8 +11,11 @@ import assert from "node:assert/strict";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CommandContext } from "../../src/cli/context.ts";
+import { NO_COMMON } from "../../src/cli/options.ts";
+import { InputReader } from "../../src/cli/prompt.ts";
 import type { LocalServer } from "../../src/server/mod.ts";
-import { envelope, runCli, runPath, serverEnv, startTestServer } from "./_helpers.ts";
+import { captureIo, envelope, runCli, runPath, serverEnv, startTestServer } from "./_helpers.ts";
 
 const OLD = "previous content: must survive a failed write\n";
 
@@ -210,6 +213,22 @@ describe("CLI output files", () => {
         "metrics.csv",
         "run.json",
       ]);
+    });
+
+    it("a --save that fails after its check prints ok:false (never ok:true with exit 1)", async () => {
+      const saveDir = join(dir, "vanishing");
+      await mkdir(saveDir);
+      const { io, stdout, stderr } = captureIo({ cwd: dir });
+      const common = { ...NO_COMMON, save: "vanishing/out.json" };
+      const ctx = new CommandContext(io, common, new InputReader(io.stdin), "user info");
+      await ctx.prepare();
+      await rm(saveDir, { recursive: true });
+      const code = await ctx.emit({ ok: true, errmsg: "", data: { x: 1 } });
+      assert.equal(code, 1);
+      const failure = JSON.parse(stdout());
+      assert.equal(failure.ok, false);
+      assert.match(failure.errmsg, /^Cannot save output: /);
+      assert.match(stderr(), /^error: Cannot save output: /m);
     });
 
     it("--save replaces an existing file whole", async () => {

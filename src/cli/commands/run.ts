@@ -517,6 +517,11 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
             await ctx.note(`Saved chart to ${o.plotOut}`);
           }
           if (o.plot) {
+            const saveFailure = await ctx.save({ ok: true, errmsg: "", data });
+            if (saveFailure !== undefined) {
+              await ctx.error(saveFailure);
+              return 1;
+            }
             const { renderLineChart } = await import("../chart.ts");
             await ctx.write(renderLineChart(series, {
               width: ctx.columns,
@@ -525,7 +530,7 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
               title: `${o.path}  (${series.map((s) => s.name).join(", ")})`,
               xLabel: "step",
             }));
-            return await ctx.save({ ok: true, errmsg: "", data }) ?? 0;
+            return 0;
           }
         }
       } catch (error) {
