@@ -284,11 +284,15 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (failure !== undefined) {
     const text = formatMessage(failure, { colors: false });
     // The help hint names the command as far as it is known (not the word that failed).
-    const words = commandPath(args).split(" ").filter((word) => word !== "");
+    const words = commandPath(args.slice(args[0] === "help" ? 1 : 0)).split(" ")
+      .filter((word) => word !== "");
+    if (!findGroup(words[0])) words.splice(1); // `completions SHELL`: the shell is no command
     const known = words.findIndex((word) => text.includes(`\`${word}\``));
     const path = (known < 0 ? words : words.slice(0, known)).join(" ");
     const hint = `Try '${PROGRAM_NAME}${path ? ` ${path}` : ""} --help' for more information.`;
-    return await usageFailure(io, args, errText.join("") || text, hint);
+    // Optique may also have queued the whole usage and its own "Error:" line: the one-line
+    // message and the hint say it better.
+    return await usageFailure(io, args, text, hint);
   }
   for (const text of outText) await io.stdout.write(text.endsWith("\n") ? text : text + "\n");
   for (const text of errText) await io.stderr.write(text.endsWith("\n") ? text : text + "\n");
