@@ -11,7 +11,7 @@
 
 import { object, or } from "@optique/core/constructs";
 import { runParser } from "@optique/core/facade";
-import { formatMessage, type Message } from "@optique/core/message";
+import type { Message } from "@optique/core/message";
 import { map } from "@optique/core/modifiers";
 import type { Parser } from "@optique/core/parser";
 import { command } from "@optique/core/primitives";
@@ -21,7 +21,7 @@ import type { CliIo } from "./io.ts";
 import { examplesFooter, type Invocation, NO_COMMON, paragraph } from "./options.ts";
 import { InputReader } from "./prompt.ts";
 import { colorEnabled } from "./style.ts";
-import { terminalText } from "./terminal_text.ts";
+import { commandPath, parseFailure, unknownCommand, usageFailure } from "./usage_failure.ts";
 
 export type { CliIo, CliReader, CliTty, CliWriter } from "./io.ts";
 
@@ -114,67 +114,6 @@ export function normalizeArgv(argv: readonly string[]): string[] {
     if (next === undefined || (next.startsWith("-") && next !== "-")) args[i] = "--save=.";
   }
   return args;
-}
-
-function commandPath(args: readonly string[]): string {
-  const words: string[] = [];
-  for (const arg of args) {
-    if (arg.startsWith("-") || words.length >= 2) break;
-    words.push(arg);
-  }
-  return words.join(" ");
-}
-
-/** Top-level words that are not command groups. */
-const BUILT_INS = ["help", "completions", "completion"];
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
-/**
- * The one-line error for an unknown top-level command (`swanlab-ts bogus`, `help bogus`), with
- * the closest command; `undefined` when the first word is a command or an option.
- *
- * @param args The normalized arguments.
- * @returns The message, or `undefined`.
- *
- * @example A typo
- * ```ts
- * import { unknownCommand } from "./main.ts";
- *
- * unknownCommand(["projct", "list"]); // 'unknown command "projct"; did you mean "project"?'
- * unknownCommand(["project", "list"]); // undefined
- * ```
- */
-export function unknownCommand(args: readonly string[]): string | undefined {
-  const word = args[0] === "help" ? args[1] : args[0];
-  if (word === undefined || word.startsWith("-") || findGroup(word)) return undefined;
-  if (BUILT_INS.includes(word)) return undefined;
-  const names = GROUPS.map((group) => group.name as string);
-  const closest = names.reduce((best, name) =>
-    editDistance(word, name) < editDistance(word, best) ? name : best
-  );
-  return `unknown command "${word}"; did you mean "${closest}"? (see '${PROGRAM_NAME} --help')`;
-}
-
-/** Whether the arguments ask for JSON output explicitly (`--json`, `--format json`). */
-function jsonRequested(args: readonly string[]): boolean {
-  return args.some((arg, i) =>
-    arg === "--json" || arg === "--format=json" || (arg === "--format" && args[i + 1] === "json")
-  );
 }
 
 const ROOT_EXAMPLES = [
@@ -281,19 +220,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return await usageFailure(io, args, errorMessage(error));
   }
 
-  if (failure !== undefined) {
-    const text = formatMessage(failure, { colors: false });
-    // The help hint names the command as far as it is known (not the word that failed).
-    const words = commandPath(args.slice(args[0] === "help" ? 1 : 0)).split(" ")
-      .filter((word) => word !== "");
-    if (!findGroup(words[0])) words.splice(1); // `completions SHELL`: the shell is no command
-    const known = words.findIndex((word) => text.includes(`\`${word}\``));
-    const path = (known < 0 ? words : words.slice(0, known)).join(" ");
-    const hint = `Try '${PROGRAM_NAME}${path ? ` ${path}` : ""} --help' for more information.`;
-    // Optique may also have queued the whole usage and its own "Error:" line: the one-line
-    // message and the hint say it better.
-    return await usageFailure(io, args, text, hint);
-  }
+  // Optique may also have queued the whole usage and its own "Error:" line: one error line and
+  // a hint say it better.
+  if (failure !== undefined) return await parseFailure(io, args, failure);
   for (const text of outText) await io.stdout.write(text.endsWith("\n") ? text : text + "\n");
   for (const text of errText) await io.stderr.write(text.endsWith("\n") ? text : text + "\n");
   if (helpOrUsage !== undefined || invocation === undefined) return helpOrUsage ?? 0;
@@ -308,24 +237,4 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   } finally {
     await input.close();
   }
-}
-
-/**
- * Reports arguments that could not be read: `error: …` on stderr (made terminal-safe), the
- * `ok: false` envelope on stdout when JSON output was asked for explicitly, exit code 2.
- */
-async function usageFailure(
-  io: CliIo,
-  args: readonly string[],
-  message: string,
-  hint?: string,
-): Promise<number> {
-  const errmsg = message.trim().replace(/^error:\s*/i, "");
-  if (jsonRequested(args)) {
-    const { toJsonText } = await import("./output.ts");
-    await io.stdout.write(toJsonText({ ok: false, errmsg, data: null }) + "\n");
-  }
-  await io.stderr.write(`error: ${terminalText(errmsg, { keepNewlines: true })}\n`);
-  if (hint !== undefined) await io.stderr.write(hint + "\n");
-  return 2;
 }

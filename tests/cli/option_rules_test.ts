@@ -4,7 +4,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { unknownCommand } from "../../src/cli/main.ts";
+import { unknownCommand } from "../../src/cli/usage_failure.ts";
 import type { LocalServer } from "../../src/server/mod.ts";
 import { envelope, runCli, runPath, serverEnv, startTestServer } from "./_helpers.ts";
 
