@@ -463,7 +463,7 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
         false,
       ),
       plotOut: optional(option("--plot-out", "--plot_out", string({ metavar: "FILE.svg" }), {
-        description: message`Also write an SVG line chart to FILE.svg.`,
+        description: message`Also write an SVG line chart to FILE.svg (the name must end in .svg).`,
       })),
       plotHeight: withDefault(
         option("--plot-height", integer({ min: 3, max: 200, metavar: "ROWS" }), {
@@ -733,7 +733,8 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
         description: message`Comma-separated scalar keys.`,
       }),
       output: optional(option("--output", string({ metavar: "FILE" }), {
-        description: message`Also download the CSV to FILE.`,
+        description:
+          message`Also download the CSV to FILE (several keys: a directory, created if missing).`,
       })),
     }),
     async (ctx, o) => {
@@ -796,7 +797,8 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
         description: message`Comma-separated keys, scalar or media (default: all custom keys).`,
       })),
       out: optional(option("--out", "-o", string({ metavar: "DIR" }), {
-        description: message`Output directory (default: ./<run_id>).`,
+        description:
+          message`Output directory (default: ./<run_id>); created if missing, in an existing parent.`,
       })),
       noLogs: withDefault(flag("--no-logs", { description: message`Skip the log export.` }), false),
       noMedia: withDefault(
