@@ -248,5 +248,14 @@ export {
   type WorkspaceType,
 } from "./src/entities/validation.ts";
 
+// Files: the one writer for every file the library and the CLI write (temporary file in the
+// same directory, renamed on success).
+export {
+  AtomicFile,
+  type AtomicFileOptions,
+  checkOutputPath,
+  writeFileAtomic,
+} from "./src/core/atomic_file.ts";
+
 // The package version.
 export { VERSION } from "./src/core/version.ts";
