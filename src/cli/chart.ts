@@ -8,7 +8,7 @@
  */
 
 import { createStyle, displayWidth, type Style } from "./style.ts";
-import { terminalText } from "./terminal_text.ts";
+import { terminalText } from "../core/terminal_text.ts";
 
 /**
  * One point of a series; a non-finite `y` is a gap.

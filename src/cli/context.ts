@@ -24,7 +24,7 @@ import {
 import { ProgressBar } from "./progress.ts";
 import { type InputReader, PromptCancelledError } from "./prompt.ts";
 import { colorEnabled, createStyle, type Style } from "./style.ts";
-import { terminalText } from "./terminal_text.ts";
+import { terminalText } from "../core/terminal_text.ts";
 
 /**
  * The library module, loaded on first use (keeps `--help` fast).

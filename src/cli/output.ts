@@ -8,7 +8,7 @@
 
 import { basename, extname } from "node:path";
 import { displayWidth, type Style } from "./style.ts";
-import { terminalText } from "./terminal_text.ts";
+import { terminalText } from "../core/terminal_text.ts";
 
 /**
  * The output formats of `--format`.

@@ -9,7 +9,7 @@
 
 import type { CliWriter } from "./io.ts";
 import { createStyle, displayWidth, type Style } from "./style.ts";
-import { terminalText } from "./terminal_text.ts";
+import { terminalText } from "../core/terminal_text.ts";
 
 /**
  * What one progress line shows.

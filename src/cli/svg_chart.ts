@@ -7,7 +7,7 @@
  */
 
 import { type ChartSeries, formatTick, niceTicks } from "./chart.ts";
-import { terminalText } from "./terminal_text.ts";
+import { terminalText } from "../core/terminal_text.ts";
 
 /**
  * Options of {@linkcode renderSvgChart}.

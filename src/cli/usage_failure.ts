@@ -9,7 +9,7 @@
 import { formatMessage, type Message } from "@optique/core/message";
 import { findGroup, GROUPS } from "./commands/_groups.ts";
 import type { CliIo } from "./io.ts";
-import { terminalText } from "./terminal_text.ts";
+import { terminalText } from "../core/terminal_text.ts";
 
 const PROGRAM = "swanlab-ts";
 

@@ -16,7 +16,8 @@ import { type CredentialSource, readEnv, resolveCredentials } from "./credential
 import { ApiError } from "./errors.ts";
 import { resolveHosts } from "./hosts.ts";
 import { createProxyFetch, displayProxy, proxyFor } from "./proxy.ts";
-import { type ResponseDrift, visible } from "./response_drift.ts";
+import type { ResponseDrift } from "./response_drift.ts";
+import { terminalText } from "./terminal_text.ts";
 import { processEnv } from "./runtime.ts";
 import { Transport } from "./transport.ts";
 import { VERSION } from "./version.ts";
@@ -119,7 +120,7 @@ export async function diagnose(options: DiagnoseOptions = {}): Promise<Diagnosis
   const timeoutMs = options.timeoutMs ?? 10_000;
   const steps: DiagnosisStep[] = [];
   const drifts: ResponseDrift[] = [];
-  const add = (step: DiagnosisStep) => steps.push({ ...step, detail: visible(step.detail) });
+  const add = (step: DiagnosisStep) => steps.push({ ...step, detail: terminalText(step.detail) });
 
   // 1. Credentials and host (the key itself is never shown).
   let source: CredentialSource | null = null;
@@ -181,9 +182,9 @@ export async function diagnose(options: DiagnoseOptions = {}): Promise<Diagnosis
           drifts.push({
             operation: drift.operation,
             endpoint: drift.endpoint,
-            path: visible(drift.path),
-            expected: visible(drift.expected),
-            got: visible(drift.got),
+            path: terminalText(drift.path),
+            expected: terminalText(drift.expected),
+            got: terminalText(drift.got),
           }),
       });
     } catch (error) {

@@ -10,6 +10,7 @@
  */
 
 import { ResponseError } from "./errors.ts";
+import { terminalText } from "./terminal_text.ts";
 
 /**
  * One field of one response that does not match the spec.
@@ -109,28 +110,7 @@ export class ResponseDriftError extends ResponseError {
  * ```
  */
 export function describeDrift(drift: ResponseDrift): string {
-  return visible(`${drift.path || "(body)"}: expected ${drift.expected}, got ${drift.got}`);
-}
-
-// C0/C1 controls, DEL, and the bidi and zero-width format characters.
-// deno-lint-ignore no-control-regex -- matching control characters is the point
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
-
-/**
- * Text with control, escape, bidi and zero-width characters written as `\uXXXX`.
- *
- * @param text Any text, e.g. from a server.
- * @returns The text, safe to write on a terminal.
- *
- * @example
- * ```ts
- * import { visible } from "./response_drift.ts";
- *
- * visible("a\u001b[31mb"); // "a\\u001b[31mb"
- * ```
- */
-export function visible(text: string): string {
-  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return terminalText(`${drift.path || "(body)"}: expected ${drift.expected}, got ${drift.got}`);
 }
 
 /**

@@ -31,8 +31,8 @@ import {
   type ResponseDrift,
   ResponseDriftError,
   type ValidationMode,
-  visible,
 } from "./response_drift.ts";
+import { terminalText } from "./terminal_text.ts";
 import type { ResponseValidator } from "./response_validator.ts";
 import { Limiter } from "./limiter.ts";
 import { redactUrl, SecretRedactor } from "./redact.ts";
@@ -218,7 +218,7 @@ export class Transport {
       ((drift) =>
         console.error(
           `[swanlab-ts] warning: response drift in ${drift.operation} (${
-            visible(drift.endpoint)
+            terminalText(drift.endpoint)
           }) ${describeDrift(drift)}`,
         ));
     this.#session = new Session(
@@ -618,7 +618,7 @@ function validationMode(option: unknown, env: string | undefined): ValidationMod
     throw new ValidationError(
       "SWANLAB_VALIDATE",
       `Cannot use SWANLAB_VALIDATE=${
-        JSON.stringify(visible(env))
+        JSON.stringify(terminalText(env))
       }: expected "off", "warn" or "error"`,
     );
   }

@@ -13,7 +13,7 @@ import { renderTable, toCsv, toJsonl, toJsonText } from "../../src/cli/output.ts
 import { renderProgressLine } from "../../src/cli/progress.ts";
 import { createStyle, displayWidth, stripAnsi } from "../../src/cli/style.ts";
 import { escapeXml, renderSvgChart } from "../../src/cli/svg_chart.ts";
-import { terminalText } from "../../src/cli/terminal_text.ts";
+import { terminalText } from "../../src/core/terminal_text.ts";
 import type { LocalServer } from "../../src/server/mod.ts";
 import { type ScriptedServer, startScriptedServer } from "../_helpers/scripted_server.ts";
 import { envelope, runCli, runPath, serverEnv, startTestServer } from "./_helpers.ts";

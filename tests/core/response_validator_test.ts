@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { Api, ResponseDriftError, ResponseError, ValidationError } from "../../mod.ts";
 import type { ResponseDrift } from "../../mod.ts";
-import { describeDrift, parseValidationMode, visible } from "../../src/core/response_drift.ts";
+import { describeDrift, parseValidationMode } from "../../src/core/response_drift.ts";
+import { terminalText } from "../../src/core/terminal_text.ts";
 import { ResponseValidator } from "../../src/core/response_validator.ts";
 import { Transport } from "../../src/core/transport.ts";
 import { type LocalServer, startServer } from "../../src/server/mod.ts";
@@ -91,7 +92,7 @@ describe("validation modes", () => {
     // deno-lint-ignore no-control-regex -- looking for control characters is the point
     assert.ok(!/[\u0000-\u001f\u202e]/.test(line), line);
     assert.match(line, /\\u001b\]0;pwned\\u0007\\u202e/);
-    assert.equal(visible("plain"), "plain");
+    assert.equal(terminalText("plain"), "plain");
   });
 });
 

@@ -14,7 +14,7 @@ import { type CommandContext, loadLibrary } from "../context.ts";
 import { renderTable, type TableView } from "../output.ts";
 import { type Invocation, leaf, withColorOption } from "../options.ts";
 import { formatCount, formatDuration } from "../progress.ts";
-import { terminalText } from "../terminal_text.ts";
+import { terminalText } from "../../core/terminal_text.ts";
 import { PROJECT_COLUMNS, PROJECT_HEADERS } from "./project.ts";
 import { summaryView } from "./run.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";

@@ -7,9 +7,9 @@
 
 import type { Parser } from "@optique/core/parser";
 import type { Diagnosis } from "../../../mod.ts";
-import { type CommandContext, errorMessage, loadLibrary } from "../context.ts";
+import { type CommandContext, loadLibrary } from "../context.ts";
 import { type Invocation, leaf, withCommon } from "../options.ts";
-import { renderView, saveEnvelope } from "../output.ts";
+import { renderView } from "../output.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";
 
 /**
@@ -69,13 +69,10 @@ async function runDoctor(ctx: CommandContext): Promise<number> {
     );
   }
   if (!report.ok) await ctx.error(envelope.errmsg);
-  if (ctx.common.save !== undefined) {
-    try {
-      await ctx.note((await saveEnvelope(envelope, ctx.common.save, ctx.io.cwd)).message);
-    } catch (error) {
-      await ctx.error(`Cannot save output: ${errorMessage(error)}`);
-      return 1;
-    }
+  const saveError = await ctx.save(envelope);
+  if (saveError !== undefined) {
+    await ctx.error(saveError);
+    return 1;
   }
   return report.ok ? 0 : 1;
 }
