@@ -230,6 +230,20 @@ export {
   ValidationError,
 } from "./src/core/errors.ts";
 export { LicenseExpiredError, RootRequiredError } from "./src/entities/self_hosted.ts";
+// Response drift (`SWANLAB_VALIDATE`, `validateResponses`, `swanlab-ts doctor`).
+export {
+  type ResponseDrift,
+  ResponseDriftError,
+  type ValidationMode,
+} from "./src/core/response_drift.ts";
+export {
+  diagnose,
+  type DiagnoseOptions,
+  type Diagnosis,
+  type DiagnosisStep,
+  type StepStatus,
+} from "./src/core/diagnose.ts";
+export type { CredentialSource } from "./src/core/credentials.ts";
 
 // Options.
 export type { ClientOptions } from "./src/core/client_options.ts";
@@ -275,6 +289,15 @@ export {
   WORKSPACE_TYPES,
   type WorkspaceType,
 } from "./src/entities/validation.ts";
+
+// Files: the one writer for every file the library and the CLI write (temporary file in the
+// same directory, renamed on success).
+export {
+  AtomicFile,
+  type AtomicFileOptions,
+  checkOutputPath,
+  writeFileAtomic,
+} from "./src/core/atomic_file.ts";
 
 // The package version.
 export { VERSION } from "./src/core/version.ts";

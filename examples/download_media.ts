@@ -35,6 +35,7 @@ import { parseArgs } from "node:util";
 import {
   Api,
   ApiError,
+  AtomicFile,
   AuthenticationError,
   ConnectionError,
   CredentialsError,
@@ -147,31 +148,29 @@ async function download(file: MediaFile, output: string): Promise<number> {
     throw new CommandError(`Cannot download ${label}: HTTP ${response.status}`);
   }
 
-  let target: Deno.FsFile;
+  // The library's AtomicFile: a temporary file beside the target, renamed over it only when the
+  // whole body arrived, so an interrupted transfer leaves no partial file and keeps an old one.
+  let target: AtomicFile;
   try {
     await Deno.mkdir(directory, { recursive: true });
-    target = await Deno.open(path, { write: true, create: true, truncate: true });
+    target = await AtomicFile.create(path);
   } catch (error) {
     await response.body.cancel();
     throw new CommandError(`Cannot write "${path}": ${(error as Error).message}`, { cause: error });
   }
-  let written = 0;
-  const counter = new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      written += chunk.byteLength;
-      controller.enqueue(chunk);
-    },
-  });
   try {
-    // `pipeTo` closes the file when the body ends, and aborts it when the transfer fails.
-    await response.body.pipeThrough(counter).pipeTo(target.writable);
-  } catch (error) {
-    await Deno.remove(path).catch(() => {});
-    throw new CommandError(`Cannot download ${label}: the transfer was interrupted`, {
-      cause: error,
-    });
+    try {
+      for await (const chunk of response.body) await target.write(chunk);
+    } catch (error) {
+      throw new CommandError(`Cannot download ${label}: the transfer was interrupted`, {
+        cause: error,
+      });
+    }
+    await target.commit();
+    return target.bytesWritten;
+  } finally {
+    await target.abort(); // no-op after the commit
   }
-  return written;
 }
 
 /** Makes a metric key or run name safe as a file name: `samples/image` → `samples_image`. */

@@ -10,8 +10,9 @@
  * export instead of loading it, and written as they arrive, so memory stays constant whatever
  * the size of the project. `value` is written as SwanLab writes it (`NaN`, `INF`, `-INF` for
  * non-finite values); `timestamp` is in Unix milliseconds (empty when unknown); `run` is the
- * run's name. The file is written under a temporary name and renamed when complete, so an
- * interrupted export never leaves a truncated CSV behind.
+ * run's name. The file is written with the library's `AtomicFile` (a temporary file beside it,
+ * renamed when complete), so an interrupted export never leaves a truncated CSV behind and never
+ * destroys the previous export; the output path is checked before the first request.
  *
  * Usage:
  *
@@ -39,12 +40,14 @@ import { parseArgs } from "node:util";
 import {
   Api,
   ApiError,
+  AtomicFile,
   AuthenticationError,
   ConnectionError,
   CredentialsError,
   type MetricPoint,
   NotFoundError,
   SwanLabError,
+  ValidationError,
 } from "../mod.ts";
 
 const DEFAULT_KEYS = "train/loss,train/acc,val/loss,val/acc,lr";
@@ -81,20 +84,17 @@ async function main(args: string[]): Promise<void> {
   // Progress goes to stderr when the CSV itself goes to stdout.
   const log = toStdout ? console.error : console.log;
 
-  // `new Api()` reads the host and API key from the environment or `~/.swanlab/.netrc`.
-  const api = new Api();
-  const runs = await api.runs(projectPath).toArray();
-
-  // Write to `<output>.partial` and rename at the end: readers never see half a file.
-  const partial = `${output}.partial`;
-  const file = toStdout ? undefined : await Deno.open(partial, {
-    write: true,
-    create: true,
-    truncate: true,
-  });
-  const sink = new CsvSink(file ? file.writable : Deno.stdout.writable);
+  // A temporary file beside the output, renamed over it at the end: readers never see half a
+  // file. Opened first, so a bad path (missing directory, empty name) fails before any request.
+  const file = toStdout ? undefined : await AtomicFile.create(output, { field: "--output" });
+  const stdout = toStdout ? Deno.stdout.writable.getWriter() : undefined;
+  const sink = new CsvSink((bytes) => file ? file.write(bytes) : stdout!.write(bytes));
   let total = 0;
+  let runs;
   try {
+    // `new Api()` reads the host and API key from the environment or `~/.swanlab/.netrc`.
+    const api = new Api();
+    runs = await api.runs(projectPath).toArray();
     await sink.row(["run", "key", "step", "value", "timestamp"]);
     for (const run of runs) {
       const name = await run.name; // known from the list: no request
@@ -113,49 +113,37 @@ async function main(args: string[]): Promise<void> {
       total += count;
       log(`${name}: ${count} points`);
     }
-    await sink.close();
-  } catch (error) {
-    await sink.abort();
-    if (!toStdout) await Deno.remove(partial).catch(() => {});
-    throw error;
+    await sink.flush();
+    await file?.commit();
+    await stdout?.close();
+  } finally {
+    await file?.abort(); // no-op after the commit: removes the temporary file after a failure
   }
-  if (!toStdout) await Deno.rename(partial, output);
   const where = toStdout ? "stdout" : output;
   log(`Exported ${total} points (${runs.length} runs, ${keys.length} keys) to ${where}`);
 }
 
-/** Writes CSV rows to a byte stream, batching small rows into larger writes. */
+/** Writes CSV rows through a byte writer, batching small rows into larger writes. */
 class CsvSink {
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #write: (bytes: Uint8Array) => Promise<void>;
   #encoder = new TextEncoder();
   #buffer = "";
 
-  constructor(stream: WritableStream<Uint8Array>) {
-    this.#writer = stream.getWriter();
+  constructor(write: (bytes: Uint8Array) => Promise<void>) {
+    this.#write = write;
   }
 
   /** Appends one row (fields are quoted when needed). */
   async row(fields: string[]): Promise<void> {
     this.#buffer += fields.map(csvField).join(",") + "\n";
-    if (this.#buffer.length >= FLUSH_BYTES) await this.#flush();
+    if (this.#buffer.length >= FLUSH_BYTES) await this.flush();
   }
 
-  /** Writes what is left and closes the stream. */
-  async close(): Promise<void> {
-    await this.#flush();
-    await this.#writer.close();
-  }
-
-  /** Closes the stream after a failure, dropping what is left. */
-  async abort(): Promise<void> {
-    this.#buffer = "";
-    await this.#writer.abort().catch(() => {});
-  }
-
-  async #flush(): Promise<void> {
+  /** Writes what is buffered. */
+  async flush(): Promise<void> {
     if (this.#buffer === "") return;
     // Waiting for each write keeps memory bounded when the disk or pipe is slower than the API.
-    await this.#writer.write(this.#encoder.encode(this.#buffer));
+    await this.#write(this.#encoder.encode(this.#buffer));
     this.#buffer = "";
   }
 }
@@ -196,6 +184,10 @@ function parseCommandLine(args: string[]) {
 function report(error: unknown): number {
   if (error instanceof UsageError) {
     console.error(`error: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (error instanceof ValidationError) {
+    console.error(`error: ${error.message}`); // e.g. an output path in a missing directory
     return 2;
   }
   // `--output -` piped into a reader that stopped early (`| head`): not a failure.

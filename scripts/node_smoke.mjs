@@ -208,6 +208,47 @@ await check("the ./testing server runs on Node and serves the client", async () 
   }
 });
 
+await check("HTTP_PROXY / NO_PROXY are honoured on Node (its fetch ignores them)", async () => {
+  const { createServer } = await import("node:http");
+  const net = await import("node:net");
+  const seen = [];
+  // A forward (absolute-URI) and CONNECT proxy on 127.0.0.1, closed at the end of the check.
+  const proxy = createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    res.writeHead(502).end();
+  });
+  proxy.on("connect", (req, socket, head) => {
+    seen.push(`CONNECT ${req.url} ${req.headers["authorization"] ?? ""}`);
+    const [host, port] = req.url.split(":");
+    const upstream = net.connect(Number(port), host, () => {
+      socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on("error", () => socket.destroy());
+    socket.on("error", () => upstream.destroy());
+  });
+  await new Promise((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  try {
+    const proxyUrl = `http://127.0.0.1:${proxy.address().port}`;
+    const env = { ...process.env, HTTP_PROXY: proxyUrl };
+    const user = await new Api({ env }).user().json();
+    assert.equal(user.username, "alice");
+    const target = new URL(process.env.SWANLAB_API_HOST).host;
+    assert.ok(
+      seen.length > 0 && seen.every((line) => line === `CONNECT ${target} `),
+      seen.join("; "),
+    );
+    seen.length = 0;
+    await new Api({ env: { ...env, NO_PROXY: "127.0.0.1" } }).user().json();
+    assert.deepEqual(seen, []);
+  } finally {
+    proxy.closeAllConnections?.();
+    await new Promise((resolve) => proxy.close(resolve));
+  }
+});
+
 await check("the ./cli entry runs under Node (--help)", async () => {
   const require = createRequire(import.meta.url);
   const cli = require.resolve("@swanlab-ts/api/cli");

@@ -160,7 +160,10 @@ describe("examples", { skip: !isDeno }, () => {
         result.stdout,
         new RegExp(`Exported ${rows.length} points \\(6 runs, 2 keys\\)`),
       );
-      assert.equal(await exists(`${cwd}/sweep.csv.partial`), false);
+      // Written through AtomicFile: no temporary file is left beside it.
+      for await (const entry of Deno.readDir(cwd)) {
+        assert.ok(!entry.name.endsWith(".tmp"), `left behind: ${entry.name}`);
+      }
 
       // Every run and key is complete: compared point by point with run.metrics({ all: true }).
       for (const run of [sweepRuns()[0]!, sweepRuns()[3]!]) {
@@ -179,6 +182,27 @@ describe("examples", { skip: !isDeno }, () => {
         for (const key of keys) total += (await allPoints(api.run(run.path), key)).length;
       }
       assert.equal(rows.length, total);
+    });
+
+    it("keeps the previous file when the export fails, and checks the path before any request", async () => {
+      const target = `${cwd}/kept.csv`;
+      await Deno.writeTextFile(target, "previous export\n");
+      server.setFaults({ truncateRate: 1 });
+      try {
+        const cut = await example("export_project_csv", [SWEEP, "--keys", "lr", "-o", "kept.csv"]);
+        assert.equal(cut.code, 1, cut.stderr);
+      } finally {
+        server.setFaults({});
+      }
+      assert.equal(await Deno.readTextFile(target), "previous export\n");
+      for await (const entry of Deno.readDir(cwd)) {
+        assert.ok(!entry.name.endsWith(".tmp"), `left behind: ${entry.name}`);
+      }
+      server.clearRequests();
+      const missing = await example("export_project_csv", [SWEEP, "-o", "no/such/dir.csv"]);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /^error: Cannot write to "no\/such\/dir\.csv"/);
+      assert.deepEqual(server.requests, []);
     });
 
     it("names the file after the project by default", async () => {
@@ -294,16 +318,6 @@ function csvValue(value: number): string {
   if (value === Infinity) return "INF";
   if (value === -Infinity) return "-INF";
   return String(value);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
 }
 
 /** Paths of the files under `dir`, relative to it, with `/` separators. */

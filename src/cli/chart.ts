@@ -8,6 +8,7 @@
  */
 
 import { createStyle, displayWidth, type Style } from "./style.ts";
+import { terminalText } from "../core/terminal_text.ts";
 
 /**
  * One point of a series; a non-finite `y` is a gap.
@@ -283,7 +284,9 @@ export function renderLineChart(series: readonly ChartSeries[], options: LineCha
     }
   }
   const lines: string[] = [];
-  if (options.title) lines.push(style.bold(fitText(options.title, width)));
+  // The title and the legend carry server text (run paths, metric keys): made terminal-safe
+  // here, once, before any colour is added.
+  if (options.title) lines.push(style.bold(fitText(terminalText(options.title), width)));
   if (xMin === Infinity) {
     lines.push("(no data)");
     return lines.join("\n") + "\n";
@@ -355,7 +358,7 @@ export function renderLineChart(series: readonly ChartSeries[], options: LineCha
   // Legend.
   const legend = series.map((s, i) => {
     const swatch = mode === "ascii" ? ASCII_MARKERS[i % ASCII_MARKERS.length]! : "━━";
-    return `${style.series(i, swatch)} ${s.name}`;
+    return `${style.series(i, swatch)} ${terminalText(s.name)}`;
   }).join("   ");
   if (series.length > 0) lines.push(" ".repeat(labelWidth + 2) + legend);
   return lines.map((l) => fitText(l, width)).join("\n") + "\n";
@@ -363,13 +366,24 @@ export function renderLineChart(series: readonly ChartSeries[], options: LineCha
 
 function fitText(text: string, width: number): string {
   if (displayWidth(text) <= width) return text;
-  // Only plain text is ever cut here (legend or title); escapes may be lost, which is harmless.
+  // Our own colour escapes are kept whole (a cut escape would swallow what follows) and the
+  // colour is reset after the cut; server text reaches here already made terminal-safe.
   let out = "";
-  for (const char of text) {
-    if (displayWidth(out + char) > width - 1) break;
-    out += char;
+  let used = 0;
+  let painted = false;
+  // deno-lint-ignore no-control-regex
+  for (const [token] of text.matchAll(/\x1b\[[0-9;?]*[A-Za-z]|[^]/gu)) {
+    if (token.length > 1 && token.startsWith("\x1b")) {
+      out += token;
+      painted = true;
+      continue;
+    }
+    const w = displayWidth(token);
+    if (used + w > width - 1) break;
+    out += token;
+    used += w;
   }
-  return out + "…";
+  return out + (painted ? "\x1b[0m" : "") + "…";
 }
 
 /**

@@ -16,12 +16,15 @@ import {
   type OutputFormat,
   renderView,
   saveEnvelope,
+  type SaveTarget,
+  saveTarget,
   type TableView,
   toJsonText,
 } from "./output.ts";
 import { ProgressBar } from "./progress.ts";
 import { type InputReader, PromptCancelledError } from "./prompt.ts";
 import { colorEnabled, createStyle, type Style } from "./style.ts";
+import { terminalText } from "../core/terminal_text.ts";
 
 /**
  * The library module, loaded on first use (keeps `--help` fast).
@@ -110,6 +113,7 @@ export class CommandContext {
   readonly err: Style;
   #api: Promise<Api> | undefined;
   #apiKeyFromStdin: Promise<string | undefined> | undefined;
+  #save: Promise<SaveTarget> | undefined;
 
   /**
    * @param io The I/O of the run.
@@ -168,30 +172,64 @@ export class CommandContext {
   }
 
   /**
-   * Writes a diagnostic line to stderr.
+   * Writes a diagnostic line to stderr, made terminal-safe (it may quote server text).
    *
    * @param line The text (a newline is added).
    */
   async note(line: string): Promise<void> {
-    await this.io.stderr.write(line + "\n");
+    await this.io.stderr.write(terminalText(line) + "\n");
   }
 
   /**
-   * Writes `warning: …` to stderr.
+   * Writes `warning: …` to stderr, made terminal-safe.
    *
    * @param message The warning.
    */
   async warn(message: string): Promise<void> {
-    await this.io.stderr.write(`${this.err.yellow("warning:")} ${message}\n`);
+    await this.io.stderr.write(`${this.err.yellow("warning:")} ${terminalText(message)}\n`);
   }
 
   /**
-   * Writes `error: …` to stderr.
+   * Writes `error: …` to stderr, made terminal-safe (API error messages are server text).
    *
    * @param message The error.
    */
   async error(message: string): Promise<void> {
-    await this.io.stderr.write(`${this.err.red("error:")} ${message}\n`);
+    await this.io.stderr.write(`${this.err.red("error:")} ${terminalText(message)}\n`);
+  }
+
+  /**
+   * Checks what can be checked before any request: conflicting output options and the
+   * `--save` path. Called once before the command runs.
+   *
+   * @throws {UsageError} When `--json` is combined with another `--format`.
+   * @throws {ValidationError} When the `--save` path is empty or its directory is missing.
+   */
+  async prepare(): Promise<void> {
+    const { json, format, save } = this.common;
+    if (json && format !== undefined && format !== "json") {
+      throw new UsageError(`--json conflicts with --format ${format}: give one of them`);
+    }
+    if (save !== undefined) {
+      this.#save = saveTarget(save, this.io.cwd);
+      await this.#save;
+    }
+  }
+
+  /**
+   * Checks a user-given output path before any request: not empty, in an existing directory,
+   * not a directory itself. Relative paths resolve against the working directory.
+   *
+   * @param path The path, as typed.
+   * @param option The option name for the error, e.g. `--output`.
+   * @returns The absolute path.
+   * @throws {ValidationError} When the path cannot be written (exit code 2).
+   */
+  async outputPath(path: string, option: string): Promise<string> {
+    const lib = await loadLibrary();
+    const { isAbsolute, join } = await import("node:path");
+    if (path.trim() === "") return await lib.checkOutputPath(path, option);
+    return await lib.checkOutputPath(isAbsolute(path) ? path : join(this.io.cwd, path), option);
   }
 
   /**
@@ -274,40 +312,60 @@ export class CommandContext {
   }
 
   /**
-   * Prints an envelope in the chosen format, saves it for `--save`, and reports a failure on
-   * stderr.
+   * Saves an envelope for `--save`, then prints it in the chosen format and reports a failure on
+   * stderr. When saving fails, the `ok: false` envelope naming that failure is printed instead:
+   * stdout never says `ok: true` for a command that exits 1.
    *
    * @param envelope The result.
    * @param view The tabular view of `data`, for non-JSON formats.
-   * @returns 0 when `ok`, else 1.
+   * @returns 0 when `ok` (and saved), else 1.
    */
   async emit<T>(envelope: Envelope, view?: ViewOf<T>): Promise<number> {
+    const saveFailure = await this.save(envelope);
+    const shown: Envelope = saveFailure === undefined
+      ? envelope
+      : { ok: false, errmsg: saveFailure, data: null };
     const format = this.format;
     if (format === "json") {
-      await this.io.stdout.write(toJsonText(envelope) + "\n");
-    } else if (envelope.ok) {
-      const rows = view ? view(envelope.data as T) : defaultView(envelope.data);
+      await this.io.stdout.write(toJsonText(shown) + "\n");
+    } else if (shown.ok) {
+      const rows = view ? view(shown.data as T) : defaultView(shown.data);
       await this.io.stdout.write(
-        renderView(format, rows, { width: this.tableWidth, style: this.out }),
+        renderView(format, rows, {
+          width: this.tableWidth,
+          style: this.out,
+          terminal: this.io.isTTY.stdout,
+        }),
       );
     }
-    if (!envelope.ok) await this.error(envelope.errmsg || "Command failed");
-    if (this.common.save !== undefined) {
-      try {
-        const saved = await saveEnvelope(envelope, this.common.save, this.io.cwd);
-        await this.note(saved.message);
-      } catch (error) {
-        await this.error(`Cannot save output: ${errorMessage(error)}`);
-        return 1;
-      }
+    if (!shown.ok) await this.error(shown.errmsg || "Command failed");
+    return shown.ok ? 0 : 1;
+  }
+
+  /**
+   * Writes the envelope to the `--save` file, when one was asked for (atomically), and says so
+   * on stderr.
+   *
+   * @param envelope The envelope.
+   * @returns The error message when saving failed, else `undefined`.
+   */
+  async save(envelope: Envelope): Promise<string | undefined> {
+    if (this.common.save === undefined) return undefined;
+    try {
+      this.#save ??= saveTarget(this.common.save, this.io.cwd);
+      const saved = await saveEnvelope(envelope, await this.#save);
+      if (saved.warning) await this.warn(saved.message);
+      else await this.note(saved.message);
+    } catch (error) {
+      return `Cannot save output: ${errorMessage(error)}`;
     }
-    return envelope.ok ? 0 : 1;
+    return undefined;
   }
 
   /**
    * Runs a library call and prints its result as `{ ok: true, errmsg: "", data }`, or the failure
-   * as `{ ok: false, errmsg, data: null }` (exit 1); usage and validation errors exit 2 without
-   * an envelope.
+   * as `{ ok: false, errmsg, data: null }` (exit 1; usage and validation errors exit 2, see
+   * {@linkcode CommandContext.fail}).
    *
    * @param call Produces the data.
    * @param view The tabular view of the data.
@@ -324,25 +382,28 @@ export class CommandContext {
   }
 
   /**
-   * Reports an error: usage and validation errors → stderr, exit 2; anything else → the
-   * `ok: false` envelope (JSON formats) and `error: …` on stderr, exit 1.
+   * Reports an error. Whatever the failure, JSON output gets the `ok: false` envelope on stdout
+   * and stderr gets `error: …`. Usage and validation errors exit 2 (nothing is saved); a
+   * cancelled prompt exits 1; anything else exits 1 and is saved for `--save` like any result.
    *
    * @param error The error.
    * @returns The exit code.
    */
   async fail(error: unknown): Promise<number> {
-    if (await isUsageError(error)) {
-      await this.error(errorMessage(error));
+    const errmsg = errorMessage(error);
+    if (await isUsageError(error) || error instanceof PromptCancelledError) {
+      // `--json` counts even when it conflicts with `--format`: the caller asked for JSON.
+      if (this.common.json || this.format === "json") {
+        await this.io.stdout.write(toJsonText({ ok: false, errmsg, data: null }) + "\n");
+      }
+      await this.error(errmsg);
+      if (error instanceof PromptCancelledError) return 1;
       if (this.commandName) {
         await this.note(`Try 'swanlab-ts ${this.commandName} --help' for more information.`);
       }
       return 2;
     }
-    if (error instanceof PromptCancelledError) {
-      await this.error(error.message);
-      return 1;
-    }
-    return await this.emit({ ok: false, errmsg: errorMessage(error), data: null });
+    return await this.emit({ ok: false, errmsg, data: null });
   }
 }
 

@@ -11,7 +11,7 @@
 
 import { object, or } from "@optique/core/constructs";
 import { runParser } from "@optique/core/facade";
-import { formatMessage, type Message } from "@optique/core/message";
+import type { Message } from "@optique/core/message";
 import { map } from "@optique/core/modifiers";
 import type { Parser } from "@optique/core/parser";
 import { command } from "@optique/core/primitives";
@@ -21,6 +21,7 @@ import type { CliIo } from "./io.ts";
 import { examplesFooter, type Invocation, NO_COMMON, paragraph } from "./options.ts";
 import { InputReader } from "./prompt.ts";
 import { colorEnabled } from "./style.ts";
+import { commandPath, parseFailure, unknownCommand, usageFailure } from "./usage_failure.ts";
 
 export type { CliIo, CliReader, CliTty, CliWriter } from "./io.ts";
 
@@ -115,15 +116,6 @@ export function normalizeArgv(argv: readonly string[]): string[] {
   return args;
 }
 
-function commandPath(args: readonly string[]): string {
-  const words: string[] = [];
-  for (const arg of args) {
-    if (arg.startsWith("-") || words.length >= 2) break;
-    words.push(arg);
-  }
-  return words.join(" ");
-}
-
 const ROOT_EXAMPLES = [
   "swanlab-ts demo                                   # a tour against a local server",
   "swanlab-ts login                                  # store an API key in ~/.swanlab/.netrc",
@@ -171,6 +163,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const errText: string[] = [];
   let version = "";
   if (args.includes("--version")) version = (await loadLibrary()).VERSION;
+
+  const unknown = unknownCommand(args);
+  if (unknown !== undefined) return await usageFailure(io, args, unknown);
 
   let invocation: Invocation | undefined;
   try {
@@ -222,27 +217,20 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     if (typeof result === "number") helpOrUsage = result;
     else invocation = result as Invocation;
   } catch (error) {
-    await io.stderr.write(`error: ${errorMessage(error)}\n`);
-    return 2;
+    return await usageFailure(io, args, errorMessage(error));
   }
 
+  // Optique may also have queued the whole usage and its own "Error:" line: one error line and
+  // a hint say it better.
+  if (failure !== undefined) return await parseFailure(io, args, failure);
   for (const text of outText) await io.stdout.write(text.endsWith("\n") ? text : text + "\n");
   for (const text of errText) await io.stderr.write(text.endsWith("\n") ? text : text + "\n");
-  if (failure !== undefined) {
-    const path = commandPath(args);
-    if (errText.length === 0) {
-      await io.stderr.write(`Error: ${formatMessage(failure, { colors })}\n`);
-    }
-    await io.stderr.write(
-      `Try '${PROGRAM_NAME}${path ? ` ${path}` : ""} --help' for more information.\n`,
-    );
-    return 2;
-  }
   if (helpOrUsage !== undefined || invocation === undefined) return helpOrUsage ?? 0;
 
   const input = new InputReader(io.stdin);
   const ctx = new CommandContext(io, invocation.common, input, commandPath(args));
   try {
+    await ctx.prepare();
     return await invocation.execute(ctx);
   } catch (error) {
     return await ctx.fail(error);

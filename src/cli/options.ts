@@ -430,12 +430,11 @@ export const PAGE_SIZES = [10, 12, 15, 20, 24, 27, 50, 100] as const;
  * const page = pageNumOption();
  * ```
  */
-export function pageNumOption(): Parser<"sync", number, unknown> {
-  return withDefault(
+export function pageNumOption(): Parser<"sync", number | undefined, unknown> {
+  return optional(
     option("--page_num", "--page-num", "-n", integer({ min: 1, metavar: "N" }), {
-      description: message`Page number.`,
+      description: message`Page number (default: 1; with --all, the first page read).`,
     }),
-    1,
   );
 }
 

@@ -8,6 +8,7 @@
 
 import { basename, extname } from "node:path";
 import { displayWidth, type Style } from "./style.ts";
+import { terminalText } from "../core/terminal_text.ts";
 
 /**
  * The output formats of `--format`.
@@ -52,29 +53,85 @@ export interface Envelope {
 }
 
 /**
- * Serializes a value as the Python CLI does (`orjson` with 2-space indent): `NaN` and
- * `±Infinity` become `null`, `undefined` object members are dropped.
+ * How NaN and ±Infinity are spelled in every output format (JSON, JSON Lines, CSV, tables),
+ * whichever query produced them: the server's own spelling, which sampled metrics and
+ * statistics already carry as strings, the Python CLI prints for them, and CSV readers
+ * (Python's `float`, pandas, DuckDB) parse back as numbers.
+ *
+ * @param value A number that is not finite.
+ * @returns `"NaN"`, `"INF"` or `"-INF"`.
+ *
+ * @example The three spellings
+ * ```ts
+ * import { nonFiniteText } from "./output.ts";
+ *
+ * [NaN, Infinity, -Infinity].map(nonFiniteText); // ["NaN", "INF", "-INF"]
+ * ```
+ */
+export function nonFiniteText(value: number): "NaN" | "INF" | "-INF" {
+  return Number.isNaN(value) ? "NaN" : value > 0 ? "INF" : "-INF";
+}
+
+/**
+ * Whether a value is one of the {@linkcode nonFiniteText} spellings (a metric value the server
+ * sent as a string).
+ *
+ * @param value The value.
+ * @returns `true` for `"NaN"`, `"INF"` and `"-INF"`.
+ *
+ * @example A sampled NaN point
+ * ```ts
+ * import { isNonFiniteText } from "./output.ts";
+ *
+ * isNonFiniteText("INF"); // true
+ * isNonFiniteText("inf"); // false
+ * ```
+ */
+export function isNonFiniteText(value: unknown): value is "NaN" | "INF" | "-INF" {
+  return value === "NaN" || value === "INF" || value === "-INF";
+}
+
+/**
+ * Serializes a value as the Python CLI does (`orjson` with 2-space indent, `undefined` object
+ * members dropped), with NaN and ±Infinity spelled `"NaN"`, `"INF"`, `"-INF"`
+ * ({@linkcode nonFiniteText}). Characters a terminal could act on that JSON leaves raw (DEL, C1
+ * controls, bidi and zero-width format characters, U+2028/U+2029) are written as `\uXXXX`
+ * escapes: the parsed value is exactly the same.
  *
  * @param value The value, usually an {@linkcode Envelope}.
  * @returns The JSON text, without a trailing newline.
  *
- * @example NaN becomes null
+ * @example NaN keeps its spelling
  * ```ts
  * import { toJsonText } from "./output.ts";
  *
  * toJsonText({ ok: true, errmsg: "", data: { loss: NaN } });
- * // '{\n  "ok": true,\n  "errmsg": "",\n  "data": {\n    "loss": null\n  }\n}'
+ * // '{\n  "ok": true,\n  "errmsg": "",\n  "data": {\n    "loss": "NaN"\n  }\n}'
  * ```
  */
 export function toJsonText(value: unknown): string {
-  return JSON.stringify(value ?? null, jsonReplacer, 2);
+  return escapeInvisible(JSON.stringify(value ?? null, jsonReplacer, 2));
 }
 
 function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === "number" && !Number.isFinite(value)) return nonFiniteText(value);
   if (typeof value === "bigint") return Number(value);
   if (value instanceof Map) return Object.fromEntries(value);
   if (value instanceof Set) return [...value];
   return value;
+}
+
+// Outside strings JSON text has only ASCII, so these can only be inside strings.
+const INVISIBLE = /[\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+function escapeInvisible(json: string): string {
+  return json.replace(INVISIBLE, (char) => {
+    let out = "";
+    for (let i = 0; i < char.length; i++) {
+      out += `\\u${char.charCodeAt(i).toString(16).padStart(4, "0")}`;
+    }
+    return out;
+  });
 }
 
 /**
@@ -87,11 +144,11 @@ function jsonReplacer(_key: string, value: unknown): unknown {
  * ```ts
  * import { toJsonLine } from "./output.ts";
  *
- * toJsonLine({ step: 1, value: Infinity }); // '{"step":1,"value":null}'
+ * toJsonLine({ step: 1, value: Infinity }); // '{"step":1,"value":"INF"}'
  * ```
  */
 export function toJsonLine(value: unknown): string {
-  return JSON.stringify(value ?? null, jsonReplacer);
+  return escapeInvisible(JSON.stringify(value ?? null, jsonReplacer));
 }
 
 /**
@@ -165,7 +222,8 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 
 /**
  * Formats one value for a table cell or a CSV field: numbers with up to 6 significant digits in
- * tables (exact in CSV), arrays of named objects as their names, other objects as compact JSON.
+ * tables (exact in CSV), NaN and ±Infinity as {@linkcode nonFiniteText}, arrays of named objects
+ * as their names, other objects as compact JSON.
  *
  * @param value The value.
  * @param exact Keep numbers exact (CSV).
@@ -178,12 +236,13 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  * formatCell(0.123456789); // "0.123457"
  * formatCell([{ name: "a" }, { name: "b" }]); // "a, b"
  * formatCell(null); // ""
+ * formatCell(-Infinity); // "-INF"
  * ```
  */
 export function formatCell(value: unknown, exact = false): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "number") {
-    if (!Number.isFinite(value)) return Number.isNaN(value) ? "NaN" : value > 0 ? "inf" : "-inf";
+    if (!Number.isFinite(value)) return nonFiniteText(value);
     if (exact || Number.isInteger(value)) return String(value);
     const abs = Math.abs(value);
     if (abs !== 0 && (abs < 1e-4 || abs >= 1e9)) return value.toExponential(4);
@@ -210,11 +269,34 @@ function columnsOf(rows: Record<string, unknown>[], columns?: string[]): string[
 }
 
 /**
+ * Options of {@linkcode toCsv}.
+ *
+ * @example CSV shown on a terminal
+ * ```ts
+ * import type { CsvOptions } from "./output.ts";
+ *
+ * const options: CsvOptions = { terminal: true };
+ * ```
+ */
+export interface CsvOptions {
+  /**
+   * The CSV goes to a terminal: fields are made terminal-safe (see `terminalText`). CSV
+   * written to a pipe or a file stays exact.
+   *
+   * @default false
+   */
+  readonly terminal?: boolean;
+}
+
+/**
  * Renders rows as CSV (RFC 4180: fields with commas, quotes or newlines are quoted), with a
  * header row. Nested objects are flattened to dotted columns; every field is written (the
  * view's `columns` only select what a table shows).
  *
+ * An empty view gives the header of its `columns` (nothing when it names none).
+ *
  * @param view The rows and columns.
+ * @param options Whether the text goes to a terminal.
  * @returns The CSV text, ending with a newline.
  *
  * @example Quoted fields
@@ -225,10 +307,16 @@ function columnsOf(rows: Record<string, unknown>[], columns?: string[]): string[
  * // 'key,value\nloss,0.5\n"a,b",1\n'
  * ```
  */
-export function toCsv(view: TableView): string {
+export function toCsv(view: TableView, options: CsvOptions = {}): string {
   const rows = view.rows.map((row) => flattenRecord(row));
-  const columns = columnsOf(rows);
-  const field = (text: string) => /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  // No rows: the header of the view's columns, so a reader still sees the shape.
+  const columns = rows.length === 0 ? view.columns ?? [] : columnsOf(rows);
+  if (columns.length === 0) return "";
+  const safe = options.terminal ? (text: string) => terminalText(text) : (text: string) => text;
+  const field = (raw: string) => {
+    const text = safe(raw);
+    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
   const lines = [columns.map(field).join(",")];
   for (const row of rows) lines.push(columns.map((c) => field(formatCell(row[c], true))).join(","));
   return lines.join("\n") + "\n";
@@ -267,6 +355,8 @@ export interface TableOptions {
   width: number;
   /** Colours for the header. */
   style: Style;
+  /** The output goes to a terminal (CSV fields are then made terminal-safe). */
+  terminal?: boolean;
 }
 
 function truncate(text: string, width: number): string {
@@ -287,7 +377,8 @@ function pad(text: string, width: number, right: boolean): string {
 
 /**
  * Renders rows as an aligned text table fitted to a width: the widest columns are shortened
- * (with `…`) until the table fits; numbers are right-aligned.
+ * (with `…`) until the table fits; numbers (NaN and ±Infinity included) are right-aligned.
+ * Control, bidi and format characters in cells and headers are shown as visible escapes.
  *
  * @param view The rows and columns.
  * @param options The width and the style.
@@ -306,16 +397,17 @@ export function renderTable(view: TableView, options: TableOptions): string {
   const rows = view.rows.map((row) => flattenRecord(row));
   const columns = columnsOf(rows, view.columns);
   if (rows.length === 0 || columns.length === 0) return "(no rows)\n";
-  const cells = rows.map((row) =>
-    columns.map((c) => formatCell(row[c]).replace(/[\r\n\t]+/g, " "))
-  );
+  // Every cell and header (config keys are server text too) is made terminal-safe here, once;
+  // widths are measured on what is shown.
+  const cells = rows.map((row) => columns.map((c) => terminalText(formatCell(row[c]))));
   const numeric = columns.map((_, i) =>
     rows.every((row) => {
       const value = row[columns[i]!];
-      return value === null || value === undefined || typeof value === "number";
+      return value === null || value === undefined || typeof value === "number" ||
+        isNonFiniteText(value);
     })
   );
-  const names = columns.map((c) => view.headers?.[c] ?? c);
+  const names = columns.map((c) => terminalText(view.headers?.[c] ?? c));
   const widths = names.map((c, i) =>
     Math.max(displayWidth(c), ...cells.map((line) => displayWidth(line[i]!)))
   );
@@ -378,7 +470,7 @@ export function renderView(
   view: TableView,
   options: TableOptions,
 ): string {
-  if (format === "csv") return toCsv(view);
+  if (format === "csv") return toCsv(view, { terminal: options.terminal ?? false });
   if (format === "jsonl") return toJsonl(view);
   return renderTable(view, options);
 }
@@ -410,13 +502,67 @@ export function autoSaveName(now: Date = new Date(), random: () => number = Math
 }
 
 /**
+ * Where `--save` writes, decided (and checked) before any request: a file, or a skip with the
+ * reason.
+ *
+ * @example A named file
+ * ```ts
+ * import type { SaveTarget } from "./output.ts";
+ *
+ * const target: SaveTarget = { file: "out.json", path: "/tmp/out.json" };
+ * ```
+ */
+export type SaveTarget =
+  | { /** The file as named to the user. */ file: string; /** Its absolute path. */ path: string }
+  | { /** Why nothing is saved (a warning). */ skip: string };
+
+/**
+ * Decides where `--save` writes, as the Python CLI does: a bare `--save` (or `.`) picks
+ * {@linkcode autoSaveName}; a name with an extension other than `.json` is skipped with a
+ * warning; a name without extension is used as is. The file's directory must exist and an
+ * empty name is refused, like every output path.
+ *
+ * @param name The `--save` value (`"."` for an automatic name).
+ * @param cwd The directory relative names resolve against.
+ * @returns The target.
+ * @throws {ValidationError} When the name is empty, names a directory, or its directory is
+ * missing (field `--save`).
+ *
+ * @example An automatic name
+ * ```ts ignore
+ * import { saveTarget } from "./output.ts";
+ *
+ * const target = await saveTarget(".", "/tmp"); // { file: "swanlab-….json", path: "/tmp/swanlab-….json" }
+ * ```
+ */
+export async function saveTarget(name: string, cwd: string): Promise<SaveTarget> {
+  const [{ checkOutputPath }, { isAbsolute, join }] = await Promise.all([
+    import("../../mod.ts"),
+    import("node:path"),
+  ]);
+  if (name.trim() === "") return { path: await checkOutputPath(name, "--save"), file: name };
+  let file: string;
+  if (name !== ".") {
+    // The extension of the file name only (Python's `Path(name).suffix`): "./out/result" has none.
+    const ext = extname(basename(name)).slice(1).toLowerCase();
+    if (ext !== "" && ext !== "json") {
+      return { skip: `unsupported file extension .${ext}, skipped saving` };
+    }
+    file = name;
+  } else {
+    file = autoSaveName();
+  }
+  return { file, path: await checkOutputPath(isAbsolute(file) ? file : join(cwd, file), "--save") };
+}
+
+/**
  * The outcome of {@linkcode saveEnvelope}.
  *
  * @example A skipped save
  * ```ts
  * import type { SaveResult } from "./output.ts";
  *
- * const result: SaveResult = { message: "Warning: unsupported file extension .txt, skipped saving." };
+ * const result: SaveResult = { message: "unsupported file extension .txt, skipped saving", warning: true };
  * ```
  */
 export interface SaveResult {
@@ -424,47 +570,31 @@ export interface SaveResult {
   path?: string;
   /** The message to print on stderr. */
   message: string;
+  /** The message is a warning (nothing was saved). */
+  warning?: boolean;
 }
 
 /**
- * Writes the envelope for `--save` as the Python CLI does: a bare `--save` (or `.`) picks
- * {@linkcode autoSaveName}; a name with an extension other than `.json` is skipped with a warning;
- * a name without extension is used as is.
+ * Writes the envelope for `--save` to its {@linkcode saveTarget}, atomically: a temporary file
+ * in the same directory renamed over the target, so a failure leaves any previous file as it
+ * was.
  *
  * @param envelope The envelope to save.
- * @param name The `--save` value (`""` or `"."` for an automatic name).
- * @param cwd The directory relative names resolve against.
+ * @param target Where to write it.
  * @returns What happened, with the stderr message.
  *
  * @example Save to a named file
  * ```ts ignore
- * import { saveEnvelope } from "./output.ts";
+ * import { saveEnvelope, saveTarget } from "./output.ts";
  *
- * const result = await saveEnvelope({ ok: true, errmsg: "", data: {} }, "out.json", "/tmp");
+ * const target = await saveTarget("out.json", "/tmp");
+ * const result = await saveEnvelope({ ok: true, errmsg: "", data: {} }, target);
  * console.error(result.message); // "Saved to out.json"
  * ```
  */
-export async function saveEnvelope(
-  envelope: Envelope,
-  name: string,
-  cwd: string,
-): Promise<SaveResult> {
-  let file: string;
-  if (name !== "" && name !== ".") {
-    // The extension of the file name only (Python's `Path(name).suffix`): "./out/result" has none.
-    const ext = extname(basename(name)).slice(1).toLowerCase();
-    if (ext !== "" && ext !== "json") {
-      return { message: `Warning: unsupported file extension .${ext}, skipped saving.` };
-    }
-    file = name;
-  } else {
-    file = autoSaveName();
-  }
-  const [{ writeFile }, { isAbsolute, join }] = await Promise.all([
-    import("node:fs/promises"),
-    import("node:path"),
-  ]);
-  const target = isAbsolute(file) ? file : join(cwd, file);
-  await writeFile(target, toJsonText(envelope));
-  return { path: file, message: `Saved to ${file}` };
+export async function saveEnvelope(envelope: Envelope, target: SaveTarget): Promise<SaveResult> {
+  if ("skip" in target) return { message: target.skip, warning: true };
+  const { writeFileAtomic } = await import("../../mod.ts");
+  await writeFileAtomic(target.path, toJsonText(envelope));
+  return { path: target.file, message: `Saved to ${target.file}` };
 }

@@ -9,6 +9,7 @@
 
 import type { CliWriter } from "./io.ts";
 import { createStyle, displayWidth, type Style } from "./style.ts";
+import { terminalText } from "../core/terminal_text.ts";
 
 /**
  * What one progress line shows.
@@ -108,6 +109,8 @@ const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", 
  * ```
  */
 export function renderProgressLine(state: ProgressState): string {
+  // Labels may carry a metric key or a file name: made terminal-safe here, once.
+  const label = terminalText(state.label);
   const unit = state.unit ? ` ${state.unit}` : "";
   const seconds = state.elapsedMs / 1000;
   const rate = seconds > 0 ? state.current / seconds : 0;
@@ -121,17 +124,17 @@ export function renderProgressLine(state: ProgressState): string {
       : "";
     const counts = `  ${formatCount(state.current)}/${formatCount(state.total)}${unit}`;
     const tail = ` ${percent}${counts}${rateText}${eta}`;
-    const room = max - displayWidth(state.label) - displayWidth(tail) - 3;
+    const room = max - displayWidth(label) - displayWidth(tail) - 3;
     const barWidth = Math.max(0, Math.min(40, room));
-    if (barWidth < 5) return fit(`${state.label}${tail}`, max);
+    if (barWidth < 5) return fit(`${label}${tail}`, max);
     const filled = Math.round(fraction * barWidth);
     const bar = state.style.cyan("█".repeat(filled)) +
       state.style.dim("░".repeat(barWidth - filled));
-    return `${state.label} [${bar}]${tail}`;
+    return `${label} [${bar}]${tail}`;
   }
   const spin = SPINNER[Math.floor(state.elapsedMs / 80) % SPINNER.length]!;
   return fit(
-    `${state.style.cyan(spin)} ${state.label}  ${formatCount(state.current)}${unit}${rateText}`,
+    `${state.style.cyan(spin)} ${label}  ${formatCount(state.current)}${unit}${rateText}`,
     max,
   );
 }

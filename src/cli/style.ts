@@ -142,29 +142,39 @@ export function stripAnsi(text: string): string {
 }
 
 /**
- * The number of terminal columns a text occupies (ANSI escapes excluded; East Asian wide
- * characters count as two).
+ * The number of terminal columns a text occupies: ANSI escapes, controls, combining marks and
+ * format characters take none; East Asian wide and fullwidth characters and emoji shown as
+ * pictures take two.
  *
  * @param text The text.
  * @returns Its display width.
  *
- * @example Wide characters
+ * @example Wide and combining characters
  * ```ts
  * import { displayWidth } from "./style.ts";
  *
  * displayWidth("abc"); // 3
  * displayWidth("实验"); // 4
+ * displayWidth("e\u0301"); // 1
+ * displayWidth("🚀"); // 2
  * ```
  */
 export function displayWidth(text: string): number {
   let width = 0;
   for (const char of stripAnsi(text)) {
     const code = char.codePointAt(0)!;
-    if (code < 32 || (code >= 0x7f && code < 0xa0) || (code >= 0x300 && code < 0x370)) continue;
-    width += isWide(code) ? 2 : 1;
+    if (code < 0x7f) {
+      if (code >= 32) width++;
+      continue;
+    }
+    if (ZERO_WIDTH.test(char)) continue;
+    width += isWide(code) || EMOJI.test(char) ? 2 : 1;
   }
   return width;
 }
+
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cc}\p{Cf}]$/u;
+const EMOJI = /^\p{Emoji_Presentation}$/u;
 
 function isWide(code: number): boolean {
   return (code >= 0x1100 && code <= 0x115f) || (code >= 0x2e80 && code <= 0xa4cf) ||

@@ -7,6 +7,7 @@
  */
 
 import { type ChartSeries, formatTick, niceTicks } from "./chart.ts";
+import { terminalText } from "../core/terminal_text.ts";
 
 /**
  * Options of {@linkcode renderSvgChart}.
@@ -53,7 +54,10 @@ export const SVG_PALETTE: readonly string[] = [
 ];
 
 /**
- * Escapes text for XML content and attribute values.
+ * Escapes text for XML content and attribute values. Characters XML 1.0 cannot carry at all
+ * (controls, lone surrogates) and the bidi and format characters that could disguise a label
+ * are first made visible (`\u001b` style, see {@linkcode terminalText}), so the file always
+ * parses and shows what the server sent.
  *
  * @param text The text.
  * @returns The escaped text.
@@ -63,10 +67,11 @@ export const SVG_PALETTE: readonly string[] = [
  * import { escapeXml } from "./svg_chart.ts";
  *
  * escapeXml('a<b & "c"'); // "a&lt;b &amp; &quot;c&quot;"
+ * escapeXml("x\x1b[31m"); // "x\\u001b[31m"
  * ```
  */
 export function escapeXml(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")
+  return terminalText(text).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")
     .replaceAll('"', "&quot;").replaceAll("'", "&apos;");
 }
 

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { ResponseDrift, ValidationMode } from "./response_drift.ts";
 import type { Env } from "./runtime.ts";
 
 /**
@@ -61,8 +62,9 @@ export interface ClientOptions {
    */
   refreshMarginMs?: number;
   /**
-   * The `fetch` used for every request (API and downloads).
-   * @default globalThis.fetch
+   * The `fetch` used for every request (API and downloads). A custom `fetch` is used as given:
+   * the proxy variables (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`) are then its own business.
+   * @default globalThis.fetch, routed through the proxy of `HTTPS_PROXY`/`HTTP_PROXY` unless `NO_PROXY` exempts the host
    */
   fetch?: typeof globalThis.fetch;
   /**
@@ -80,4 +82,18 @@ export interface ClientOptions {
    * @default none, or `console.error` when `SWANLAB_DEBUG` is true
    */
   debug?: (line: string) => void;
+  /**
+   * Check every response body against the spec (`openapi/swanlab.yaml`): `"warn"` reports each
+   * drifted field once per operation (to `onResponseDrift`, else a `warning:` line on stderr) and
+   * carries on; `"error"` throws a `ResponseDriftError`. The validator (Ajv and the
+   * spec) is loaded only when this is on.
+   * @default `SWANLAB_VALIDATE` (`off`, `warn` or `error`), else `"off"`
+   */
+  validateResponses?: ValidationMode;
+  /**
+   * Receives each drift found in `"warn"` mode, once per operation and field (array indexes
+   * ignored), with secrets redacted.
+   * @default a `[swanlab-ts] warning: …` line on stderr, control characters escaped
+   */
+  onResponseDrift?: (drift: ResponseDrift) => void;
 }

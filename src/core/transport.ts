@@ -23,7 +23,17 @@ import {
   ValidationError,
 } from "./errors.ts";
 import { fetchWithRetry, FinalError } from "./fetch_with_retry.ts";
+import { createProxyFetch } from "./proxy.ts";
 import { raceAbort } from "./race_abort.ts";
+import {
+  describeDrift,
+  parseValidationMode,
+  type ResponseDrift,
+  ResponseDriftError,
+  type ValidationMode,
+} from "./response_drift.ts";
+import { terminalText } from "./terminal_text.ts";
+import type { ResponseValidator } from "./response_validator.ts";
 import { Limiter } from "./limiter.ts";
 import { redactUrl, SecretRedactor } from "./redact.ts";
 import type { RequestOptions } from "./request_options.ts";
@@ -169,13 +179,19 @@ export class Transport {
   #timeoutMs: number;
   #policy: RetryPolicy;
   #debug: ((line: string) => void) | undefined;
+  #validation: ValidationMode;
+  #validator: Promise<ResponseValidator> | undefined;
+  #onDrift: (drift: ResponseDrift) => void;
+  #reportedDrifts = new Set<string>();
 
   private constructor(credentials: ResolvedCredentials, options: ClientOptions) {
     this.apiHost = credentials.apiHost;
     this.webHost = credentials.webHost;
     this.#apiKey = credentials.apiKey;
     this.#apiOrigin = new URL(credentials.apiHost).origin;
-    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    const env = options.env ?? processEnv();
+    // Proxies follow the client's environment on every runtime (Node's fetch ignores them).
+    this.#fetch = options.fetch ?? createProxyFetch(env);
     this.#timeoutMs = positive("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     this.#policy = {
       ...DEFAULT_RETRY_POLICY,
@@ -191,13 +207,20 @@ export class Transport {
     this.limiter = new Limiter(options.concurrency ?? 4);
     this.redactor = new SecretRedactor();
     this.redactor.add(credentials.apiKey);
-    const env = options.env ?? processEnv();
     const debugFlag = readEnv(env, "SWANLAB_DEBUG")?.toLowerCase();
     const sink = options.debug ??
       (debugFlag !== undefined && ["1", "true", "yes", "on"].includes(debugFlag)
         ? (line: string) => console.error(line)
         : undefined);
     this.#debug = sink && ((line: string) => sink(`[swanlab-ts] ${this.redactor.redact(line)}`));
+    this.#validation = validationMode(options.validateResponses, readEnv(env, "SWANLAB_VALIDATE"));
+    this.#onDrift = options.onResponseDrift ??
+      ((drift) =>
+        console.error(
+          `[swanlab-ts] warning: response drift in ${drift.operation} (${
+            terminalText(drift.endpoint)
+          }) ${describeDrift(drift)}`,
+        ));
     this.#session = new Session(
       () => this.#login(),
       nonNegative("refreshMarginMs", options.refreshMarginMs ?? SEVEN_DAYS_MS),
@@ -307,6 +330,9 @@ export class Transport {
     if (result.error !== undefined || !response.ok) {
       throw this.#apiError(response, result.error, method, label, fullUrl);
     }
+    if (this.#validation !== "off") {
+      await this.#checkResponse(method, label, response.status, result.data);
+    }
     if (result.data === null) {
       throw new ResponseError(`Cannot use response of ${method} ${label}: the body is null`);
     }
@@ -362,6 +388,25 @@ export class Transport {
       });
     }
     return watchIdle(response, options.idleTimeoutMs ?? timeoutMs, label);
+  }
+
+  // The one place where responses meet the spec: `warn` reports each field once per operation
+  // and carries on, `error` throws. The validator is imported on first use only.
+  async #checkResponse(method: string, path: string, status: number, body: unknown) {
+    this.#validator ??= import("./response_validator.ts").then((m) => m.loadResponseValidator());
+    const drifts = (await this.#validator).validate(method, path, status, body).map((drift) => ({
+      ...drift,
+      got: this.redactor.redact(drift.got),
+      expected: this.redactor.redact(drift.expected),
+    }));
+    if (drifts.length === 0) return;
+    if (this.#validation === "error") throw new ResponseDriftError(method, path, drifts);
+    for (const drift of drifts) {
+      const key = `${drift.operation} ${drift.path.replace(/\/\d+(?=\/|$)/g, "/*")}`;
+      if (this.#reportedDrifts.has(key)) continue;
+      this.#reportedDrifts.add(key);
+      this.#onDrift(drift);
+    }
   }
 
   #retryPolicy(options: RequestOptions): RetryPolicy {
@@ -555,6 +600,29 @@ function watchIdle(response: Response, idleMs: number, label: string): Response 
     statusText: response.statusText,
     headers: response.headers,
   });
+}
+
+function validationMode(option: unknown, env: string | undefined): ValidationMode {
+  if (option !== undefined) {
+    if (typeof option === "string" && (["off", "warn", "error"] as unknown[]).includes(option)) {
+      return option as ValidationMode;
+    }
+    throw new ValidationError(
+      "validateResponses",
+      `Cannot use validateResponses ${JSON.stringify(option)}: expected "off", "warn" or "error"`,
+    );
+  }
+  if (env === undefined) return "off";
+  const mode = parseValidationMode(env);
+  if (mode === undefined) {
+    throw new ValidationError(
+      "SWANLAB_VALIDATE",
+      `Cannot use SWANLAB_VALIDATE=${
+        JSON.stringify(terminalText(env))
+      }: expected "off", "warn" or "error"`,
+    );
+  }
+  return mode;
 }
 
 function positive(field: string, value: number): number {

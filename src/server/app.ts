@@ -10,6 +10,7 @@
 
 import { spec } from "../../generated/spec.ts";
 import { resetResponse } from "./faults.ts";
+import { mutateResponse } from "./response_mutation.ts";
 import { errorResponse, HttpError, newTraceId } from "./http.ts";
 import type { AppEnv, Route, RouteContext } from "./route.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -328,6 +329,10 @@ export function createApp(
       store,
       env,
     };
-    return await route.handler(ctx);
+    const response = await route.handler(ctx);
+    const mutations = env.faults.options.mutateResponses;
+    return mutations === undefined || mutations.length === 0
+      ? response
+      : await mutateResponse(response, route.operationId, mutations);
   }
 }

@@ -6,6 +6,7 @@
  */
 
 import { Prng } from "./prng.ts";
+import type { ResponseMutation } from "./response_mutation.ts";
 
 /**
  * Faults to inject. Rates are probabilities in `[0, 1]` drawn from a PRNG seeded with `seed`,
@@ -58,6 +59,12 @@ export interface FaultOptions {
    * @default true
    */
   faultLogin?: boolean;
+  /**
+   * Test facility: changes to the JSON success responses of chosen operations (a field deleted,
+   * `null`, or another value), to test clients against a server that drifted from the spec.
+   * @default [] (none)
+   */
+  mutateResponses?: readonly ResponseMutation[];
 }
 
 /**

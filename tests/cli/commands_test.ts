@@ -361,7 +361,10 @@ describe("swanlab-ts commands against the local server", () => {
       assert.deepEqual(data, await api.run(path).summary());
       const some = await ok(["run", "summary", path, "--keys", "lr"]);
       assert.deepEqual(keysOf(some), ["lr"]);
-      assert.deepEqual(await ok(["run", "summary", path, "--keys", ""]), data);
+      // An empty --keys is a usage error, as in every command; leaving it out reads every key.
+      const empty = await runCli(["run", "summary", path, "--keys", ""], { env });
+      assert.equal(empty.code, 2);
+      assert.match(empty.stderr, /no valid keys provided.*leave --keys out for every key/);
     });
 
     it("run medias reads one step (-s) or every step (--all)", async () => {
@@ -545,7 +548,7 @@ describe("swanlab-ts commands against the local server", () => {
     it("rejects a page size the server does not accept (exit 2)", async () => {
       const result = await runCli(["self-hosted", "list-users", "-s", "7"], { env });
       assert.equal(result.code, 2);
-      assert.equal(result.stdout, "");
+      assert.equal(envelope(result).ok, false);
     });
 
     it("fails with ok:false (exit 1) for a user who is not root", async () => {
@@ -658,7 +661,7 @@ describe("swanlab-ts commands against the local server", () => {
 
       const skipped = await runCli(["user", "info", "--save", "me.txt"], { env, cwd: saveDir });
       assert.equal(skipped.code, 0);
-      assert.match(skipped.stderr, /Warning: unsupported file extension \.txt, skipped saving\./);
+      assert.match(skipped.stderr, /warning: unsupported file extension \.txt, skipped saving/);
       assert.equal((await readdir(saveDir)).includes("me.txt"), false);
     });
 

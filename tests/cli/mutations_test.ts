@@ -67,7 +67,7 @@ describe("swanlab-ts commands that change data", () => {
     it("rejects an invalid project name before any request (exit 2)", async () => {
       const result = await runCli(["project", "create", "-n", "bad name!"], { env });
       assert.equal(result.code, 2);
-      assert.equal(result.stdout, "");
+      assert.equal(envelope(result).ok, false);
     });
   });
 

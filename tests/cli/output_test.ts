@@ -6,11 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   autoSaveName,
+  type Envelope,
   flattenRecord,
   formatCell,
   keyValueRows,
   renderTable,
   saveEnvelope,
+  saveTarget,
   toCsv,
   toJsonl,
   toJsonText,
@@ -18,6 +20,11 @@ import {
 import { colorEnabled, createStyle, displayWidth, stripAnsi } from "../../src/cli/style.ts";
 
 const plain = createStyle(false);
+
+/** Decides the --save target, then saves (the CLI checks the target before any request). */
+async function save(envelope: Envelope, name: string, cwd: string) {
+  return await saveEnvelope(envelope, await saveTarget(name, cwd));
+}
 
 describe("toJsonText()", () => {
   it("prints the envelope with 2-space indent like the Python CLI (orjson OPT_INDENT_2)", () => {
@@ -28,9 +35,9 @@ describe("toJsonText()", () => {
     );
   });
 
-  it("turns NaN and infinities into null", () => {
+  it("spells NaN and infinities as the server does: NaN, INF, -INF", () => {
     const text = toJsonText({ a: NaN, b: Infinity, c: -Infinity, d: [NaN] });
-    assert.deepEqual(JSON.parse(text), { a: null, b: null, c: null, d: [null] });
+    assert.deepEqual(JSON.parse(text), { a: "NaN", b: "INF", c: "-INF", d: ["NaN"] });
   });
 
   it("keeps non-ASCII text as is", () => {
@@ -56,7 +63,7 @@ describe("toCsv()", () => {
 
 describe("toJsonl()", () => {
   it("prints one compact object per line", () => {
-    assert.equal(toJsonl({ rows: [{ a: 1 }, { a: NaN }] }), '{"a":1}\n{"a":null}\n');
+    assert.equal(toJsonl({ rows: [{ a: 1 }, { a: NaN }] }), '{"a":1}\n{"a":"NaN"}\n');
   });
 });
 
@@ -136,18 +143,18 @@ describe("saveEnvelope()", () => {
     const dir = await mkdtemp(join(tmpdir(), "swanlab-ts-save-"));
     try {
       const envelope = { ok: false, errmsg: "boom", data: null };
-      const named = await saveEnvelope(envelope, "out.JSON", dir);
+      const named = await save(envelope, "out.JSON", dir);
       assert.equal(named.message, "Saved to out.JSON");
       assert.deepEqual(JSON.parse(await readFile(join(dir, "out.JSON"), "utf8")), envelope);
 
-      const auto = await saveEnvelope(envelope, ".", dir);
+      const auto = await save(envelope, ".", dir);
       assert.match(auto.path ?? "", /^swanlab-\d{8}_\d{6}-[a-z0-9]{4}\.json$/);
 
-      const skipped = await saveEnvelope(envelope, "out.txt", dir);
+      const skipped = await save(envelope, "out.txt", dir);
       assert.equal(skipped.path, undefined);
-      assert.equal(skipped.message, "Warning: unsupported file extension .txt, skipped saving.");
+      assert.equal(skipped.message, "unsupported file extension .txt, skipped saving");
 
-      const bare = await saveEnvelope(envelope, "noext", dir);
+      const bare = await save(envelope, "noext", dir);
       assert.equal(bare.path, "noext");
       assert.deepEqual((await readdir(dir)).sort(), [auto.path, "noext", "out.JSON"].sort());
     } finally {
@@ -162,13 +169,13 @@ describe("saveEnvelope() paths", () => {
     try {
       await mkdir(join(dir, "runs.d"));
       const envelope = { ok: true, errmsg: "", data: { x: 1 } };
-      const saved = await saveEnvelope(envelope, "./runs.d/result", dir);
+      const saved = await save(envelope, "./runs.d/result", dir);
       assert.equal(saved.message, "Saved to ./runs.d/result");
       assert.deepEqual(JSON.parse(await readFile(join(dir, "runs.d", "result"), "utf8")), envelope);
-      const json = await saveEnvelope(envelope, "runs.d/out.json", dir);
+      const json = await save(envelope, "runs.d/out.json", dir);
       assert.equal(json.path, "runs.d/out.json");
-      const skipped = await saveEnvelope(envelope, "runs.d/out.csv", dir);
-      assert.equal(skipped.message, "Warning: unsupported file extension .csv, skipped saving.");
+      const skipped = await save(envelope, "runs.d/out.csv", dir);
+      assert.equal(skipped.message, "unsupported file extension .csv, skipped saving");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { VERSION } from "../../mod.ts";
 import { normalizeArgv } from "../../src/cli/main.ts";
-import { runCli } from "./_helpers.ts";
+import { envelope, runCli } from "./_helpers.ts";
 
 /** Every command of the tree (groups and leaves). */
 const COMMANDS = [
@@ -48,6 +48,10 @@ const LEAVES = COMMANDS.filter((c) =>
   c.length === 2 || ["login", "logout", "serve", "demo"].includes(c[0]!)
 );
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
 async function usageError(argv: string[], pattern?: RegExp): Promise<string> {
   const result = await runCli(argv);
   assert.equal(
@@ -55,9 +59,23 @@ async function usageError(argv: string[], pattern?: RegExp): Promise<string> {
     2,
     `${argv.join(" ")}: exit ${result.code}\n${result.stdout}${result.stderr}`,
   );
-  assert.equal(result.stdout, "", `${argv.join(" ")}: stdout must stay empty`);
+  // Piped output is JSON: a usage error found after parsing (or with --json) prints the
+  // ok:false envelope; one the parser finds without --json leaves stdout empty.
+  if (result.stdout !== "") {
+    const failure = envelope(result);
+    assert.equal(failure.ok, false);
+    assert.equal(failure.data, null);
+    assert.match(
+      result.stderr,
+      new RegExp(`error: ${escapeRegExp(failure.errmsg.split("\n")[0]!)}`),
+    );
+  }
   if (pattern) assert.match(result.stderr, pattern);
-  assert.match(result.stderr, /Try 'swanlab-ts.* --help' for more information\./);
+  assert.match(
+    result.stderr,
+    /Try 'swanlab-ts.* --help' for more information\.|\(see 'swanlab-ts --help'\)/,
+  );
+  assert.doesNotMatch(result.stderr, /Error:/);
   return result.stderr;
 }
 

@@ -8,9 +8,10 @@
  * @module
  */
 
-import { mkdir, open } from "node:fs/promises";
-import { dirname, extname, isAbsolute, join, relative } from "node:path";
-import { type CommandContext, loadLibrary } from "../context.ts";
+import { mkdir, stat } from "node:fs/promises";
+import { extname, isAbsolute, join, relative } from "node:path";
+import { type CommandContext, loadLibrary, UsageError } from "../context.ts";
+import { nonFiniteText } from "../output.ts";
 import { formatCount, formatDuration } from "../progress.ts";
 import { mapLimited } from "./_shared.ts";
 
@@ -40,11 +41,15 @@ export interface FetchedFile {
 }
 
 /**
- * Streams a URL to a file (no credentials sent), reporting bytes to a callback.
+ * Streams a URL to a file (no credentials sent), reporting bytes to a callback. The body goes
+ * to a temporary file beside the target, renamed over it only when the whole body arrived: a
+ * failed or cut download leaves any previous file as it was and no partial file behind.
  *
  * @param url The presigned URL.
- * @param target The absolute file path (its directory is created).
+ * @param target The absolute file path; its directory must exist unless `createParent`.
  * @param onBytes Called with the bytes received so far, and the expected total when known.
+ * @param createParent Create missing directories (only for the command's own layout inside a
+ * directory the user named, e.g. `media/<key>/` of `run download`).
  * @returns The number of bytes written.
  * @throws {Error} On an HTTP error status or a short body; the message never contains the URL.
  *
@@ -57,7 +62,9 @@ export async function fetchToFile(
   url: string,
   target: string,
   onBytes?: (received: number, total: number | undefined) => void,
+  createParent = false,
 ): Promise<FetchedFile> {
+  const lib = await loadLibrary();
   let response: Response;
   try {
     response = await fetch(url, { credentials: "omit", redirect: "follow" });
@@ -71,32 +78,89 @@ export async function fetchToFile(
   }
   const length = Number(response.headers.get("content-length") ?? NaN);
   const total = Number.isFinite(length) ? length : undefined;
-  await mkdir(dirname(target), { recursive: true });
-  const handle = await open(target, "w");
-  let received = 0;
+  let file;
   try {
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      await handle.write(chunk);
-      received += chunk.byteLength;
-      onBytes?.(received, total);
-    }
+    file = await lib.AtomicFile.create(target, { createParent });
   } catch (error) {
-    throw new Error(`Cannot download file: ${sanitize(error)}`, { cause: error });
+    await response.body.cancel().catch(() => {});
+    throw error;
+  }
+  try {
+    try {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        await file.write(chunk);
+        onBytes?.(file.bytesWritten, total);
+      }
+    } catch (error) {
+      throw new Error(`Cannot download file: ${sanitize(error)}`, { cause: error });
+    }
+    if (total !== undefined && file.bytesWritten !== total) {
+      throw new Error(
+        `Cannot download file: the body ended after ${file.bytesWritten} of ${total} bytes`,
+      );
+    }
+    await file.commit();
+    return { bytes: file.bytesWritten };
   } finally {
-    await handle.close();
+    await file.abort();
   }
-  if (total !== undefined && received < total) {
-    throw new Error(`Cannot download file: the body ended after ${received} of ${total} bytes`);
-  }
-  return { bytes: received };
 }
 
 /**
- * Downloads a presigned URL to a file with a progress bar.
+ * Checks a user-given output directory before any request: not empty, and either an existing
+ * directory or a new name in an existing directory (it is created, one level only, when the
+ * first file is written; parents are never created).
+ *
+ * @param ctx The command context.
+ * @param dir The directory, as typed.
+ * @param option The option name for errors, e.g. `--out`.
+ * @returns The absolute path.
+ * @throws {UsageError} When the path exists and is not a directory.
+ * @throws {ValidationError} When the path is empty or its parent directory is missing.
+ *
+ * @example Check `--out` first
+ * ```ts ignore
+ * const dir = await checkOutputDir(ctx, "./run-data", "--out");
+ * ```
+ */
+export async function checkOutputDir(
+  ctx: CommandContext,
+  dir: string,
+  option: string,
+): Promise<string> {
+  if (dir.trim() === "") return await ctx.outputPath(dir, option);
+  const absolute = resolveIn(ctx, dir);
+  const found = await stat(absolute).catch(() => undefined);
+  if (found?.isDirectory()) return absolute;
+  if (found) throw new UsageError(`Invalid value for ${option}: "${dir}" is not a directory`);
+  return await ctx.outputPath(dir, option);
+}
+
+/**
+ * Creates an output directory checked by {@linkcode checkOutputDir} (never its parents); an
+ * existing directory is fine.
+ *
+ * @param dir The absolute path.
+ *
+ * @example Create the directory of `--out`
+ * ```ts ignore
+ * await ensureDir(await checkOutputDir(ctx, "./run-data", "--out"));
+ * ```
+ */
+export async function ensureDir(dir: string): Promise<void> {
+  await mkdir(dir).catch(async (error) => {
+    if (!(await stat(dir).catch(() => undefined))?.isDirectory()) throw error;
+  });
+}
+
+/**
+ * Downloads a presigned URL to a file with a progress bar (atomically, see
+ * {@linkcode fetchToFile}).
  *
  * @param ctx The command context.
  * @param url The presigned URL.
- * @param file The file (relative to the working directory).
+ * @param file The file (absolute, or relative to the working directory); its directory must
+ * exist.
  * @param label The progress label.
  * @returns The number of bytes written.
  *
@@ -183,7 +247,8 @@ export interface DownloadRunOptions {
   path: string;
   /** Keys (scalar or media); default: every custom scalar and media key. */
   keys?: readonly string[];
-  /** The output directory; default `./<run_id>`. */
+  /** The output directory; default `./<run_id>`. Its parent must exist; it is created (one
+   * level) when missing, and its own `media/<key>/` folders are created inside it. */
   out?: string;
   /** Export the logs. */
   logs: boolean;
@@ -223,9 +288,7 @@ export interface DownloadRunResult {
 function csvField(value: unknown): string {
   if (value === undefined || value === null) return "";
   if (typeof value === "number") {
-    if (Number.isNaN(value)) return "NaN";
-    if (!Number.isFinite(value)) return value > 0 ? "INF" : "-INF";
-    return String(value);
+    return Number.isFinite(value) ? String(value) : nonFiniteText(value);
   }
   const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
@@ -283,7 +346,7 @@ export function safeNames(keys: readonly string[]): Map<string, string> {
  * @param ctx The command context.
  * @param path The run path.
  * @param keys The scalar keys.
- * @param file The target file (absolute).
+ * @param file The target file (absolute; its directory must exist). Written atomically.
  * @returns Points written and the time taken.
  *
  * @example Every point of one key
@@ -298,8 +361,9 @@ export async function downloadMetricsCsv(
   file: string,
 ): Promise<{ points: number; seconds: number }> {
   const run = (await ctx.api()).run(path);
-  await mkdir(dirname(file), { recursive: true });
-  const handle = await open(file, "w");
+  const lib = await loadLibrary();
+  // A temporary file renamed on success: a failed or cut scan leaves the previous file intact.
+  const handle = await lib.AtomicFile.create(file, { field: "--out" });
   const bar = ctx.progress(`Downloading ${keys.length} metric key${keys.length === 1 ? "" : "s"}`, {
     unit: "points",
   });
@@ -322,9 +386,10 @@ export async function downloadMetricsCsv(
     }
     await handle.write(buffer);
     bar.update(points);
+    await handle.commit();
   } finally {
     bar.done({ clear: true });
-    await handle.close();
+    await handle.abort();
   }
   return { points, seconds: (performance.now() - started) / 1000 };
 }
@@ -348,12 +413,12 @@ export async function downloadRun(
 ): Promise<DownloadRunResult> {
   const api = await ctx.api();
   const run = api.run(options.path);
-  const runJson = await run.json();
   const dirName = options.out ?? safeName(options.path.split("/").at(-1) ?? "run");
-  const dir = resolveIn(ctx, dirName);
-  await mkdir(dir, { recursive: true });
-  const { writeFile } = await import("node:fs/promises");
-  await writeFile(join(dir, "run.json"), JSON.stringify(runJson, null, 2) + "\n");
+  const dir = await checkOutputDir(ctx, dirName, "--out");
+  const lib = await loadLibrary();
+  const runJson = await run.json();
+  await ensureDir(dir);
+  await lib.writeFileAtomic(join(dir, "run.json"), JSON.stringify(runJson, null, 2) + "\n");
 
   // Which keys are scalar and which are media.
   const [custom, system, mediaKeys] = await Promise.all([
@@ -443,7 +508,7 @@ export async function downloadRun(
     let bytes = 0;
     try {
       await mapLimited(jobs, 4, async (job) => {
-        const fetched = await fetchToFile(job.url, job.file);
+        const fetched = await fetchToFile(job.url, job.file, undefined, true);
         bytes += fetched.bytes;
         bar.update(++done);
       });

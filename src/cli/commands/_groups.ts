@@ -28,6 +28,7 @@ export const GROUP_BRIEFS = {
   logout: "Remove the saved API key (.netrc).",
   serve: "Run a local SwanLab-compatible server with demo data.",
   demo: "A guided tour of the API against a local demo server.",
+  doctor: "Check the connection to a server and validate its answers against the API spec.",
   mcp: "MCP server for agents: read-only tools over stdio or HTTP.",
 } as const;
 
@@ -87,6 +88,11 @@ export const GROUPS: readonly GroupSpec[] = [
   { name: "logout", aliases: [], load: async () => (await import("./auth.ts")).authCommands()[1] },
   { name: "serve", aliases: [], load: async () => (await import("./serve.ts")).serveCommand() },
   { name: "demo", aliases: [], load: async () => (await import("./demo.ts")).demoCommand() },
+  {
+    name: "doctor",
+    aliases: [],
+    load: async () => (await import("./doctor.ts")).doctorCommand(),
+  },
   { name: "mcp", aliases: [], load: async () => (await import("./mcp.ts")).mcpCommand() },
 ];
 

@@ -110,6 +110,33 @@ export async function pageInfo<T, J>(
 }
 
 /**
+ * The first page of a listing: `--page_num`, default 1. With `--all` a page number is almost
+ * always a mistake (it skips the pages before it, as in the Python CLI), so it is warned about
+ * on stderr.
+ *
+ * @param ctx The command context.
+ * @param o The parsed `--page_num` (undefined when not given) and `--all`.
+ * @returns The page to start at.
+ *
+ * @example Page options of a list command
+ * ```ts ignore
+ * const page = await firstPage(ctx, { pageNum: 3, all: true }); // 3, with a warning
+ * ```
+ */
+export async function firstPage(
+  ctx: CommandContext,
+  o: { pageNum: number | undefined; all: boolean },
+): Promise<number> {
+  if (o.all && o.pageNum !== undefined) {
+    await ctx.warn(
+      `--all with --page_num ${o.pageNum} reads from page ${o.pageNum} to the last page; ` +
+        "leave --page_num out to read every page",
+    );
+  }
+  return o.pageNum ?? 1;
+}
+
+/**
  * Maps items with at most `limit` calls in flight, keeping order.
  *
  * @param items The items.
@@ -143,9 +170,12 @@ export async function mapLimited<T, R>(
 
 /**
  * Parses `--keys a,b`: split on commas, trimmed, empties dropped, duplicates kept in order.
+ * A value with no key in it (`""`, `" , "`) is a usage error in every command: commands where
+ * `--keys` is optional read every key when it is left out, never when it is empty.
  *
  * @param value The option value.
  * @param option The option name for the error.
+ * @param optional The option may be left out (the error then says so).
  * @returns The keys.
  * @throws {UsageError} When no key is left.
  *
@@ -156,11 +186,13 @@ export async function mapLimited<T, R>(
  * parseKeys(" loss, acc ,,"); // ["loss", "acc"]
  * ```
  */
-export function parseKeys(value: string, option = "--keys"): string[] {
+export function parseKeys(value: string, option = "--keys", optional = false): string[] {
   const keys = value.split(",").map((key) => key.trim()).filter((key) => key !== "");
   if (keys.length === 0) {
     throw new UsageError(
-      `Invalid value for ${option}: no valid keys provided; expected comma-separated keys, e.g. 'loss,acc'`,
+      `Invalid value for ${option}: no valid keys provided; expected comma-separated keys, e.g. 'loss,acc'${
+        optional ? ` (leave ${option} out for every key)` : ""
+      }`,
     );
   }
   return keys;

@@ -14,6 +14,7 @@ import { type CommandContext, loadLibrary } from "../context.ts";
 import { renderTable, type TableView } from "../output.ts";
 import { type Invocation, leaf, withColorOption } from "../options.ts";
 import { formatCount, formatDuration } from "../progress.ts";
+import { terminalText } from "../../core/terminal_text.ts";
 import { PROJECT_COLUMNS, PROJECT_HEADERS } from "./project.ts";
 import { summaryView } from "./run.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";
@@ -28,10 +29,12 @@ interface DemoOptions {
   runs: number;
 }
 
+// Lines printed here quote server data (run paths, keys, log lines): each is made
+// terminal-safe before it is painted.
 async function section(ctx: CommandContext, n: number, title: string, command?: string) {
   await ctx.print("");
-  await ctx.print(ctx.out.bold(ctx.out.cyan(`${n}. ${title}`)));
-  if (command) await ctx.print(ctx.out.dim(`$ ${command}`));
+  await ctx.print(ctx.out.bold(ctx.out.cyan(terminalText(`${n}. ${title}`))));
+  if (command) await ctx.print(ctx.out.dim(terminalText(`$ ${command}`)));
 }
 
 async function table(ctx: CommandContext, view: TableView): Promise<void> {
@@ -150,11 +153,11 @@ async function tour(ctx: CommandContext, options: DemoOptions): Promise<number> 
     const file = join(temp, "metrics.csv");
     const { points, seconds } = await downloadMetricsCsv(ctx, runPath, keys, file);
     const rate = seconds > 0 ? points / seconds : points;
-    await ctx.print(
+    await ctx.print(terminalText(
       `${formatCount(points)} points of ${keys.length} keys (${keys.join(", ")}) in ${
         formatDuration(seconds * 1000)
       }: ${formatCount(rate)} points/s`,
-    );
+    ));
     await ctx.print(ctx.out.dim(`(written to a temporary file, removed at the end)`));
 
     await section(
@@ -166,11 +169,11 @@ async function tour(ctx: CommandContext, options: DemoOptions): Promise<number> 
     const logs = await run.logs({ level: "WARN" });
     const lines = logs.logs.slice(0, 6);
     for (const line of lines) {
-      const level = String(line.level ?? "");
+      const level = terminalText(String(line.level ?? ""));
       const paint = level === "ERROR" ? ctx.out.red : ctx.out.yellow;
       await ctx.print(
-        `${ctx.out.dim(String(line.timestamp ?? ""))} ${paint(level.padEnd(5))} ${
-          line.message ?? ""
+        `${ctx.out.dim(terminalText(String(line.timestamp ?? "")))} ${paint(level.padEnd(5))} ${
+          terminalText(String(line.message ?? ""))
         }`,
       );
     }

@@ -24,15 +24,25 @@ import { GROUP_BRIEFS } from "./_groups.ts";
  * @returns The exit code.
  */
 async function serveMcp(ctx: CommandContext, httpPort: number | undefined): Promise<number> {
-  if (httpPort === undefined && ctx.common.apiKeyStdin) {
-    throw new UsageError(
-      "--api-key-stdin cannot be used with the stdio transport (standard input carries the " +
-        "protocol): use SWANLAB_API_KEY, `swanlab-ts login`, or --http",
-    );
+  let api;
+  let secrets: string[];
+  try {
+    if (httpPort === undefined && ctx.common.apiKeyStdin) {
+      throw new UsageError(
+        "--api-key-stdin cannot be used with the stdio transport (standard input carries the " +
+          "protocol): use SWANLAB_API_KEY, `swanlab-ts login`, or --http",
+      );
+    }
+    api = await ctx.api();
+    secrets = [await ctx.apiKey(), ctx.io.env["SWANLAB_API_KEY"]]
+      .filter((s): s is string => typeof s === "string" && s !== "");
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    // Not through ctx.fail(): on stdio even a usage error must not print an envelope on stdout.
+    await ctx.error(error.message);
+    await ctx.note("Try 'swanlab-ts mcp --help' for more information.");
+    return 2;
   }
-  const api = await ctx.api();
-  const secrets = [await ctx.apiKey(), ctx.io.env["SWANLAB_API_KEY"]]
-    .filter((s): s is string => typeof s === "string" && s !== "");
   const { createMcpServer } = await import("../../mcp/create_mcp_server.ts");
   const create = () => createMcpServer({ api, secrets });
   // Only protocol goes to stdout on stdio; every diagnostic goes to stderr, without secrets.

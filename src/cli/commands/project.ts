@@ -22,7 +22,7 @@ import {
   upperChoice,
   withCommon,
 } from "../options.ts";
-import { deleteLeaf, pageInfo } from "./_shared.ts";
+import { deleteLeaf, firstPage, pageInfo } from "./_shared.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";
 import { projectExportCommand, projectTableCommand } from "./project_tables.ts";
 
@@ -102,7 +102,7 @@ export function projectCommand(): Parser<"sync", Invocation, unknown> {
         async () => {
           const api = await ctx.api();
           const projects = api.projects(o.workspace ?? await api.username, {
-            page: o.pageNum,
+            page: await firstPage(ctx, o),
             size: o.pageSize,
             all: o.all,
             detail: true,

@@ -13,7 +13,7 @@ import type { Parser } from "@optique/core/parser";
 import { flag, option } from "@optique/core/primitives";
 import { choice, integer, string } from "@optique/core/valueparser";
 import { COLUMN_TYPES } from "../../../mod.ts";
-import { type CommandContext, UsageError } from "../context.ts";
+import { type CommandContext, loadLibrary, UsageError } from "../context.ts";
 import type { TableView } from "../output.ts";
 import {
   allFlag,
@@ -27,7 +27,14 @@ import {
   upperChoice,
   withCommon,
 } from "../options.ts";
-import { deleteLeaf, emitResponse, pageInfo, parseFilterQuery, parseKeys } from "./_shared.ts";
+import {
+  deleteLeaf,
+  emitResponse,
+  firstPage,
+  pageInfo,
+  parseFilterQuery,
+  parseKeys,
+} from "./_shared.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";
 
 /**
@@ -196,7 +203,7 @@ export function mediasView(data: unknown): TableView {
       }
     }
   }
-  return { rows: out };
+  return { rows: out, columns: ["key", "step", "caption", "url"] };
 }
 
 /**
@@ -239,6 +246,31 @@ export function rangeQueryOf(o: {
   if (o.rangeTail !== undefined) query["tail"] = o.rangeTail;
   if (o.rangeLast !== undefined) query["last"] = o.rangeLast;
   return query;
+}
+
+/**
+ * Checks `--plot-out` before any request: the chart format follows the extension, and SVG is
+ * the only one written, so any other extension (or none) is a usage error rather than an SVG
+ * under a misleading name.
+ *
+ * @param ctx The command context.
+ * @param file The `--plot-out` value.
+ * @returns The absolute path to write.
+ * @throws {UsageError} When the extension is not `.svg`.
+ * @throws {ValidationError} When the path is empty or its directory is missing.
+ */
+async function chartPath(ctx: CommandContext, file: string): Promise<string> {
+  const path = await ctx.outputPath(file, "--plot-out");
+  const { extname } = await import("node:path");
+  const ext = extname(path).toLowerCase();
+  if (ext !== ".svg") {
+    throw new UsageError(
+      `Invalid value for --plot-out: "${file}" ${
+        ext === "" ? "has no extension" : `has the extension ${ext}`
+      }; charts are written as SVG only, so the file name must end in .svg`,
+    );
+  }
+  return path;
 }
 
 async function deprecated(ctx: CommandContext, name: string): Promise<void> {
@@ -285,7 +317,7 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
       ctx.call(
         async () => {
           const runs = (await ctx.api()).runsGet(o.path, {
-            page: o.pageNum,
+            page: await firstPage(ctx, o),
             size: o.pageSize,
             all: o.all,
           });
@@ -443,7 +475,7 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
         false,
       ),
       plotOut: optional(option("--plot-out", "--plot_out", string({ metavar: "FILE.svg" }), {
-        description: message`Also write an SVG line chart to FILE.svg.`,
+        description: message`Also write an SVG line chart to FILE.svg (the name must end in .svg).`,
       })),
       plotHeight: withDefault(
         option("--plot-height", integer({ min: 3, max: 200, metavar: "ROWS" }), {
@@ -454,7 +486,17 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
     }),
     async (ctx, o) => {
       let data: Record<string, unknown>;
+      let plotFile: string | undefined;
       try {
+        // Everything the arguments decide is checked before the first request.
+        if (o.plot && (ctx.common.format !== undefined || ctx.common.json)) {
+          throw new UsageError(
+            `--plot draws a chart instead of data: it cannot be combined with ${
+              ctx.common.json ? "--json" : "--format"
+            } (use --plot-out FILE.svg to keep the data output and a chart)`,
+          );
+        }
+        if (o.plotOut !== undefined) plotFile = await chartPath(ctx, o.plotOut);
         const rangeQuery = rangeQueryOf(o);
         const keys = parseKeys(o.keys);
         const run = (await ctx.api()).run(o.path);
@@ -474,47 +516,37 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
         } finally {
           bar?.done({ clear: true });
         }
+        if (plotFile !== undefined || o.plot) {
+          const { seriesOfMetrics } = await import("../chart.ts");
+          const series = seriesOfMetrics(data);
+          if (plotFile !== undefined) {
+            const [{ renderSvgChart }, lib] = await Promise.all([
+              import("../svg_chart.ts"),
+              loadLibrary(),
+            ]);
+            const svg = renderSvgChart(series, { title: o.path, xLabel: "step" });
+            await lib.writeFileAtomic(plotFile, svg, { field: "--plot-out" });
+            await ctx.note(`Saved chart to ${o.plotOut}`);
+          }
+          if (o.plot) {
+            const saveFailure = await ctx.save({ ok: true, errmsg: "", data });
+            if (saveFailure !== undefined) {
+              await ctx.error(saveFailure);
+              return 1;
+            }
+            const { renderLineChart } = await import("../chart.ts");
+            await ctx.write(renderLineChart(series, {
+              width: ctx.columns,
+              height: o.plotHeight,
+              style: ctx.out,
+              title: `${o.path}  (${series.map((s) => s.name).join(", ")})`,
+              xLabel: "step",
+            }));
+            return 0;
+          }
+        }
       } catch (error) {
         return await ctx.fail(error);
-      }
-      if (o.plotOut !== undefined || o.plot) {
-        const { seriesOfMetrics } = await import("../chart.ts");
-        const series = seriesOfMetrics(data);
-        if (o.plotOut !== undefined) {
-          const { renderSvgChart } = await import("../svg_chart.ts");
-          const { writeFile } = await import("node:fs/promises");
-          const { isAbsolute, join } = await import("node:path");
-          const target = isAbsolute(o.plotOut) ? o.plotOut : join(ctx.io.cwd, o.plotOut);
-          try {
-            await writeFile(target, renderSvgChart(series, { title: o.path, xLabel: "step" }));
-          } catch (error) {
-            await ctx.error(
-              `Cannot write ${o.plotOut}: ${error instanceof Error ? error.message : error}`,
-            );
-            return 1;
-          }
-          await ctx.note(`Saved chart to ${o.plotOut}`);
-        }
-        if (o.plot) {
-          const { renderLineChart } = await import("../chart.ts");
-          await ctx.write(renderLineChart(series, {
-            width: ctx.columns,
-            height: o.plotHeight,
-            style: ctx.out,
-            title: `${o.path}  (${series.map((s) => s.name).join(", ")})`,
-            xLabel: "step",
-          }));
-          if (ctx.common.save !== undefined) {
-            const { saveEnvelope } = await import("../output.ts");
-            const saved = await saveEnvelope(
-              { ok: true, errmsg: "", data },
-              ctx.common.save,
-              ctx.io.cwd,
-            );
-            await ctx.note(saved.message);
-          }
-          return 0;
-        }
       }
       return await ctx.emit({ ok: true, errmsg: "", data }, metricsView);
     },
@@ -547,7 +579,7 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
     async (ctx, o) => {
       let keys: string[] | undefined;
       try {
-        keys = o.keys ? parseKeys(o.keys) : undefined;
+        keys = o.keys === undefined ? undefined : parseKeys(o.keys, "--keys", true);
       } catch (error) {
         return await ctx.fail(error);
       }
@@ -572,11 +604,10 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
       keys: option("--keys", string({ metavar: "KEYS" }), {
         description: message`Comma-separated media keys, e.g. 'image,audio'.`,
       }),
-      step: withDefault(
+      step: optional(
         option("-s", "--step", integer({ metavar: "STEP" }), {
-          description: message`The step to read.`,
+          description: message`The step to read (default: 0).`,
         }),
-        0,
       ),
       all: allFlag("Every step."),
     }),
@@ -587,8 +618,12 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
       } catch (error) {
         return await ctx.fail(error);
       }
+      if (o.all && o.step !== undefined) {
+        await ctx.warn(`--step ${o.step} is ignored with --all (every step is read)`);
+      }
       return await ctx.call(
-        async () => await (await ctx.api()).run(o.path).medias(keys, { step: o.step, all: o.all }),
+        async () =>
+          await (await ctx.api()).run(o.path).medias(keys, { step: o.step ?? 0, all: o.all }),
         mediasView,
       );
     },
@@ -674,23 +709,21 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
     async (ctx, o) => {
       let response;
       const bar = ctx.progress("Exporting logs");
-      bar.tick();
       try {
+        const file = o.output === undefined
+          ? undefined
+          : await ctx.outputPath(o.output, "--output");
+        bar.tick();
         response = await (await ctx.api()).run(o.path).exportLogs({ start: o.start, rows: o.rows });
+        bar.done({ clear: true });
+        if (response.ok && file !== undefined && response.data) {
+          const { downloadToFile } = await import("./_download.ts");
+          const bytes = await downloadToFile(ctx, response.data.url, file, "Downloading logs");
+          await ctx.note(`Saved ${bytes} bytes to ${o.output}`);
+        }
       } catch (error) {
         bar.done({ clear: true });
         return await ctx.fail(error);
-      }
-      bar.done({ clear: true });
-      if (response.ok && o.output !== undefined && response.data) {
-        const { downloadToFile } = await import("./_download.ts");
-        try {
-          const bytes = await downloadToFile(ctx, response.data.url, o.output, "Downloading logs");
-          await ctx.note(`Saved ${bytes} bytes to ${o.output}`);
-        } catch (error) {
-          await ctx.error(error instanceof Error ? error.message : String(error));
-          return 1;
-        }
       }
       return await emitResponse(ctx, response);
     },
@@ -712,33 +745,41 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
         description: message`Comma-separated scalar keys.`,
       }),
       output: optional(option("--output", string({ metavar: "FILE" }), {
-        description: message`Also download the CSV to FILE.`,
+        description:
+          message`Also download the CSV to FILE (several keys: a directory, created if missing).`,
       })),
     }),
     async (ctx, o) => {
       let exported: { key: string; url: string }[];
-      const { downloadToFile, exportRunCsv, safeNames } = await import("./_download.ts");
+      const { checkOutputDir, downloadToFile, ensureDir, exportRunCsv, safeNames } = await import(
+        "./_download.ts"
+      );
       const bar = ctx.progress("Exporting CSV");
-      bar.tick();
       try {
-        exported = await exportRunCsv(ctx, o.path, parseKeys(o.keys));
+        const keys = parseKeys(o.keys);
+        // One key: --output is the file; several: a directory of <key>.csv (checked first).
+        const several = new Set(keys).size > 1;
+        const target = o.output === undefined
+          ? undefined
+          : several
+          ? await checkOutputDir(ctx, o.output, "--output")
+          : await ctx.outputPath(o.output, "--output");
+        bar.tick();
+        exported = await exportRunCsv(ctx, o.path, keys);
+        bar.done({ clear: true });
+        if (target !== undefined && o.output !== undefined) {
+          const names = safeNames(exported.map(({ key }) => key));
+          if (several) await ensureDir(target);
+          for (const { key, url } of exported) {
+            const shown = several ? `${o.output}/${names.get(key)}.csv` : o.output;
+            const file = several ? `${target}/${names.get(key)}.csv` : target;
+            const bytes = await downloadToFile(ctx, url, file, `Downloading ${key}`);
+            await ctx.note(`Saved ${bytes} bytes to ${shown}`);
+          }
+        }
       } catch (error) {
         bar.done({ clear: true });
         return await ctx.fail(error);
-      }
-      bar.done({ clear: true });
-      if (o.output !== undefined) {
-        try {
-          const names = safeNames(exported.map(({ key }) => key));
-          for (const { key, url } of exported) {
-            const file = exported.length === 1 ? o.output : `${o.output}/${names.get(key)}.csv`;
-            const bytes = await downloadToFile(ctx, url, file, `Downloading ${key}`);
-            await ctx.note(`Saved ${bytes} bytes to ${file}`);
-          }
-        } catch (error) {
-          await ctx.error(error instanceof Error ? error.message : String(error));
-          return 1;
-        }
       }
       const data = exported.length === 1
         ? { url: exported[0]!.url }
@@ -749,8 +790,8 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
       brief: "Export full-resolution scalar metrics as CSV (presigned URL).",
       description:
         'Export the full-resolution series of a scalar key as CSV; prints {"url": ...} (several\n' +
-        'keys: {"urls": {key: url}}). --output FILE downloads it (several keys: FILE is a\n' +
-        "directory of <key>.csv). Not in the Python CLI.",
+        'keys: {"urls": {key: url}}). --output FILE downloads it (several keys: a directory of\n' +
+        "<key>.csv, created if its parent exists). Not in the Python CLI.",
       examples: [
         "swanlab-ts run export-csv alice/mnist-baseline/mqeli2zt --keys train/loss",
         "swanlab-ts run export-csv alice/mnist-baseline/mqeli2zt --keys train/loss --output loss.csv",
@@ -768,7 +809,8 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
         description: message`Comma-separated keys, scalar or media (default: all custom keys).`,
       })),
       out: optional(option("--out", "-o", string({ metavar: "DIR" }), {
-        description: message`Output directory (default: ./<run_id>).`,
+        description:
+          message`Output directory (default: ./<run_id>); created if missing, in an existing parent.`,
       })),
       noLogs: withDefault(flag("--no-logs", { description: message`Skip the log export.` }), false),
       noMedia: withDefault(
@@ -782,7 +824,7 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
         async () =>
           await downloadRun(ctx, {
             path: o.path,
-            ...(o.keys === undefined ? {} : { keys: parseKeys(o.keys) }),
+            ...(o.keys === undefined ? {} : { keys: parseKeys(o.keys, "--keys", true) }),
             ...(o.out === undefined ? {} : { out: o.out }),
             logs: !o.noLogs,
             media: !o.noMedia,
@@ -839,7 +881,7 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
       return await ctx.call(
         async () => {
           const list = (await ctx.api()).columns(o.path, {
-            page: o.pageNum,
+            page: await firstPage(ctx, o),
             size: o.pageSize,
             all: o.all,
             columnClass: o.columnClass,

@@ -13,19 +13,14 @@ import { flag, option } from "@optique/core/primitives";
 import { integer, string } from "@optique/core/valueparser";
 import { type CommandContext, UsageError } from "../context.ts";
 import type { TableView } from "../output.ts";
-import { allFlag, group, type Invocation, leaf, withCommon } from "../options.ts";
+import { allFlag, group, type Invocation, leaf, pageNumOption, withCommon } from "../options.ts";
 import { promptHidden } from "../prompt.ts";
-import { emitResponse } from "./_shared.ts";
+import { emitResponse, firstPage } from "./_shared.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";
 
 function pageOptions() {
   return {
-    pageNum: withDefault(
-      option("--page_num", "--page-num", "-n", integer({ min: 1, metavar: "N" }), {
-        description: message`Page number.`,
-      }),
-      1,
-    ),
+    pageNum: pageNumOption(),
     pageSize: withDefault(
       option("--page_size", "--page-size", "-s", integer({ min: 1, metavar: "SIZE" }), {
         description: message`Page size.`,
@@ -152,7 +147,9 @@ export function selfHostedCommand(): Parser<"sync", Invocation, unknown> {
     (ctx, o) =>
       ctx.call(async () => {
         const sh = (await ctx.api()).selfHosted();
-        return await collect(sh.getUsers({ page: o.pageNum, size: o.pageSize, all: o.all }));
+        return await collect(
+          sh.getUsers({ page: await firstPage(ctx, o), size: o.pageSize, all: o.all }),
+        );
       }, listView),
     {
       brief: "List users (root only).",
@@ -180,7 +177,7 @@ export function selfHostedCommand(): Parser<"sync", Invocation, unknown> {
       ctx.call(async () => {
         const sh = (await ctx.api()).selfHosted();
         return await collect(sh.getProjects({
-          page: o.pageNum,
+          page: await firstPage(ctx, o),
           size: o.pageSize,
           all: o.all,
           ...(o.search === undefined ? {} : { search: o.search }),
@@ -208,7 +205,7 @@ export function selfHostedCommand(): Parser<"sync", Invocation, unknown> {
       ctx.call(async () => {
         const sh = (await ctx.api()).selfHosted();
         return await collect(sh.getGroups({
-          page: o.pageNum,
+          page: await firstPage(ctx, o),
           size: o.pageSize,
           all: o.all,
           ...(o.search === undefined ? {} : { search: o.search }),

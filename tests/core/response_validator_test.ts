@@ -1,0 +1,246 @@
+// Run-time response validation (`SWANLAB_VALIDATE`, `validateResponses`) against the local
+// server, whose responses are made to drift with its `mutateResponses` test facility.
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, it } from "node:test";
+import { Api, ResponseDriftError, ResponseError, ValidationError } from "../../mod.ts";
+import type { ResponseDrift } from "../../mod.ts";
+import { describeDrift, parseValidationMode } from "../../src/core/response_drift.ts";
+import { terminalText } from "../../src/core/terminal_text.ts";
+import { ResponseValidator } from "../../src/core/response_validator.ts";
+import { Transport } from "../../src/core/transport.ts";
+import { type LocalServer, startServer } from "../../src/server/mod.ts";
+import { envelope, runCli, serverEnv } from "../cli/_helpers.ts";
+
+describe("ResponseValidator", () => {
+  const validator = new ResponseValidator();
+
+  it("maps requests to operations, preferring literal segments", () => {
+    assert.equal(validator.operationOf("GET", "/api/user/profile"), "getUserProfile");
+    assert.equal(validator.operationOf("POST", "/api/project/a/b/runs/shows"), "filterRuns");
+    assert.equal(validator.operationOf("POST", "/api/project/a/b/runs/del"), "deleteRuns");
+    assert.equal(validator.operationOf("GET", "/api/project/a/b/runs/x1"), "getRun");
+    assert.equal(validator.operationOf("GET", "/api/nowhere"), undefined);
+  });
+
+  it("reports a wrong type, a missing required field and a value outside an enum", () => {
+    const drifts = validator.validate("GET", "/api/project/a/b/runs/r", 200, {
+      name: null,
+      state: "EXPLODED",
+    });
+    const byPath = new Map(drifts.map((d) => [d.path, d]));
+    assert.deepEqual(byPath.get("/cuid"), {
+      operation: "getRun",
+      endpoint: "GET /project/{username}/{project}/runs/{run}",
+      path: "/cuid",
+      expected: "present (required)",
+      got: "missing",
+    });
+    assert.equal(byPath.get("/name")?.expected, "string");
+    assert.equal(byPath.get("/name")?.got, "null");
+    assert.match(byPath.get("/state")!.expected, /^one of "RUNNING", "FINISHED"/);
+    assert.equal(byPath.get("/state")?.got, 'string "EXPLODED"');
+  });
+
+  it("finds nothing in a body that matches, and nothing where the spec declares no body", () => {
+    assert.deepEqual(validator.validate("GET", "/api/user/profile", 200, { bio: null }), []);
+    assert.deepEqual(validator.validate("GET", "/api/user/profile", 302, "x"), []);
+  });
+
+  it("names an element of a list by its index", () => {
+    const drifts = validator.validateOperation("listWorkspaces", 200, [
+      { username: "a" },
+      { username: 7 },
+    ]);
+    assert.deepEqual(drifts.map((d) => [d.path, d.got]), [["/1/username", "number 7"]]);
+  });
+});
+
+describe("validation modes", () => {
+  it("reads SWANLAB_VALIDATE spellings", () => {
+    assert.equal(parseValidationMode("WARN"), "warn");
+    assert.equal(parseValidationMode(" error "), "error");
+    assert.equal(parseValidationMode("0"), "off");
+    assert.equal(parseValidationMode(""), "off");
+    assert.equal(parseValidationMode("1"), "warn");
+    assert.equal(parseValidationMode("loud"), undefined);
+  });
+
+  it("rejects a bad option or variable with a ValidationError naming it", async () => {
+    await assert.rejects(
+      Transport.create({
+        host: "http://127.0.0.1:9",
+        apiKey: "k",
+        env: {},
+        validateResponses: "loud" as never,
+      }),
+      (error) => error instanceof ValidationError && error.field === "validateResponses",
+    );
+    await assert.rejects(
+      Transport.create({ host: "http://127.0.0.1:9", apiKey: "k", env: { SWANLAB_VALIDATE: "x" } }),
+      (error) => error instanceof ValidationError && error.field === "SWANLAB_VALIDATE",
+    );
+  });
+
+  it("makes server text safe for a terminal", () => {
+    const line = describeDrift({
+      operation: "getRun",
+      endpoint: "GET /x",
+      path: "/name",
+      expected: "string",
+      got: 'string "\u001b]0;pwned\u0007\u202e"',
+    });
+    // deno-lint-ignore no-control-regex -- looking for control characters is the point
+    assert.ok(!/[\u0000-\u001f\u202e]/.test(line), line);
+    assert.match(line, /\\u001b\]0;pwned\\u0007\\u202e/);
+    assert.equal(terminalText("plain"), "plain");
+  });
+});
+
+describe("run-time validation against a drifted server", () => {
+  let server: LocalServer;
+  before(async () => {
+    server = await startServer({ runs: 3, steps: 50, logLines: 10 });
+  });
+  after(() => server.close());
+  beforeEach(() => server.setFaults({}));
+
+  const drift = (pointer: string, action: "delete" | "null" | "set", value?: unknown) =>
+    server.setFaults({
+      mutateResponses: [{ operationId: "getWorkspace", pointer, action, value }],
+    });
+
+  it("off (the default): a drifted field that is not needed goes unnoticed", async () => {
+    drift("/comment", "set", 42);
+    const api = new Api({ host: server.host, apiKey: server.apiKey, env: {} });
+    const workspace = await api.workspace("vision-lab").json();
+    assert.equal(workspace.username, "vision-lab");
+  });
+
+  it("warn: reports each drifted field once per operation and carries on", async () => {
+    drift("/comment", "set", 42);
+    const seen: ResponseDrift[] = [];
+    const api = new Api({
+      host: server.host,
+      apiKey: server.apiKey,
+      env: {},
+      validateResponses: "warn",
+      onResponseDrift: (d) => seen.push(d),
+    });
+    for (let i = 0; i < 3; i++) {
+      const workspace = await api.workspace("vision-lab").json();
+      assert.equal(workspace.username, "vision-lab");
+    }
+    assert.deepEqual(seen, [{
+      operation: "getWorkspace",
+      endpoint: "GET /group/{username}",
+      path: "/comment",
+      expected: "string",
+      got: "number 42",
+    }]);
+  });
+
+  it("warn: the same field of several list elements is one report", async () => {
+    server.setFaults({
+      mutateResponses: [0, 1, 2].map((i) => ({
+        operationId: "listRuns",
+        pointer: `/list/${i}/name`,
+        action: "null" as const,
+      })),
+    });
+    const seen: ResponseDrift[] = [];
+    const transport = await Transport.create({
+      host: server.host,
+      apiKey: server.apiKey,
+      env: { SWANLAB_VALIDATE: "warn" },
+      onResponseDrift: (d) => seen.push(d),
+    });
+    const page = await transport.call((api) =>
+      api.GET("/project/{username}/{project}/runs", {
+        params: {
+          path: { username: "vision-lab", project: "resnet-sweep" },
+          query: { page: 1, size: 10 },
+        },
+      })
+    );
+    assert.equal(page.list.length, 3);
+    assert.deepEqual(seen.map((d) => [d.operation, d.path, d.got]), [[
+      "listRuns",
+      "/list/0/name",
+      "null",
+    ]]);
+  });
+
+  it("SWANLAB_VALIDATE=error: throws a ResponseDriftError listing the drift", async () => {
+    drift("/username", "delete");
+    const api = new Api({
+      host: server.host,
+      apiKey: server.apiKey,
+      env: { SWANLAB_VALIDATE: "error" },
+    });
+    const error = await api.workspace("vision-lab").json().then(
+      () => assert.fail("expected a ResponseDriftError"),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof ResponseDriftError, String(error));
+    assert.ok(error instanceof ResponseError);
+    assert.deepEqual(error.drifts.map((d) => [d.operation, d.path, d.got]), [
+      ["getWorkspace", "/username", "missing"],
+    ]);
+    assert.match(error.message, /GET \/api\/group\/vision-lab does not match the spec/);
+  });
+
+  it("the CLI honours SWANLAB_VALIDATE=error: exit 1 and the drift in the error", async () => {
+    drift("/username", "set", 5);
+    const strict = await runCli(["workspace", "info", "vision-lab"], {
+      env: serverEnv(server, { SWANLAB_VALIDATE: "error" }),
+    });
+    assert.equal(strict.code, 1);
+    assert.equal(envelope(strict).ok, false);
+    assert.match(
+      strict.stderr,
+      /^error: Response of GET \/api\/group\/vision-lab does not match the spec \(getWorkspace\): \/username: expected string, got number 5$/m,
+    );
+    const loose = await runCli(["workspace", "info", "vision-lab"], {
+      env: serverEnv(server, { SWANLAB_VALIDATE: "nonsense" }),
+    });
+    assert.equal(loose.code, 2);
+    assert.match(loose.stderr, /SWANLAB_VALIDATE/);
+  });
+
+  it("error: a response that matches passes", async () => {
+    const api = new Api({
+      host: server.host,
+      apiKey: server.apiKey,
+      env: { SWANLAB_VALIDATE: "error" },
+    });
+    const runs = await api.runs("vision-lab/resnet-sweep").toArray();
+    assert.equal(runs.length, 3);
+    const metrics = await runs[0]!.metrics(["train/loss"]);
+    assert.equal(metrics.list.length, 1);
+    assert.ok(metrics.list[0]!.metrics.length > 0);
+  });
+
+  it("the default warning goes to stderr without the session id", async () => {
+    drift("/comment", "set", 42);
+    const lines: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void lines.push(args.join(" "));
+    try {
+      const transport = await Transport.create({
+        host: server.host,
+        apiKey: server.apiKey,
+        env: { SWANLAB_VALIDATE: "warn" },
+      });
+      await transport.call((api) =>
+        api.GET("/group/{username}", { params: { path: { username: "vision-lab" } } })
+      );
+      const { sid } = await transport.session();
+      assert.equal(lines.length, 1, lines.join("\n"));
+      assert.match(lines[0]!, /^\[swanlab-ts\] warning: response drift in getWorkspace/);
+      assert.match(lines[0]!, /\/comment: expected string, got number 42/);
+      assert.ok(!lines[0]!.includes(sid) && !lines[0]!.includes(server.apiKey));
+    } finally {
+      console.error = original;
+    }
+  });
+});
