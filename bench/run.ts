@@ -31,6 +31,10 @@ interface Scenario {
   clientOnly?: boolean;
   /** Also measure the floor with each body decoded as JSON (`floor-json`). */
   jsonFloor?: boolean;
+  /** The workload program, when not `workload.ts`. */
+  file?: string;
+  /** A peak RSS limit of the client, in MB, reported in the notes. */
+  rssLimitMb?: number;
 }
 
 const scenarios: Scenario[] = [
@@ -74,6 +78,29 @@ const scenarios: Scenario[] = [
     compare: "wallMs",
     target: Infinity,
     clientOnly: true,
+    rssLimitMb: 150,
+  },
+  {
+    name: "(f) project metrics to Parquet, 100 runs x 4 keys x 100,000 steps",
+    description:
+      "runs.scanMetrics() -> writeMetricsParquet() vs 100 x one run's scanMetrics (points counted)",
+    server: { runs: 100, steps: 100_000, exportCacheBytes: 1 << 30 },
+    workload: "project-metrics",
+    file: "project_workload.ts",
+    repeats: 1,
+    compare: "wallMs",
+    target: 1.5,
+    rssLimitMb: 300,
+  },
+  {
+    name: "(g) runs table, 2,000 runs x 5 summary keys",
+    description: "runs.table({ summary: 5 keys }).collect() vs the same requests with bare fetch",
+    server: { runs: 2_000, steps: 100 },
+    workload: "runs-table",
+    file: "project_workload.ts",
+    repeats: 5,
+    compare: "wallMs",
+    target: 1.3,
   },
 ];
 
@@ -86,6 +113,7 @@ interface Row {
   compare: string;
   target: number;
   extra?: Record<string, number | string>;
+  rssLimitMb?: number;
 }
 
 const median = (values: number[]) => {
@@ -133,8 +161,9 @@ async function workload(
   host: string,
   apiKey: string,
 ): Promise<Measurement> {
+  const file = scenarios.find((s) => s.workload === name)?.file ?? "workload.ts";
   const output = await new Deno.Command(deno, {
-    args: ["run", "-A", `${root}bench/workload.ts`, name, mode, host, apiKey],
+    args: ["run", "-A", `${root}bench/${file}`, name, mode, host, apiKey],
     stdout: "piped",
     stderr: "inherit",
   }).output();
@@ -191,6 +220,7 @@ for (const scenario of scenarios) {
       client,
       compare: scenario.compare,
       target: scenario.target,
+      ...(scenario.rssLimitMb === undefined ? {} : { rssLimitMb: scenario.rssLimitMb }),
     };
     if (floors.length > 0) {
       const floor = medianOf(floors);
@@ -206,7 +236,7 @@ for (const scenario of scenarios) {
         ),
       };
     }
-    if (scenario.workload === "full-metrics" || scenario.workload === "stream-10m") {
+    if (["full-metrics", "stream-10m", "project-metrics"].includes(scenario.workload)) {
       const points = client.count;
       const clientRate = points / (client.wallMs / 1000);
       row.extra = { clientPointsPerSecond: Math.round(clientRate) };
@@ -277,8 +307,8 @@ const table = [
       ...Object.entries(row.extra ?? {}).map(([k, v]) =>
         `${k} ${typeof v === "number" ? fmt(v, Number.isInteger(v) ? 0 : 2) : v}`
       ),
-      ...(row.name.startsWith("(e)")
-        ? [`peak RSS < 150 MB ${row.client.peakRssMb < 150 ? "✓" : "✗"}`]
+      ...(row.rssLimitMb !== undefined
+        ? [`peak RSS < ${row.rssLimitMb} MB ${row.client.peakRssMb < row.rssLimitMb ? "✓" : "✗"}`]
         : []),
     ].join(", ");
     return `| ${row.name} | ${fmt(row.client[row.compare as "wallMs"])} ${unit} | ${

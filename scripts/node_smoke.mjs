@@ -20,7 +20,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import process from "node:process";
-import { Api, NotFoundError, SwanLabError, VERSION } from "@swanlab-ts/api";
+import { Api, NotFoundError, SwanLabError, VERSION, writeMetricsParquet } from "@swanlab-ts/api";
 import { startServer } from "@swanlab-ts/api/testing";
 
 const SWEEP = "vision-lab/resnet-sweep";
@@ -247,6 +247,25 @@ await check("HTTP_PROXY / NO_PROXY are honoured on Node (its fetch ignores them)
     proxy.closeAllConnections?.();
     await new Promise((resolve) => proxy.close(resolve));
   }
+});
+
+await check("exports every point of a project to Parquet (pure JS writer on Node)", async () => {
+  const { mkdtemp, readdir } = await import("node:fs/promises");
+  const { tmpdir } = await import("node:os");
+  const dir = await mkdtemp(join(tmpdir(), "swanlab-ts-node-parquet-"));
+  const api = new Api();
+  const runs = api.runsGet(SWEEP, { size: 100, all: true });
+  const stats = await writeMetricsParquet(
+    join(dir, "lr.parquet"),
+    runs.scanMetrics(["lr"]).batches(),
+  );
+  // "lr" is logged at every step of every run (a clone shows its root's points).
+  assert.equal(stats.rows, (await runs.total) * expectedSteps);
+  const bytes = await readFile(join(dir, "lr.parquet"));
+  assert.equal(bytes.subarray(0, 4).toString(), "PAR1");
+  assert.equal(bytes.subarray(-4).toString(), "PAR1");
+  assert.equal(bytes.byteLength, stats.bytes);
+  assert.deepEqual(await readdir(dir), ["lr.parquet"]);
 });
 
 await check("the ./cli entry runs under Node (--help)", async () => {

@@ -25,6 +25,13 @@ export interface CliWriter {
    * @param chunk The text to write, including its newlines.
    */
   write(chunk: string): void | Promise<void>;
+  /**
+   * Writes raw bytes (binary output such as Parquet), when the stream takes them; the process's
+   * standard output does.
+   *
+   * @param chunk The bytes.
+   */
+  writeBytes?(chunk: Uint8Array): void | Promise<void>;
 }
 
 /**
@@ -143,7 +150,7 @@ interface DenoGlobal {
 interface NodeWritable {
   isTTY?: boolean;
   columns?: number;
-  write(chunk: string): boolean;
+  write(chunk: string | Uint8Array): boolean;
   on(event: string, listener: (error: { code?: string }) => void): unknown;
   once(event: string, listener: () => void): unknown;
   off(event: string, listener: () => void): unknown;
@@ -179,20 +186,21 @@ function denoWriter(file: DenoFile): CliWriter {
   const encoder = new TextEncoder();
   let broken = false;
   let queue: Promise<void> = Promise.resolve();
+  const writeBytes = (bytes: Uint8Array): Promise<void> => {
+    if (broken || bytes.length === 0) return queue;
+    queue = queue.then(async () => {
+      let offset = 0;
+      try {
+        while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+      } catch {
+        broken = true; // a closed pipe (`| head`) ends output quietly
+      }
+    });
+    return queue;
+  };
   return {
-    write(chunk: string): Promise<void> {
-      if (broken || chunk === "") return queue;
-      const bytes = encoder.encode(chunk);
-      queue = queue.then(async () => {
-        let offset = 0;
-        try {
-          while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
-        } catch {
-          broken = true; // a closed pipe (`| head`) ends output quietly
-        }
-      });
-      return queue;
-    },
+    write: (chunk: string): Promise<void> => writeBytes(encoder.encode(chunk)),
+    writeBytes,
   };
 }
 
@@ -201,23 +209,22 @@ function nodeWriter(stream: NodeWritable): CliWriter {
   stream.on("error", (error) => {
     if (error.code === "EPIPE") broken = true;
   });
-  return {
-    write(chunk: string): Promise<void> | void {
-      if (broken || chunk === "") return;
-      if (stream.write(chunk)) return;
-      return new Promise<void>((done) => {
-        const finish = () => {
-          stream.off("drain", finish);
-          stream.off("error", finish);
-          stream.off("close", finish);
-          done();
-        };
-        stream.once("drain", finish);
-        stream.once("error", finish);
-        stream.once("close", finish);
-      });
-    },
+  const write = (chunk: string | Uint8Array): Promise<void> | void => {
+    if (broken || chunk.length === 0) return;
+    if (stream.write(chunk)) return;
+    return new Promise<void>((done) => {
+      const finish = () => {
+        stream.off("drain", finish);
+        stream.off("error", finish);
+        stream.off("close", finish);
+        done();
+      };
+      stream.once("drain", finish);
+      stream.once("error", finish);
+      stream.once("close", finish);
+    });
   };
+  return { write, writeBytes: write };
 }
 
 function waitForSignals(

@@ -57,8 +57,8 @@ export function hivePartitionName(runId: string): string {
 /**
  * Writes metric rows to a Hive-partitioned Parquet dataset directory, as they arrive. Rows of
  * one run are expected together (a multi-run scan yields them so); a run met again later gets
- * one more part (`part-1.parquet`, …), never a rewrite. Only one part is open at a time, so memory
- * holds about one row group whatever the number of runs.
+ * one more part (`part-1.parquet`, …), never a rewrite. A run without rows has no folder. Only
+ * one part is open at a time, so memory holds about one row group whatever the number of runs.
  *
  * @param dir The dataset directory: must not exist, or be empty; its parent must exist.
  * @param rows The rows, one by one or in arrays.

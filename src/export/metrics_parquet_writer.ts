@@ -6,6 +6,11 @@
  * `step` INT64, `value` DOUBLE (`NaN` and `±Infinity` kept), `timestamp` INT64 Unix milliseconds
  * (null when the point has none). Compression SNAPPY by default.
  *
+ * Encodings are fixed rather than tried: steps and timestamps grow steadily, so
+ * `DELTA_BINARY_PACKED` makes them small; values rarely repeat, so they are `PLAIN` (the
+ * encoder's dictionary trial on every double cost more than the rest of the column, measured
+ * with hyparquet-writer 0.17 on 200,000-row groups; the integer columns also halve in size).
+ *
  * @module
  */
 
@@ -226,9 +231,17 @@ export class MetricsParquetWriter {
     const columnData = [
       ...(this.#includeRun ? [{ name: "run", data: this.#runs }] : []),
       { name: "key", data: this.#keys },
-      { name: "step", data: n === this.#groupSize ? this.#steps : this.#steps.subarray(0, n) },
-      { name: "value", data: n === this.#groupSize ? this.#values : this.#values.subarray(0, n) },
-      { name: "timestamp", data: this.#timestamps },
+      {
+        name: "step",
+        data: n === this.#groupSize ? this.#steps : this.#steps.subarray(0, n),
+        encoding: "DELTA_BINARY_PACKED" as const,
+      },
+      {
+        name: "value",
+        data: n === this.#groupSize ? this.#values : this.#values.subarray(0, n),
+        encoding: "PLAIN" as const,
+      },
+      { name: "timestamp", data: this.#timestamps, encoding: "DELTA_BINARY_PACKED" as const },
     ];
     this.#length = 0;
     this.#runs = [];

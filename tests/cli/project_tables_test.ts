@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LocalServer } from "../../src/server/mod.ts";
 import { Api } from "../../mod.ts";
-import { envelope, runCli, serverEnv, startTestServer } from "./_helpers.ts";
+import { captureIo, envelope, runCli, serverEnv, startTestServer } from "./_helpers.ts";
+import { run } from "../../src/cli/main.ts";
 import { duckdb, readWithHyparquet } from "../export/_readers.ts";
 
 const SWEEP = "vision-lab/resnet-sweep";
@@ -141,6 +142,27 @@ describe("swanlab-ts project table / export", () => {
     assert.equal(lines.length, 1 + 5 * 3);
   });
 
+  it("writes Parquet to a piped standard output that takes bytes", async () => {
+    const { io, stderr } = captureIo({ env, cwd: dir });
+    const chunks: Uint8Array[] = [];
+    io.stdout.writeBytes = (chunk) => void chunks.push(chunk.slice());
+    const code = await run(
+      ["project", "export", SWEEP, "--keys", "lr", "--range-tail", "2", "--format", "parquet"],
+      io,
+    );
+    assert.equal(code, 0, stderr());
+    const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    await writeFile(join(dir, "piped.parquet"), bytes);
+    const rows = await readWithHyparquet(join(dir, "piped.parquet"));
+    assert.equal(rows.length, 5 * 2);
+    assert.ok(rows.every((r) => r["key"] === "lr"));
+  });
+
   it("rejects bad input with exit 2 before any request and writes nothing", async () => {
     const cases: [string[], RegExp, boolean?][] = [
       [["project", "export", SWEEP, "--keys", " , ", "--format", "csv"], /--keys/],
@@ -149,7 +171,7 @@ describe("swanlab-ts project table / export", () => {
         /Parquet to a terminal/,
         true,
       ],
-      [["project", "export", SWEEP, "--keys", "lr", "--format", "parquet"], /needs --out/],
+      [["project", "export", SWEEP, "--keys", "lr", "--format", "parquet"], /takes no binary data/],
       [["project", "export", SWEEP, "--keys", "lr", "--out", "no/dir/x.parquet"], /does not exist/],
       [[
         "project",

@@ -103,6 +103,23 @@ describe("runs.table()", () => {
     assert.equal(table.rows[0]!["summary.val/acc.max"], summary["val/acc"]!.max!.value);
   });
 
+  it("gives the union of heterogeneous configs, with empty cells where a run lacks a key", async () => {
+    const runs = api.runsGet("alice/mnist-baseline", { size: 10 });
+    const table = await runs.table().collect();
+    assert.ok(table.columns.includes("config.hidden"));
+    assert.ok(table.columns.includes("config.channels"));
+    const list = await api.runsGet("alice/mnist-baseline", { size: 10 }).toArray();
+    assert.equal(table.rows.length, list.length);
+    for (const [i, run] of list.entries()) {
+      const config = (await run.json()).profile.config ?? {};
+      for (const key of ["hidden", "channels"]) {
+        assert.equal(table.rows[i]![`config.${key}`], config[key] ?? null, `${key} of row ${i}`);
+      }
+    }
+    assert.ok(table.rows.some((r) => r["config.hidden"] === null));
+    assert.ok(table.rows.some((r) => r["config.channels"] === null));
+  });
+
   it("keeps a requested summary key that no run has as an empty column", async () => {
     const table = await api.runsGet(SWEEP, { size: 10 }).table({ summary: ["no/such/key"] })
       .collect();

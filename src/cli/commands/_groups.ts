@@ -21,7 +21,7 @@ import type { Invocation } from "../options.ts";
 export const GROUP_BRIEFS = {
   user: "The logged-in user.",
   workspace: "Workspaces: personal spaces and teams.",
-  project: "Projects: info, list, create, delete.",
+  project: "Projects: info, list, create, delete; tables and exports of all runs.",
   run: "Runs (experiments): info, list, filter, metrics, media, logs, download, delete.",
   "self-hosted": "Self-hosted instance administration (root only).",
   login: "Verify an API key and save it to the SwanLab .netrc.",

@@ -83,20 +83,35 @@ async function runList(ctx: CommandContext, path: string, filter: string | undef
   return { api, runs };
 }
 
-/** Standard output as a byte sink for text formats (the CLI never opens files itself). */
+/**
+ * Standard output as a byte sink (the CLI never opens files itself): bytes go out as they are
+ * when the stream takes bytes (binary Parquet), else decoded as UTF-8 text.
+ */
 function stdoutSink(ctx: CommandContext): ByteSink {
+  const stdout = ctx.io.stdout;
   const decoder = new TextDecoder();
   return {
     write: async (chunk) => {
-      await ctx.io.stdout.write(
-        typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }),
-      );
+      if (typeof chunk === "string") await stdout.write(chunk);
+      else if (stdout.writeBytes !== undefined) await stdout.writeBytes(chunk);
+      else await stdout.write(decoder.decode(chunk, { stream: true }));
     },
     commit: async () => {
-      await ctx.io.stdout.write(decoder.decode());
+      const rest = decoder.decode();
+      if (rest !== "") await stdout.write(rest);
     },
     abort: () => Promise.resolve(),
   };
+}
+
+/** Refuses Parquet on standard output when it is a terminal or takes no bytes. */
+function checkBinaryStdout(ctx: CommandContext, hint: string): void {
+  if (ctx.io.isTTY.stdout) {
+    throw new UsageError(`Refusing to write binary Parquet to a terminal: use ${hint}`);
+  }
+  if (ctx.io.stdout.writeBytes === undefined) {
+    throw new UsageError(`Standard output takes no binary data here: use ${hint}`);
+  }
 }
 
 function size(bytes: number): string {
@@ -172,13 +187,7 @@ export function projectTableCommand(): Parser<"sync", Invocation, unknown> {
           `--format ${format} prints to stdout; use csv, jsonl or parquet with --out`,
         );
       }
-      if (out === undefined && format === "parquet") {
-        throw new UsageError(
-          ctx.io.isTTY.stdout
-            ? "Refusing to write binary Parquet to a terminal: use --out FILE.parquet"
-            : "Parquet output needs --out FILE.parquet",
-        );
-      }
+      if (out === undefined && format === "parquet") checkBinaryStdout(ctx, "--out FILE.parquet");
       const lib = await loadLibrary();
       if (out !== undefined) await lib.checkExportTarget(out, { field: "--out" });
       const { runs } = await runList(ctx, o.path, o.filter);
@@ -228,13 +237,15 @@ export function projectTableCommand(): Parser<"sync", Invocation, unknown> {
         );
         return 0;
       }
-      if (format === "json") {
+      if (format === "parquet") {
+        await lib.writeTableParquet(stdoutSink(ctx), data);
+      } else if (format === "json") {
         await ctx.print(
           toJsonText({ ok: true, errmsg: "", data: { columns: data.columns, list: data.rows } }),
         );
       } else {
         await ctx.write(
-          renderView(format as "table" | "csv" | "jsonl", {
+          renderView(format, {
             rows: data.rows as Record<string, unknown>[],
             columns: [...data.columns],
           }, { width: ctx.tableWidth, style: ctx.out }),
@@ -338,11 +349,7 @@ export function projectExportCommand(): Parser<"sync", Invocation, unknown> {
       }
       const dataset = format === "parquet" && out !== undefined && suffix !== "parquet";
       if (out === undefined && format === "parquet") {
-        throw new UsageError(
-          ctx.io.isTTY.stdout
-            ? "Refusing to write binary Parquet to a terminal: use --out FILE.parquet or --out DIR"
-            : "Parquet output needs --out FILE.parquet or --out DIR",
-        );
+        checkBinaryStdout(ctx, "--out FILE.parquet or --out DIR");
       }
       if (out !== undefined && format !== "parquet" && suffix === undefined) {
         throw new UsageError(
@@ -425,7 +432,8 @@ export function projectExportCommand(): Parser<"sync", Invocation, unknown> {
       "as rows run,key,step,value,timestamp, several runs at a time, in constant memory.\n" +
       "Parquet: int64 step and timestamp (Unix ms), double value, SNAPPY. --out DIR (no\n" +
       ".parquet suffix) writes a Hive-partitioned dataset DIR/run_id=<id>/part-0.parquet that\n" +
-      "DuckDB, Polars and Spark read as one table. Writes are atomic.",
+      "DuckDB, Polars and Spark read as one table. Writes are atomic. Without --out the rows\n" +
+      "go to stdout (Parquet only when stdout is not a terminal).",
     examples: [
       "swanlab-ts project export vision-lab/resnet-sweep --keys train/loss,val/acc --out curves.parquet",
       "swanlab-ts project export vision-lab/resnet-sweep --keys val/acc --range-tail 10 --format csv",

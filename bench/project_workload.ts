@@ -1,0 +1,141 @@
+/**
+ * Project-scale benchmark workloads in their own process (see `workload.ts` for the protocol):
+ *
+ * - `project-metrics` (f): every point of 4 keys of every run of the project written to one
+ *   Parquet file (`runs.scanMetrics()` → `writeMetricsParquet()`). Its floor is the single-run
+ *   `run.scanMetrics()` of the same keys (points only counted), timed on the first run and
+ *   multiplied by the number of runs: the target says a project export costs no more per point
+ *   than reading one run, whatever the per-run overhead and the Parquet encoding.
+ * - `runs-table` (g): the runs table with 5 summary keys (`runs.table().collect()`). Its floor
+ *   makes the same requests with bare `fetch` (list pages, then per run its full record and its
+ *   summaries), 4 runs at a time like the client's default limiter.
+ *
+ * Usage: `deno run -A bench/project_workload.ts <workload> <client|floor> <host> <apiKey>`.
+ *
+ * @module
+ */
+
+import { Api, writeMetricsParquet } from "../mod.ts";
+import { measure, type Measurement } from "./_measure.ts";
+
+const [workload, mode, host, apiKey] = Deno.args;
+if (!workload || !mode || !host || !apiKey) {
+  console.error("usage: project_workload.ts <workload> <client|floor> <host> <apiKey>");
+  Deno.exit(2);
+}
+
+const PROJECT = "vision-lab/resnet-sweep";
+const METRIC_KEYS = ["train/loss", "val/loss", "train/acc", "lr"];
+const SUMMARY_KEYS = ["train/loss", "val/loss", "train/acc", "val/acc", "lr"];
+
+async function login(): Promise<string> {
+  const response = await fetch(`${host}/api/login/api_key`, {
+    method: "POST",
+    headers: { authorization: apiKey! },
+  });
+  return (await response.json()).sid as string;
+}
+
+async function bare(sid: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${host}/api${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: {
+      cookie: `sid=${sid}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path} -> ${response.status}`);
+  return await response.json();
+}
+
+async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await task(items[next++]!);
+    }),
+  );
+}
+
+const workloads: Record<string, Record<string, () => Promise<Measurement>>> = {
+  "project-metrics": {
+    client: async () => {
+      const api = new Api({ host, apiKey, env: {} });
+      const dir = await Deno.makeTempDir({ prefix: "swanlab-ts-bench-" });
+      try {
+        return await measure(async () => {
+          const scan = api.runsGet(PROJECT, { size: 100, all: true }).scanMetrics(METRIC_KEYS);
+          const stats = await writeMetricsParquet(`${dir}/points.parquet`, scan.batches());
+          return stats.rows;
+        });
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+    floor: async () => {
+      const api = new Api({ host, apiKey, env: {} });
+      const runs = api.runsGet(PROJECT, { size: 100, all: true });
+      const count = await runs.total;
+      const [first] = await runs.toArray({ limit: 1 });
+      const run = api.run(`${PROJECT}/${await first!.runId}`);
+      await run.load();
+      const single = await measure(async () => {
+        let points = 0;
+        for await (const _ of run.scanMetrics(METRIC_KEYS)) points++;
+        return points;
+      });
+      return {
+        wallMs: single.wallMs * count,
+        cpuMs: single.cpuMs * count,
+        peakRssMb: single.peakRssMb,
+        count: single.count * count,
+      };
+    },
+  },
+  "runs-table": {
+    client: () =>
+      measure(async () => {
+        const api = new Api({ host, apiKey, env: {} });
+        const table = await api.runsGet(PROJECT, { size: 100, all: true })
+          .table({ summary: SUMMARY_KEYS }).collect();
+        return table.rows.length;
+      }),
+    floor: () =>
+      measure(async () => {
+        const sid = await login();
+        type Page = { list: Record<string, unknown>[]; pages: number };
+        const first = await bare(sid, `/project/${PROJECT}/runs?page=1&size=100`) as Page;
+        const pages = Array.from({ length: first.pages - 1 }, (_, i) => i + 2);
+        const lists: Record<string, unknown>[][] = [first.list];
+        await pool(pages, 4, async (page) => {
+          lists[page - 1] =
+            (await bare(sid, `/project/${PROJECT}/runs?page=${page}&size=100`) as Page).list;
+        });
+        const runs = lists.flat();
+        await pool(runs, 4, async (item) => {
+          const cuid = String(item["cuid"]);
+          const full = await bare(sid, `/project/${PROJECT}/runs/${cuid}`) as Record<
+            string,
+            unknown
+          >;
+          await bare(sid, "/house/metrics/summaries", {
+            experiments: [{
+              projectId: full["project_id"],
+              experimentId: cuid,
+              createdAt: Math.floor(Date.parse(String(full["createdAt"])) / 1000),
+            }],
+            keys: SUMMARY_KEYS,
+          });
+        });
+        return runs.length;
+      }),
+  },
+};
+
+const chosen = workloads[workload]?.[mode];
+if (!chosen) {
+  console.error(`unknown workload ${workload}/${mode}`);
+  Deno.exit(2);
+}
+console.log(JSON.stringify(await chosen()));
