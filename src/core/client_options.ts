@@ -39,8 +39,8 @@ export interface ClientOptions {
    */
   timeoutMs?: number;
   /**
-   * Retries after a connection error, 408, 429 or 5xx. Requests that create, delete or start an
-   * export are only retried when a call opts in with `retryUnsafe`.
+   * Retries after a connection error, 408, 429 or 5xx. Requests that create or delete are only
+   * retried when a call opts in with `retryUnsafe` (starting an export is retried like a read).
    * @default 5
    */
   maxRetries?: number;

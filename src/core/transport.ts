@@ -23,6 +23,12 @@ import {
   ValidationError,
 } from "./errors.ts";
 import { fetchWithRetry, FinalError } from "./fetch_with_retry.ts";
+import {
+  checkNonNegativeMs,
+  checkRequestOptions,
+  checkRetries,
+  checkTimeoutMs,
+} from "./option_checks.ts";
 import { raceAbort } from "./race_abort.ts";
 import { Limiter } from "./limiter.ts";
 import { redactUrl, SecretRedactor } from "./redact.ts";
@@ -52,10 +58,14 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 const LOGIN_TIMEOUT_MS = 10_000;
 const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000;
 
-// POST requests that only read: safe to repeat. Every other POST, and every DELETE, changes
-// state (create, delete, start an export) and is repeated only when a call opts in.
+// POST requests that only read: safe to repeat. Starting an export (scalar CSV, console log)
+// counts as a read: it writes an object nobody else sees, and a repeated start only writes it
+// again (the official SDK retries it too). Every other POST, and every DELETE, changes state
+// (create, delete) and is repeated only when a call opts in.
 const READ_ONLY_POSTS: readonly RegExp[] = [
   /^\/api\/login\/api_key$/,
+  /^\/api\/house\/metrics\/scalar\/export$/,
+  /^\/api\/house\/metrics\/log\/export$/,
   /^\/api\/project\/[^/]+\/[^/]+\/runs\/shows$/,
   /^\/api\/house\/metrics\/(scalar|media)(\/keys|\/availability)?$/,
   /^\/api\/house\/metrics\/scalar\/value$/,
@@ -176,14 +186,11 @@ export class Transport {
     this.#apiKey = credentials.apiKey;
     this.#apiOrigin = new URL(credentials.apiHost).origin;
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-    this.#timeoutMs = positive("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.#timeoutMs = checkTimeoutMs("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     this.#policy = {
       ...DEFAULT_RETRY_POLICY,
-      maxRetries: nonNegativeInt(
-        "maxRetries",
-        options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
-      ),
-      initialDelayMs: nonNegative(
+      maxRetries: checkRetries("maxRetries", options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries),
+      initialDelayMs: checkNonNegativeMs(
         "initialRetryDelayMs",
         options.initialRetryDelayMs ?? DEFAULT_RETRY_POLICY.initialDelayMs,
       ),
@@ -200,7 +207,7 @@ export class Transport {
     this.#debug = sink && ((line: string) => sink(`[swanlab-ts] ${this.redactor.redact(line)}`));
     this.#session = new Session(
       () => this.#login(),
-      nonNegative("refreshMarginMs", options.refreshMarginMs ?? SEVEN_DAYS_MS),
+      checkNonNegativeMs("refreshMarginMs", options.refreshMarginMs ?? SEVEN_DAYS_MS),
     );
   }
 
@@ -276,6 +283,7 @@ export class Transport {
     send: (api: ApiClient) => Promise<R>,
     options: RequestOptions = {},
   ): Promise<ResultData<R>> {
+    checkRequestOptions(options);
     let method = "GET";
     let label = "/api";
     let fullUrl: string | undefined;
@@ -325,6 +333,7 @@ export class Transport {
    * @throws {ConnectionError} When storage cannot be reached.
    */
   async download(url: string, options: DownloadOptions = {}): Promise<Response> {
+    checkRequestOptions(options);
     const target = new URL(url);
     if (target.protocol !== "http:" && target.protocol !== "https:") {
       throw new ValidationError("url", `Cannot download "${redactUrl(url)}": not an http(s) URL`);
@@ -367,7 +376,7 @@ export class Transport {
   #retryPolicy(options: RequestOptions): RetryPolicy {
     return options.maxRetries === undefined
       ? this.#policy
-      : { ...this.#policy, maxRetries: nonNegativeInt("maxRetries", options.maxRetries) };
+      : { ...this.#policy, maxRetries: checkRetries("maxRetries", options.maxRetries) };
   }
 
   async #send(
@@ -555,25 +564,4 @@ function watchIdle(response: Response, idleMs: number, label: string): Response 
     statusText: response.statusText,
     headers: response.headers,
   });
-}
-
-function positive(field: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new ValidationError(field, `Cannot use ${field} ${value}: expected a number > 0`);
-  }
-  return value;
-}
-
-function nonNegative(field: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) {
-    throw new ValidationError(field, `Cannot use ${field} ${value}: expected a number >= 0`);
-  }
-  return value;
-}
-
-function nonNegativeInt(field: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new ValidationError(field, `Cannot use ${field} ${value}: expected an integer >= 0`);
-  }
-  return value;
 }

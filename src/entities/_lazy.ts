@@ -8,6 +8,7 @@
 import type { ClientOptions } from "../core/client_options.ts";
 import type { Limiter } from "../core/limiter.ts";
 import { AbortError, NotFoundError, ResponseError, ValidationError } from "../core/errors.ts";
+import { checkRequestOptions } from "../core/option_checks.ts";
 import { raceAbort } from "../core/race_abort.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import { type ApiClient, type FetchResult, type ResultData, Transport } from "../core/transport.ts";
@@ -53,6 +54,11 @@ export class Lazy<T> {
    * `signal` only stops that caller's wait (with an `AbortError`), never the shared load.
    */
   get(options: RequestOptions = {}): Promise<T> {
+    try {
+      checkRequestOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.#value) return Promise.resolve(this.#value.value);
     const { signal, ...shared } = options;
     if (signal?.aborted) {

@@ -7,6 +7,7 @@
  */
 
 import { ResponseError } from "../core/errors.ts";
+import { checkRequestOptions } from "../core/option_checks.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import { type PageInfo, Pager, type PageResult, type ToArrayOptions } from "../core/paging.ts";
 import type { Limiter } from "../core/limiter.ts";
@@ -52,19 +53,24 @@ export abstract class EntityList<T> implements AsyncIterable<T> {
    * @param ctx The client context.
    * @param fetchPage Fetches one page.
    * @param paging The checked page, size and `all` flag.
+   * @param options The per-call options of every page request; its signal also stops the
+   *   iteration between items.
+   * @throws {ValidationError} When `options` are invalid (checked here, at call time).
    */
   protected constructor(
     ctx: Context,
     fetchPage: (page: number, size: number) => Promise<PageResult<T>>,
     paging: { page: number; size: number; all: boolean },
+    options: RequestOptions = {},
   ) {
+    const signal = checkRequestOptions(options).signal;
     this.page = paging.page;
     this.size = paging.size;
     this.all = paging.all;
     this.#ctx = ctx;
     this.#pager = new Lazy(async () => {
       const limiter: Limiter = await ctx.limiter();
-      return new Pager(fetchPage, paging, limiter);
+      return new Pager(fetchPage, paging, limiter, signal);
     });
   }
 
@@ -198,36 +204,41 @@ export class Projects extends EntityList<Project> {
     paging: { page: number; size: number; all: boolean },
     options: RequestOptions,
   ) {
-    super(ctx, async (page, size) => {
-      const name = await username();
-      const body = await ctx.call(
-        (api) =>
-          api.GET("/project/{username}", {
-            params: {
-              path: { username: name },
-              query: {
-                page,
-                size: size as 10,
-                detail: query.detail ? "True" : "False",
-                ...(query.search !== undefined ? { search: query.search } : {}),
-                ...(query.sort !== undefined ? { sort: query.sort as "name" } : {}),
+    super(
+      ctx,
+      async (page, size) => {
+        const name = await username();
+        const body = await ctx.call(
+          (api) =>
+            api.GET("/project/{username}", {
+              params: {
+                path: { username: name },
+                query: {
+                  page,
+                  size: size as 10,
+                  detail: query.detail ? "True" : "False",
+                  ...(query.search !== undefined ? { search: query.search } : {}),
+                  ...(query.sort !== undefined ? { sort: query.sort as "name" } : {}),
+                },
               },
-            },
-          }),
-        options,
-      );
-      const { list, total, pages } = readPage(body, `GET /api/project/${name}`);
-      const items: Project[] = [];
-      for (const item of list) {
-        if (!isRecord(item)) continue;
-        const path = projectPathOf(item, name);
-        if (path === undefined) continue;
-        // As in the Python SDK, a listed project is what the list says: with `detail: false`
-        // the fields the server left out keep their defaults instead of costing a request each.
-        items.push(newProject(ctx, path, item, true));
-      }
-      return { items, total, pages };
-    }, paging);
+            }),
+          options,
+        );
+        const { list, total, pages } = readPage(body, `GET /api/project/${name}`);
+        const items: Project[] = [];
+        for (const item of list) {
+          if (!isRecord(item)) continue;
+          const path = projectPathOf(item, name);
+          if (path === undefined) continue;
+          // As in the Python SDK, a listed project is what the list says: with `detail: false`
+          // the fields the server left out keep their defaults instead of costing a request each.
+          items.push(newProject(ctx, path, item, true));
+        }
+        return { items, total, pages };
+      },
+      paging,
+      options,
+    );
   }
 
   /**
@@ -333,32 +344,37 @@ export class Runs extends EntityList<Run> {
       newRun(
         new RunCore(ctx, { username, project, run: record.cuid }, { record, projectCuid }),
       );
-    super(ctx, async (page, size) => {
-      if (mode.kind === "filter") {
+    super(
+      ctx,
+      async (page, size) => {
+        if (mode.kind === "filter") {
+          const body = await ctx.call(
+            (api) =>
+              api.POST("/project/{username}/{project}/runs/shows", {
+                params: { path: { username, project } },
+                body: { filters: mode.filters, groups: mode.groups, sorts: mode.sorts },
+              }),
+            options,
+          );
+          const records = flattenRuns(body);
+          return { items: records.map(toRun), total: records.length, pages: 0 };
+        }
         const body = await ctx.call(
           (api) =>
-            api.POST("/project/{username}/{project}/runs/shows", {
-              params: { path: { username, project } },
-              body: { filters: mode.filters, groups: mode.groups, sorts: mode.sorts },
+            api.GET("/project/{username}/{project}/runs", {
+              params: { path: { username, project }, query: { page, size: size as 10 } },
             }),
           options,
         );
-        const records = flattenRuns(body);
-        return { items: records.map(toRun), total: records.length, pages: 0 };
-      }
-      const body = await ctx.call(
-        (api) =>
-          api.GET("/project/{username}/{project}/runs", {
-            params: { path: { username, project }, query: { page, size: size as 10 } },
-          }),
-        options,
-      );
-      const { list, total, pages } = readPage(
-        body,
-        `GET /api/project/${username}/${project}/runs`,
-      );
-      return { items: flattenRuns(list).map(toRun), total, pages };
-    }, paging);
+        const { list, total, pages } = readPage(
+          body,
+          `GET /api/project/${username}/${project}/runs`,
+        );
+        return { items: flattenRuns(list).map(toRun), total, pages };
+      },
+      paging,
+      options,
+    );
     this.#filter = mode.kind === "filter";
   }
 
@@ -431,34 +447,39 @@ export class Columns extends EntityList<Column> {
     paging: { page: number; size: number; all: boolean },
     options: RequestOptions,
   ) {
-    super(ctx, async (page, size) => {
-      const cuid = await run.cuid(options);
-      const body = await ctx.call(
-        (api) =>
-          api.GET("/experiment/{cuid}/column", {
-            params: {
-              path: { cuid },
-              query: {
-                page,
-                size: size as 10,
-                ...(query.search !== undefined ? { search: query.search } : {}),
-                ...(query.columnType !== undefined ? { type: query.columnType as "FLOAT" } : {}),
-                ...(query.columnClass !== undefined
-                  ? { class: query.columnClass as "CUSTOM" }
-                  : {}),
+    super(
+      ctx,
+      async (page, size) => {
+        const cuid = await run.cuid(options);
+        const body = await ctx.call(
+          (api) =>
+            api.GET("/experiment/{cuid}/column", {
+              params: {
+                path: { cuid },
+                query: {
+                  page,
+                  size: size as 10,
+                  ...(query.search !== undefined ? { search: query.search } : {}),
+                  ...(query.columnType !== undefined ? { type: query.columnType as "FLOAT" } : {}),
+                  ...(query.columnClass !== undefined
+                    ? { class: query.columnClass as "CUSTOM" }
+                    : {}),
+                },
               },
-            },
-          }),
-        options,
-      );
-      const { list, total, pages } = readPage(body, `GET /api/experiment/${cuid}/column`);
-      const items: Column[] = [];
-      for (const item of list) {
-        if (!isRecord(item) || typeof item["key"] !== "string") continue;
-        items.push(newColumnFromRecord(run, item));
-      }
-      return { items, total, pages };
-    }, paging);
+            }),
+          options,
+        );
+        const { list, total, pages } = readPage(body, `GET /api/experiment/${cuid}/column`);
+        const items: Column[] = [];
+        for (const item of list) {
+          if (!isRecord(item) || typeof item["key"] !== "string") continue;
+          items.push(newColumnFromRecord(run, item));
+        }
+        return { items, total, pages };
+      },
+      paging,
+      options,
+    );
   }
 
   /**
@@ -521,26 +542,31 @@ export class Workspaces extends EntityList<Workspace> {
   #username: () => Promise<string>;
 
   private constructor(ctx: Context, username: () => Promise<string>, options: RequestOptions) {
-    super(ctx, async () => {
-      const name = await username();
-      const body = await ctx.call(
-        (api) => api.GET("/user/{username}/groups", { params: { path: { username: name } } }),
-        options,
-      );
-      if (!Array.isArray(body)) {
-        throw new ResponseError(
-          `Cannot use response of GET /api/user/${name}/groups: expected an array`,
+    super(
+      ctx,
+      async () => {
+        const name = await username();
+        const body = await ctx.call(
+          (api) => api.GET("/user/{username}/groups", { params: { path: { username: name } } }),
+          options,
         );
-      }
-      const items: Workspace[] = [];
-      for (const item of body as unknown[]) {
-        if (!isRecord(item) || typeof item["username"] !== "string" || item["username"] === "") {
-          continue; // the SDK crashes on items without a username
+        if (!Array.isArray(body)) {
+          throw new ResponseError(
+            `Cannot use response of GET /api/user/${name}/groups: expected an array`,
+          );
         }
-        items.push(newWorkspace(ctx, item["username"], item));
-      }
-      return { items, total: items.length, pages: 1 };
-    }, { page: 1, size: 100, all: false });
+        const items: Workspace[] = [];
+        for (const item of body as unknown[]) {
+          if (!isRecord(item) || typeof item["username"] !== "string" || item["username"] === "") {
+            continue; // the SDK crashes on items without a username
+          }
+          items.push(newWorkspace(ctx, item["username"], item));
+        }
+        return { items, total: items.length, pages: 1 };
+      },
+      { page: 1, size: 100, all: false },
+      options,
+    );
     this.#username = username;
   }
 

@@ -882,8 +882,8 @@ export class Run {
    * failures (validation included) are returned as `{ ok: false, errmsg }`.
    *
    * @param query `start` (0-based line, default 0) and `rows` (1 to 500 000, default 500 000).
-   * @param options Per-call signal, timeout and retries (the export is not retried unless
-   * `retryUnsafe`).
+   * @param options Per-call signal, timeout and retries (starting the export is retried like a
+   * read: it changes nothing a user can see).
    * @returns `{ ok, errmsg, data: { url } }`.
    *
    * @example Export the first 500 lines

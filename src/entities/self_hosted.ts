@@ -331,6 +331,7 @@ let constructRecords: <T>(
   ctx: Context,
   fetchPage: Fetch<T>,
   paging: { page: number; size: number; all: boolean },
+  options: RequestOptions,
 ) => RecordList<T>;
 
 /**
@@ -351,15 +352,17 @@ export class RecordList<T> extends EntityList<T> {
       ctx: Context,
       fetchPage: Fetch<T>,
       paging: { page: number; size: number; all: boolean },
-    ) => new RecordList<T>(ctx, fetchPage, paging);
+      options: RequestOptions,
+    ) => new RecordList<T>(ctx, fetchPage, paging, options);
   }
 
   private constructor(
     ctx: Context,
     fetchPage: Fetch<T>,
     paging: { page: number; size: number; all: boolean },
+    options: RequestOptions,
   ) {
-    super(ctx, fetchPage, paging);
+    super(ctx, fetchPage, paging, options);
   }
 
   /**
@@ -545,14 +548,19 @@ export class SelfHosted {
     requestOptions: RequestOptions = {},
   ): RecordList<SelfHostedUser> {
     const paging = checkPaging(options);
-    return constructRecords<SelfHostedUser>(this.#ctx, async (page, size) => {
-      await this.#checkAdmin("GET", "/api/self_hosted/users", requestOptions);
-      const body = await this.#ctx.call(
-        (api) => api.GET("/self_hosted/users", { params: { query: { page, size } } }),
-        requestOptions,
-      );
-      return readRawPage<SelfHostedUser>(body, "GET /api/self_hosted/users");
-    }, paging);
+    return constructRecords<SelfHostedUser>(
+      this.#ctx,
+      async (page, size) => {
+        await this.#checkAdmin("GET", "/api/self_hosted/users", requestOptions);
+        const body = await this.#ctx.call(
+          (api) => api.GET("/self_hosted/users", { params: { query: { page, size } } }),
+          requestOptions,
+        );
+        return readRawPage<SelfHostedUser>(body, "GET /api/self_hosted/users");
+      },
+      paging,
+      requestOptions,
+    );
   }
 
   /**
@@ -590,23 +598,28 @@ export class SelfHosted {
       : validateEnum("state", options.state, SELF_HOSTED_PROJECT_STATES);
     const creator = checkOptionalString("creator", options.creator);
     const group = checkOptionalString("group", options.group);
-    return constructRecords<SelfHostedProject>(this.#ctx, async (page, size) => {
-      await this.#checkAdmin("GET", "/api/self_hosted/projects", requestOptions);
-      const query = {
-        page,
-        size,
-        ...(search !== undefined ? { search } : {}),
-        ...(sort !== undefined ? { sort } : {}),
-        ...(state !== undefined ? { state } : {}),
-        ...(creator !== undefined ? { creator } : {}),
-        ...(group !== undefined ? { group } : {}),
-      };
-      const body = await this.#ctx.call(
-        (api) => api.GET("/self_hosted/projects", { params: { query } }),
-        requestOptions,
-      );
-      return readRawPage<SelfHostedProject>(body, "GET /api/self_hosted/projects");
-    }, paging);
+    return constructRecords<SelfHostedProject>(
+      this.#ctx,
+      async (page, size) => {
+        await this.#checkAdmin("GET", "/api/self_hosted/projects", requestOptions);
+        const query = {
+          page,
+          size,
+          ...(search !== undefined ? { search } : {}),
+          ...(sort !== undefined ? { sort } : {}),
+          ...(state !== undefined ? { state } : {}),
+          ...(creator !== undefined ? { creator } : {}),
+          ...(group !== undefined ? { group } : {}),
+        };
+        const body = await this.#ctx.call(
+          (api) => api.GET("/self_hosted/projects", { params: { query } }),
+          requestOptions,
+        );
+        return readRawPage<SelfHostedProject>(body, "GET /api/self_hosted/projects");
+      },
+      paging,
+      requestOptions,
+    );
   }
 
   /**
@@ -639,21 +652,26 @@ export class SelfHosted {
     const sort = options.sort === undefined
       ? undefined
       : validateEnum("sort", options.sort, PROJECT_SORTS);
-    return constructRecords<SelfHostedGroup>(this.#ctx, async (page, size) => {
-      await this.#checkAdmin("GET", "/api/self_hosted/groups", requestOptions);
-      const query = {
-        page,
-        size,
-        ...(search !== undefined ? { search } : {}),
-        ...(type !== undefined ? { type } : {}),
-        ...(sort !== undefined ? { sort } : {}),
-      };
-      const body = await this.#ctx.call(
-        (api) => api.GET("/self_hosted/groups", { params: { query } }),
-        requestOptions,
-      );
-      return readRawPage<SelfHostedGroup>(body, "GET /api/self_hosted/groups");
-    }, paging);
+    return constructRecords<SelfHostedGroup>(
+      this.#ctx,
+      async (page, size) => {
+        await this.#checkAdmin("GET", "/api/self_hosted/groups", requestOptions);
+        const query = {
+          page,
+          size,
+          ...(search !== undefined ? { search } : {}),
+          ...(type !== undefined ? { type } : {}),
+          ...(sort !== undefined ? { sort } : {}),
+        };
+        const body = await this.#ctx.call(
+          (api) => api.GET("/self_hosted/groups", { params: { query } }),
+          requestOptions,
+        );
+        return readRawPage<SelfHostedGroup>(body, "GET /api/self_hosted/groups");
+      },
+      paging,
+      requestOptions,
+    );
   }
 
   /**

@@ -12,7 +12,8 @@
  * @module
  */
 
-import { ResponseError, ValidationError } from "../core/errors.ts";
+import { AbortError, ResponseError, ValidationError } from "../core/errors.ts";
+import { checkRequestOptions } from "../core/option_checks.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import type { Transport } from "../core/transport.ts";
 import type { RunRef } from "./run_ref.ts";
@@ -318,10 +319,17 @@ export function scanLogs(
     throw new ValidationError("query", "Cannot parse query: expected an object");
   }
   const level = checkLevel(query.level);
+  const signal = checkRequestOptions(options).signal;
   return (async function* (): AsyncGenerator<LogLine> {
     for (let epoch = 0;; epoch++) {
       const { logs } = await fetchShard(transport, ref, epoch, level, options);
-      yield* logs;
+      for (const line of logs) {
+        // A shard holds up to 1000 lines: an abort stops at the next line, not the next shard.
+        if (signal?.aborted) {
+          throw new AbortError("GET", "/api/house/metrics/log", { cause: signal.reason });
+        }
+        yield line;
+      }
       if (logs.length < LOG_SHARD_SIZE) return;
     }
   })();

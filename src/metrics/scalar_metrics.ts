@@ -14,6 +14,7 @@
  */
 
 import { ResponseError, ValidationError } from "../core/errors.ts";
+import { checkRequestOptions } from "../core/option_checks.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import type { Transport } from "../core/transport.ts";
 import { chunkKeys, type ColumnRef, columnRef, validateMetricKeys } from "./metric_keys.ts";
@@ -471,6 +472,7 @@ export async function fetchScalarMetrics(
   options: ScalarMetricsOptions = {},
 ): Promise<MetricsJson> {
   const distinct = validateMetricKeys(keys);
+  checkRequestOptions(options);
   if (typeof query !== "object" || query === null || Array.isArray(query)) {
     throw new ValidationError("query", "Cannot parse query: expected an object");
   }

@@ -15,6 +15,7 @@
  */
 
 import { AbortError, ConnectionError, ResponseError, ValidationError } from "../core/errors.ts";
+import { checkRequestOptions } from "../core/option_checks.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import type { Transport } from "../core/transport.ts";
 import { CsvByteParser } from "./_csv_bytes.ts";
@@ -500,6 +501,7 @@ async function* scanBatches(scan: Scan): AsyncGenerator<MetricPoint[]> {
     if (buffering && filters !== undefined) {
       for (const filter of filters) batch.push(...filter.finish());
     }
+    if (isAborted()) throw aborted();
     if (batch.length > 0) yield batch;
     filters?.forEach((filter, i) => {
       if (filter.missingTimestamps > 0) {
@@ -513,12 +515,23 @@ async function* scanBatches(scan: Scan): AsyncGenerator<MetricPoint[]> {
   }
 }
 
-/** Iterates the points of the batches one by one (cheaper than an async generator per point). */
-function flatten<T>(batches: AsyncGenerator<T[]>): AsyncIterableIterator<T> {
+/**
+ * Iterates the points of the batches one by one (cheaper than an async generator per point).
+ * Once `signal` aborts, no further point is handed out, not even one of a batch already read.
+ */
+function flatten<T>(
+  batches: AsyncGenerator<T[]>,
+  signal: AbortSignal | undefined,
+): AsyncIterableIterator<T> {
   let buffer: T[] = [];
   let next = 0;
   const iterator: AsyncIterableIterator<T> = {
     next(): Promise<IteratorResult<T>> {
+      if (signal?.aborted) {
+        buffer = [];
+        const error = new AbortError("GET", "CSV export download", { cause: signal.reason });
+        return batches.return([]).then(() => Promise.reject(error));
+      }
       if (next < buffer.length) return Promise.resolve({ done: false, value: buffer[next++] as T });
       return batches.next().then((result): IteratorResult<T> | Promise<IteratorResult<T>> => {
         if (result.done === true) return { done: true, value: undefined };
@@ -548,6 +561,7 @@ function prepareScan(
   options: ScanMetricsOptions,
 ): Scan {
   const distinct = validateMetricKeys(keys);
+  checkRequestOptions(options);
   if (typeof query !== "object" || query === null || Array.isArray(query)) {
     throw new ValidationError("query", "Cannot parse query: expected an object");
   }
@@ -658,5 +672,8 @@ export function scanMetrics(
   query: ScanMetricsQuery = {},
   options: ScanMetricsOptions = {},
 ): AsyncIterable<MetricPoint> {
-  return flatten(scanBatches(prepareScan(transport, ref, keys, query, options)));
+  return flatten(
+    scanBatches(prepareScan(transport, ref, keys, query, options)),
+    options.signal,
+  );
 }

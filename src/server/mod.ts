@@ -43,4 +43,4 @@ export type {
 export type { RoleName } from "./store.ts";
 // Options.
 export type { ServerOptions } from "./server_options.ts";
-export type { FaultOptions } from "./faults.ts";
+export type { FaultOptions, ResponseHook } from "./faults.ts";

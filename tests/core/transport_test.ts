@@ -169,7 +169,7 @@ describe("Transport", () => {
     await assert.rejects(transport.call((api) => api.GET("/user/profile")), RateLimitError);
   });
 
-  it("does not retry a create, a delete or an export start unless the call opts in", async () => {
+  it("does not retry a create or a delete unless the call opts in", async () => {
     let calls = 0;
     server.setScript((request, response) => {
       if (login(request, response)) return;
