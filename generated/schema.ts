@@ -2047,6 +2047,16 @@ export interface components {
             };
             content?: never;
         };
+        /** @description The request body is larger than the server accepts (1 MiB); not retried. */
+        PayloadTooLarge: {
+            headers: {
+                traceid: components["headers"]["TraceId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
     };
     parameters: {
         /** @description Workspace username (a user or a team), percent-encoded. */
@@ -2258,6 +2268,7 @@ export interface operations {
                     "application/json": components["schemas"]["Project"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2377,6 +2388,7 @@ export interface operations {
                     "application/json": components["schemas"]["RunFilterResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2459,6 +2471,7 @@ export interface operations {
         responses: {
             200: components["responses"]["Deleted"];
             204: components["responses"]["NoContent"];
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2526,6 +2539,7 @@ export interface operations {
                     "application/json": components["schemas"]["MetricKeysResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2555,6 +2569,7 @@ export interface operations {
                     "application/json": components["schemas"]["MetricKeysResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2584,6 +2599,7 @@ export interface operations {
                     "application/json": components["schemas"]["AvailabilityResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2613,6 +2629,7 @@ export interface operations {
                     "application/json": components["schemas"]["AvailabilityResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2642,6 +2659,7 @@ export interface operations {
                     "application/json": components["schemas"]["ScalarMetricsResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2671,6 +2689,7 @@ export interface operations {
                     "application/json": components["schemas"]["ScalarStatsResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2700,6 +2719,7 @@ export interface operations {
                     "application/json": components["schemas"]["CosKeyResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2729,6 +2749,7 @@ export interface operations {
                     "application/json": components["schemas"]["PresignedUrls"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2758,6 +2779,7 @@ export interface operations {
                     "application/json": components["schemas"]["MediaStepResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2787,6 +2809,7 @@ export interface operations {
                     "application/json": components["schemas"]["MediaAllResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2816,6 +2839,7 @@ export interface operations {
                     "application/json": components["schemas"]["PresignedUrls"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2886,6 +2910,7 @@ export interface operations {
                     "application/json": components["schemas"]["CosKeyResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2915,6 +2940,7 @@ export interface operations {
                     "application/json": components["schemas"]["SummariesResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2997,6 +3023,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreateUsersResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };

@@ -210,8 +210,17 @@ describe("openapi/swanlab.yaml", () => {
     for (const { op } of operations()) {
       const id = String(op.operationId);
       const responses = obj(op.responses, `${id} responses`);
-      const statuses = Object.keys(responses).filter((s) => s !== "default").sort();
+      const statuses = Object.keys(responses).filter((s) => s !== "default" && s !== "413").sort();
       assert.deepEqual(statuses, expected[id] ?? ["200"], id);
+      // Every operation with a body documents the body limit (413), and only those.
+      if (op.requestBody === undefined) assert.equal(responses["413"], undefined, id);
+      else {
+        assert.equal(
+          at(responses["413"], "$ref"),
+          "#/components/responses/PayloadTooLarge",
+          `${id} documents the body limit`,
+        );
+      }
 
       const error = deref(responses.default);
       assert.equal(
