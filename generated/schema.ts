@@ -910,7 +910,7 @@ export interface components {
             clones?: number;
         };
         /**
-         * @description A project, the container of runs in a workspace.
+         * @description A project, the container of runs in a workspace. `cuid` is optional for the drift policy: calls that only echo it work without it (metric calls, which send it, fail naming it).
          * @example {
          *       "cuid": "cuid-proj-1",
          *       "name": "proj",
@@ -940,7 +940,7 @@ export interface components {
          */
         Project: {
             /** @description Project id, the `projectId` of metric store calls. */
-            cuid: string;
+            cuid?: string;
             /** @description Project name (1 to 100 characters of `0-9 a-z A-Z - _ . +`). */
             name: string;
             /** @description Username of the owning workspace. */
@@ -1029,7 +1029,7 @@ export interface components {
             conda?: string;
         };
         /**
-         * @description A run (experiment). List responses may carry only a few fields; every record carries `cuid`. `getRun` returns the full record.
+         * @description A run (experiment). List responses may carry only a few fields; every record carries `cuid`. `getRun` returns the full record. (`x-partial`: an absent optional field is not drift.)
          * @example {
          *       "cuid": "cuid-run-1",
          *       "slug": "abc123",
@@ -1554,7 +1554,7 @@ export interface components {
             paths: string[];
         };
         /**
-         * @description Presigned download URLs aligned by position with the requested paths. They expire and must be downloaded without SwanLab credentials.
+         * @description Presigned download URLs aligned by position with the requested paths. They expire and must be downloaded without SwanLab credentials. Optional for the drift policy: media items are usable without their URLs (export downloads still fail without one).
          * @example {
          *       "urls": [
          *         "https://bucket.example.org/exports/x.csv?X-Signature=abc"
@@ -1563,7 +1563,7 @@ export interface components {
          */
         PresignedUrls: {
             /** @description One URL per requested path, in request order. */
-            urls: string[];
+            urls?: string[];
         };
         /**
          * @description Media object paths of one run to presign.
@@ -1659,7 +1659,7 @@ export interface components {
         /** @description The media of one key at one step, within a `MediaSeries`. */
         MediaStepItem: {
             /** @description Step. */
-            index: number;
+            index?: number;
             /** @description Relative object paths; presign them with `presignResources`. */
             data: string[];
             /** @description Per-item metadata aligned with `data`. */
@@ -1735,7 +1735,7 @@ export interface components {
             /** @description Log lines. */
             logs: components["schemas"]["LogEntry"][];
             /** @description Number of log lines. */
-            count: number;
+            count?: number;
         };
         /**
          * @description A log export request, a line range of one run.
@@ -1804,8 +1804,8 @@ export interface components {
         /** @description Summary of one scalar key of one run; `step` and `value` are the latest point. */
         SummaryItem: {
             /** @description Step of the latest point. */
-            step: number;
-            value: components["schemas"]["ScalarValue"];
+            step?: number;
+            value?: components["schemas"]["ScalarValue"];
             /** @description `[min, max]` of the series. */
             minMax?: [
                 components["schemas"]["ScalarValue"],
@@ -1861,14 +1861,14 @@ export interface components {
          */
         SelfHostedInfo: {
             /** @description Whether self-hosted management is enabled. */
-            enabled: boolean;
+            enabled?: boolean;
             /** @description Whether the license has expired. */
-            expired: boolean;
+            expired?: boolean;
             /** @description Whether the logged-in user is the root user. */
-            root: boolean;
-            plan: components["schemas"]["LicensePlan"];
+            root?: boolean;
+            plan?: components["schemas"]["LicensePlan"];
             /** @description Licensed seats. */
-            seats: number;
+            seats?: number;
         };
         /** @description A user account to create. */
         CreateUserItem: {

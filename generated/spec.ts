@@ -2254,10 +2254,9 @@ export const spec = {
         }
       },
       "Project": {
-        "description": "A project, the container of runs in a workspace.",
+        "description": "A project, the container of runs in a workspace. `cuid` is optional for the drift policy: calls that only echo it work without it (metric calls, which send it, fail naming it).",
         "type": "object",
         "required": [
-          "cuid",
           "name",
           "path"
         ],
@@ -2475,8 +2474,9 @@ export const spec = {
         }
       },
       "Run": {
-        "description": "A run (experiment). List responses may carry only a few fields; every record carries `cuid`. `getRun` returns the full record.",
+        "description": "A run (experiment). List responses may carry only a few fields; every record carries `cuid`. `getRun` returns the full record. (`x-partial`: an absent optional field is not drift.)",
         "type": "object",
+        "x-partial": true,
         "required": [
           "cuid"
         ],
@@ -3559,11 +3559,8 @@ export const spec = {
         ]
       },
       "PresignedUrls": {
-        "description": "Presigned download URLs aligned by position with the requested paths. They expire and must be downloaded without SwanLab credentials.",
+        "description": "Presigned download URLs aligned by position with the requested paths. They expire and must be downloaded without SwanLab credentials. Optional for the drift policy: media items are usable without their URLs (export downloads still fail without one).",
         "type": "object",
-        "required": [
-          "urls"
-        ],
         "properties": {
           "urls": {
             "description": "One URL per requested path, in request order.",
@@ -3788,7 +3785,6 @@ export const spec = {
         "description": "The media of one key at one step, within a `MediaSeries`.",
         "type": "object",
         "required": [
-          "index",
           "data"
         ],
         "properties": {
@@ -3918,8 +3914,7 @@ export const spec = {
         "description": "One shard of log lines.",
         "type": "object",
         "required": [
-          "logs",
-          "count"
+          "logs"
         ],
         "properties": {
           "logs": {
@@ -4101,10 +4096,6 @@ export const spec = {
       "SummaryItem": {
         "description": "Summary of one scalar key of one run; `step` and `value` are the latest point.",
         "type": "object",
-        "required": [
-          "step",
-          "value"
-        ],
         "properties": {
           "step": {
             "description": "Step of the latest point.",
@@ -4186,13 +4177,6 @@ export const spec = {
       "SelfHostedInfo": {
         "description": "License state of a self-hosted deployment and the caller's root flag.",
         "type": "object",
-        "required": [
-          "enabled",
-          "expired",
-          "root",
-          "plan",
-          "seats"
-        ],
         "properties": {
           "enabled": {
             "description": "Whether self-hosted management is enabled.",

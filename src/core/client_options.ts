@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { DriftHandler } from "./drift.ts";
 import type { Env } from "./runtime.ts";
 
 /**
@@ -80,4 +81,12 @@ export interface ClientOptions {
    * @default none, or `console.error` when `SWANLAB_DEBUG` is true
    */
   debug?: (line: string) => void;
+  /**
+   * Receives each difference between a response and the API spec that the client could work
+   * around (an optional field missing, `null` or of the wrong type: the call succeeds with
+   * `null` there), once per operation and field. Essential fields never come here: they fail
+   * the call with a `ResponseError` naming the field. See "Server drift" in the README.
+   * @default one line on stderr per drift
+   */
+  onDrift?: DriftHandler;
 }

@@ -22,6 +22,7 @@ import {
   TimeoutError,
   ValidationError,
 } from "./errors.ts";
+import { decodeResponse, type Drift, DriftReporter, responseSchema } from "./drift.ts";
 import { fetchWithRetry, FinalError } from "./fetch_with_retry.ts";
 import {
   checkNonNegativeMs,
@@ -179,6 +180,7 @@ export class Transport {
   #timeoutMs: number;
   #policy: RetryPolicy;
   #debug: ((line: string) => void) | undefined;
+  #drift: DriftReporter;
 
   private constructor(credentials: ResolvedCredentials, options: ClientOptions) {
     this.apiHost = credentials.apiHost;
@@ -196,6 +198,10 @@ export class Transport {
       ),
     };
     this.limiter = new Limiter(options.concurrency ?? 4);
+    if (options.onDrift !== undefined && typeof options.onDrift !== "function") {
+      throw new ValidationError("onDrift", "Cannot use onDrift: expected a function");
+    }
+    this.#drift = new DriftReporter(options.onDrift);
     this.redactor = new SecretRedactor();
     this.redactor.add(credentials.apiKey);
     const env = options.env ?? processEnv();
@@ -256,6 +262,16 @@ export class Transport {
     this.#debug?.(line);
   }
 
+  /**
+   * Reports a drift the caller worked around (an optional part of a call that could not be
+   * used), once per operation and field, like the drift found in response bodies.
+   *
+   * @param drift The drift.
+   */
+  reportDrift(drift: Drift): void {
+    this.#drift.report(drift);
+  }
+
   /** How many login requests this transport has sent. */
   get loginCount(): number {
     return this.#session.logins;
@@ -303,9 +319,22 @@ export class Transport {
         });
       },
     });
+    // The typed client is called with a path template: note it, to find the response's schema.
+    let template = "";
+    const recording = new Proxy(api, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (typeof property !== "string" || !/^[A-Z]+$/.test(property)) return value;
+        if (typeof value !== "function") return value;
+        return (path: string, ...rest: unknown[]) => {
+          template = path;
+          return (value as (...args: unknown[]) => unknown).call(target, path, ...rest);
+        };
+      },
+    });
     let result: R;
     try {
-      result = await send(api);
+      result = await send(recording);
     } catch (error) {
       throw this.#mapThrown(error, method, label, options);
     } finally {
@@ -315,10 +344,13 @@ export class Transport {
     if (result.error !== undefined || !response.ok) {
       throw this.#apiError(response, result.error, method, label, fullUrl);
     }
-    if (result.data === null) {
+    const found = responseSchema(method, template, response.status);
+    if (result.data === null && found?.schema === undefined) {
       throw new ResponseError(`Cannot use response of ${method} ${label}: the body is null`);
     }
-    return result.data as ResultData<R>;
+    if (found === undefined || result.data === undefined) return result.data as ResultData<R>;
+    // The drift policy (src/core/drift.ts), applied to every JSON body in this one place.
+    return decodeResponse(found.operation, found.schema, result.data, this.#drift) as ResultData<R>;
   }
 
   /**

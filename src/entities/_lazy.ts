@@ -143,9 +143,20 @@ export function str(value: unknown, fallback = ""): string {
   return typeof value === "string" ? value : fallback;
 }
 
-/** A boolean field, or the default. */
-export function bool(value: unknown, fallback: boolean): boolean {
-  return typeof value === "boolean" ? value : fallback;
+/**
+ * An optional field under the drift policy (src/core/drift.ts): the value when it has the
+ * type, else `null` (never an invented default).
+ */
+export function optional(value: unknown, type: "string"): string | null;
+export function optional(value: unknown, type: "number"): number | null;
+export function optional(value: unknown, type: "boolean"): boolean | null;
+export function optional(
+  value: unknown,
+  type: "string" | "number" | "boolean",
+): string | number | boolean | null {
+  if (type === "number") return typeof value === "number" && Number.isFinite(value) ? value : null;
+  if (type === "string") return typeof value === "string" ? value : null;
+  return typeof value === "boolean" ? value : null;
 }
 
 /** A finite number field, or the default. */

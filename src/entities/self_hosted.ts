@@ -10,7 +10,6 @@ import { PermissionDeniedError, SwanLabError, ValidationError } from "../core/er
 import type { PageInfo } from "../core/paging.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import {
-  bool,
   checkBoolean,
   checkOptionalString,
   type Context,
@@ -19,11 +18,10 @@ import {
   isRecord,
   type JsonRecord,
   Lazy,
-  num,
+  optional,
   sortKeys,
-  str,
 } from "./_lazy.ts";
-import { EntityList } from "./lists.ts";
+import { EntityList, readPage } from "./lists.ts";
 import {
   PROJECT_SORTS,
   type ProjectSort,
@@ -110,16 +108,16 @@ export class RootRequiredError extends PermissionDeniedError {
  * ```
  */
 export interface SelfHostedSnapshot {
-  /** Whether self-hosted mode is enabled (`false` when absent). */
-  readonly enabled: boolean;
-  /** Whether the license has expired (`false` when absent). */
-  readonly expired: boolean;
-  /** Whether the logged-in user is the root user (`false` when absent). */
-  readonly root: boolean;
-  /** `"free"` or `"commercial"` (`"free"` when absent). */
-  readonly plan: string;
-  /** Licensed seats (`0` when absent). */
-  readonly seats: number;
+  /** Whether self-hosted mode is enabled (`null` when the server did not say). */
+  readonly enabled: boolean | null;
+  /** Whether the license has expired (`null` when the server did not say). */
+  readonly expired: boolean | null;
+  /** Whether the logged-in user is the root user (`null` when the server did not say). */
+  readonly root: boolean | null;
+  /** `"free"` or `"commercial"` (`null` when the server did not say). */
+  readonly plan: string | null;
+  /** Licensed seats (`null` when the server did not say). */
+  readonly seats: number | null;
 }
 
 /**
@@ -134,15 +132,15 @@ export interface SelfHostedSnapshot {
  */
 export interface SelfHostedJson {
   /** Self-hosted mode enabled. */
-  enabled: boolean;
+  enabled: boolean | null;
   /** License expired. */
-  expired: boolean;
+  expired: boolean | null;
   /** `"free"` or `"commercial"`. */
-  plan: string;
+  plan: string | null;
   /** The logged-in user is root. */
-  root: boolean;
+  root: boolean | null;
   /** Licensed seats. */
-  seats: number;
+  seats: number | null;
 }
 
 /**
@@ -416,27 +414,27 @@ export class SelfHosted {
   }
 
   /** Whether self-hosted mode is enabled. */
-  get enabled(): Promise<boolean> {
+  get enabled(): Promise<boolean | null> {
     return this.load().then((s) => s.enabled);
   }
 
   /** Whether the license has expired. */
-  get expired(): Promise<boolean> {
+  get expired(): Promise<boolean | null> {
     return this.load().then((s) => s.expired);
   }
 
   /** Whether the logged-in user is the root user. */
-  get root(): Promise<boolean> {
+  get root(): Promise<boolean | null> {
     return this.load().then((s) => s.root);
   }
 
   /** `"free"` or `"commercial"`. */
-  get plan(): Promise<string> {
+  get plan(): Promise<string | null> {
     return this.load().then((s) => s.plan);
   }
 
   /** Licensed seats. */
-  get seats(): Promise<number> {
+  get seats(): Promise<number | null> {
     return this.load().then((s) => s.seats);
   }
 
@@ -457,12 +455,13 @@ export class SelfHosted {
    */
   async load(options: RequestOptions = {}): Promise<SelfHostedSnapshot> {
     const info = await this.#info.get(options);
+    // Drift policy: a value the server did not send (or sent wrongly) is null, not a guess.
     return deepFreeze({
-      enabled: bool(info["enabled"], false),
-      expired: bool(info["expired"], false),
-      root: bool(info["root"], false),
-      plan: str(info["plan"]) || "free",
-      seats: num(info["seats"], 0),
+      enabled: optional(info["enabled"], "boolean"),
+      expired: optional(info["expired"], "boolean"),
+      root: optional(info["root"], "boolean"),
+      plan: optional(info["plan"], "string"),
+      seats: optional(info["seats"], "number"),
     });
   }
 
@@ -719,13 +718,8 @@ function readRawPage<T>(
   body: unknown,
   label: string,
 ): { items: T[]; total: number; pages: number } {
-  const page = expectRecord(body, label);
-  const list = Array.isArray(page["list"]) ? page["list"] as unknown[] : [];
-  return {
-    items: list.filter(isRecord) as T[],
-    total: num(page["total"], 0),
-    pages: num(page["pages"], 1),
-  };
+  const { list, total, pages } = readPage(body, label);
+  return { items: list as T[], total, pages };
 }
 
 /** @internal Creates the self-hosted entity. */

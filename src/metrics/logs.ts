@@ -78,8 +78,8 @@ export interface LogLine {
  * ```
  */
 export interface LogsJson {
-  /** The number of lines the server reported. */
-  count: number;
+  /** The number of lines the server reported (`null` when it sent none: drift). */
+  count: number | null;
   /** Always `"LOG"`. */
   key: "LOG";
   /** The lines of the shard. */
@@ -198,7 +198,7 @@ async function fetchShard(
   epoch: number,
   level: LogLevelName,
   options: RequestOptions,
-): Promise<{ logs: LogLine[]; count: number }> {
+): Promise<{ logs: LogLine[]; count: number | null }> {
   const query = {
     projectId: ref.projectId,
     experimentId: ref.runId,
@@ -221,10 +221,8 @@ async function fetchShard(
   if (!Array.isArray(logs)) {
     throw new ResponseError(`Cannot use response of ${label}: "logs" is not an array`);
   }
-  const count = body["count"] ?? logs.length;
-  if (typeof count !== "number") {
-    throw new ResponseError(`Cannot use response of ${label}: "count" is not a number`);
-  }
+  // Optional (drift policy): a count the server did not send, or sent wrongly, is null.
+  const count = typeof body["count"] === "number" ? body["count"] : null;
   return { logs: logs as LogLine[], count };
 }
 

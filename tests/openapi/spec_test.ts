@@ -587,6 +587,7 @@ describe("JSON Schema validation with Ajv 2020 (as a validating server would)", 
   ajv.addFormat("date-time", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i);
   ajv.addFormat("uri", /^[a-z][a-z0-9+.-]*:\S+$/i);
   ajv.addKeyword("components");
+  ajv.addKeyword("x-partial"); // the drift policy's annotation (src/core/drift.ts)
   const base = "https://swanlab.test/openapi.json";
   ajv.addSchema({ $id: base, components: structuredClone(generatedSpec.components) } as never);
   const validator = (name: string) => {

@@ -1,0 +1,370 @@
+/**
+ * The drift policy: what happens when a server's answer differs from `openapi/swanlab.yaml`.
+ *
+ * Written once, from the spec, and applied in one place (every JSON success body passes through
+ * {@linkcode decodeResponse} in the transport before any parser sees it):
+ *
+ * - **Essential** fields are those the spec marks `required` (and the body itself). One that is
+ *   missing, `null` where the spec does not allow it, or of the wrong type fails the call with a
+ *   {@linkcode ResponseError} naming the operation and the field, e.g.
+ *   `Cannot use response of listRuns: "list[3].cuid" expected string, got null`. A list element
+ *   whose essential field is broken fails the call the same way, naming the element: a list
+ *   never loses an element silently.
+ * - **Optional** fields are all the others. One that is missing is left out, one that is `null`
+ *   where the spec does not allow it stays `null`, one of the wrong type becomes `null`; each is
+ *   reported once per client, operation and field as a {@linkcode Drift} (to
+ *   `ClientOptions.onDrift`, else one line on stderr), and the call succeeds. Parsers turn an
+ *   absent or `null` optional value into `null` in their results, never into an invented value.
+ * - A value outside the spec's `enum` is kept and reported (a new run state is still a state).
+ *
+ * @module
+ */
+
+import { spec } from "../../generated/spec.ts";
+import { ResponseError } from "./errors.ts";
+
+/**
+ * One difference between a response and the spec.
+ *
+ * @example
+ * ```ts
+ * import type { Drift } from "./drift.ts";
+ *
+ * const drift: Drift = {
+ *   operation: "getSelfHostedInfo",
+ *   field: "plan",
+ *   expected: "string",
+ *   got: "null",
+ *   essential: false,
+ * };
+ * ```
+ */
+export interface Drift {
+  /** The spec's `operationId`, e.g. `"listRuns"`. */
+  readonly operation: string;
+  /** The field's path in the body, e.g. `"list[3].name"` (`"(body)"` for the body itself). */
+  readonly field: string;
+  /** What the spec says, e.g. `"string"`, `"integer | null"`, `"one of RUNNING, FINISHED"`. */
+  readonly expected: string;
+  /** What arrived: `"missing"`, `"null"`, or the JSON type or value that arrived. */
+  readonly got: string;
+  /** Whether the field is essential; an essential drift fails the call instead of a report. */
+  readonly essential: boolean;
+}
+
+/** Receives each optional drift, once per client, operation and field. */
+export type DriftHandler = (drift: Drift) => void;
+
+/**
+ * The one-line description of a drift, as written to stderr by default.
+ *
+ * @param drift The drift.
+ * @returns E.g. `Response drift in listRuns: "list[0].name" expected string, got null`.
+ *
+ * @example
+ * ```ts
+ * import { formatDrift } from "./drift.ts";
+ *
+ * formatDrift({ operation: "getLogs", field: "count", expected: "integer", got: "string", essential: false });
+ * // 'Response drift in getLogs: "count" expected integer, got string'
+ * ```
+ */
+export function formatDrift(drift: Drift): string {
+  return `Response drift in ${drift.operation}: "${drift.field}" expected ${drift.expected}, got ${drift.got}`;
+}
+
+/**
+ * Reports each optional drift once per operation and field (list indices are folded, so a
+ * field missing from every run of a listing is one report).
+ *
+ * @example Collect drifts in a test
+ * ```ts
+ * import { DriftReporter, type Drift } from "./drift.ts";
+ *
+ * const seen: Drift[] = [];
+ * const reporter = new DriftReporter((drift) => seen.push(drift));
+ * const drift = { operation: "getLogs", field: "count", expected: "integer", got: "string", essential: false };
+ * reporter.report(drift);
+ * reporter.report(drift);
+ * console.log(seen.length); // 1
+ * ```
+ */
+export class DriftReporter {
+  #handler: DriftHandler;
+  #seen = new Set<string>();
+
+  /**
+   * Creates a reporter.
+   *
+   * @param handler Receives the drifts; by default one line on stderr each.
+   */
+  constructor(handler?: DriftHandler) {
+    this.#handler = handler ?? ((drift) => console.warn(`swanlab-ts: ${formatDrift(drift)}`));
+  }
+
+  /**
+   * Reports a drift unless the same operation and field was reported before.
+   *
+   * @param drift The drift.
+   */
+  report(drift: Drift): void {
+    const key = `${drift.operation}\u0000${drift.field.replace(/\[\d+\]/g, "[]")}`;
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
+    this.#handler(drift);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The spec walk
+// ---------------------------------------------------------------------------------------------
+
+/** The subset of JSON Schema the spec's response schemas use. */
+interface Schema {
+  readonly $ref?: string;
+  readonly type?: string | readonly string[];
+  readonly enum?: readonly unknown[];
+  readonly const?: unknown;
+  readonly oneOf?: readonly Schema[];
+  readonly anyOf?: readonly Schema[];
+  readonly allOf?: readonly Schema[];
+  readonly properties?: Readonly<Record<string, Schema>>;
+  readonly required?: readonly string[];
+  readonly additionalProperties?: boolean | Schema;
+  readonly items?: Schema;
+  readonly "x-partial"?: boolean;
+}
+
+interface Operation {
+  readonly operationId: string;
+  readonly responses: Readonly<
+    Record<string, { readonly content?: Record<string, { readonly schema?: Schema }> }>
+  >;
+}
+
+const SCHEMAS = (spec as unknown as { components: { schemas: Record<string, Schema> } })
+  .components.schemas;
+const PATHS = (spec as unknown as { paths: Record<string, Record<string, Operation>> }).paths;
+
+function resolve(schema: Schema): Schema {
+  let current = schema;
+  for (let depth = 0; current.$ref !== undefined && depth < 32; depth++) {
+    const name = current.$ref.split("/").pop() ?? "";
+    const target = SCHEMAS[name];
+    if (target === undefined) return {};
+    current = target;
+  }
+  return current;
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+  return typeof value;
+}
+
+function typesOf(schema: Schema): readonly string[] | undefined {
+  if (schema.type === undefined) return undefined;
+  return typeof schema.type === "string" ? [schema.type] : schema.type;
+}
+
+function hasType(types: readonly string[], value: unknown): boolean {
+  const actual = typeOf(value);
+  return types.some((type) => type === actual || (type === "number" && actual === "integer"));
+}
+
+/** Whether a value has the schema's JSON type (the shallow check used to pick a `oneOf`). */
+function matchesShallow(schema: Schema, value: unknown): boolean {
+  const s = resolve(schema);
+  const alternatives = s.oneOf ?? s.anyOf;
+  if (alternatives !== undefined) return alternatives.some((a) => matchesShallow(a, value));
+  if (s.const !== undefined) return s.const === value;
+  const types = typesOf(s);
+  if (types !== undefined && !hasType(types, value)) return false;
+  if (s.enum !== undefined && typeof value !== "object") return s.enum.includes(value);
+  return true;
+}
+
+function expectedOf(schema: Schema): string {
+  const s = resolve(schema);
+  const alternatives = s.oneOf ?? s.anyOf;
+  if (alternatives !== undefined) return alternatives.map(expectedOf).join(" | ");
+  const types = typesOf(s);
+  if (types !== undefined) return types.join(" | ");
+  return "any";
+}
+
+function gotOf(value: unknown): string {
+  if (value === undefined) return "missing";
+  return typeOf(value);
+}
+
+/** An essential value that is broken: fails the nearest optional ancestor, else the call. */
+class Broken {
+  constructor(readonly field: string, readonly expected: string, readonly got: string) {}
+}
+
+/**
+ * Walks one response against its schema, fixing optional drift in place and reporting it.
+ *
+ * A broken value is judged against its parent: if the spec requires it there, the parent is
+ * broken too, up to the nearest optional ancestor, which becomes `null` (reported with the
+ * innermost field); if there is none, the call fails. List elements and map values are as
+ * essential as their list or map.
+ */
+class Walk {
+  constructor(readonly operation: string, readonly reporter: DriftReporter | undefined) {}
+
+  drift(field: string, expected: string, got: string): void {
+    this.reporter?.report({ operation: this.operation, field, expected, got, essential: false });
+  }
+
+  /** Checks an essential value: returns it, or throws {@linkcode Broken}. */
+  essential(schema: Schema, value: unknown, field: string): unknown {
+    return this.#check(schema, value, field);
+  }
+
+  /** Checks an optional value: returns it, or `null` (reported) when it is broken. */
+  optional(schema: Schema, value: unknown, field: string): unknown {
+    try {
+      return this.#check(schema, value, field);
+    } catch (error) {
+      if (!(error instanceof Broken)) throw error;
+      this.drift(error.field, error.expected, error.got);
+      return null;
+    }
+  }
+
+  #check(schema: Schema, value: unknown, field: string): unknown {
+    const s = resolve(schema);
+    if (!matchesShallow(s, value)) {
+      const types = typesOf(s);
+      // A value outside an enum (or const) of the right type is kept and reported.
+      if (
+        (s.enum !== undefined || s.const !== undefined) &&
+        (types === undefined || hasType(types, value))
+      ) {
+        const allowed = s.enum ?? [s.const];
+        this.drift(field, `one of ${allowed.join(", ")}`, JSON.stringify(value));
+        return value;
+      }
+      throw new Broken(field, expectedOf(s), gotOf(value));
+    }
+    const alternatives = s.oneOf ?? s.anyOf;
+    if (alternatives !== undefined) {
+      const chosen = alternatives.find((a) => matchesShallow(a, value));
+      return chosen === undefined ? value : this.#check(chosen, value, field);
+    }
+    if (s.allOf !== undefined) {
+      for (const part of s.allOf) this.#check(part, value, field);
+    }
+    if (Array.isArray(value) && s.items !== undefined) {
+      for (let i = 0; i < value.length; i++) {
+        const at = field === "(body)" ? `[${i}]` : `${field}[${i}]`;
+        value[i] = this.#check(s.items, value[i], at);
+      }
+    } else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      this.#object(s, value as Record<string, unknown>, field);
+    }
+    return value;
+  }
+
+  #object(s: Schema, record: Record<string, unknown>, field: string): void {
+    const prefix = field === "(body)" ? "" : `${field}.`;
+    const required = new Set(s.required ?? []);
+    const properties = s.properties ?? {};
+    for (const [name, property] of Object.entries(properties)) {
+      const path = `${prefix}${name}`;
+      const essential = required.has(name);
+      if (!(name in record) || record[name] === undefined) {
+        if (essential) throw new Broken(path, expectedOf(property), "missing");
+        // Records the spec marks partial (list items) may leave optional fields out.
+        if (s["x-partial"] !== true) this.drift(path, expectedOf(property), "missing");
+        continue;
+      }
+      record[name] = essential
+        ? this.essential(property, record[name], path)
+        : this.optional(property, record[name], path);
+    }
+    for (const name of required) {
+      if (!(name in properties) && !(name in record)) {
+        throw new Broken(`${prefix}${name}`, "a value", "missing");
+      }
+    }
+    const extra = s.additionalProperties;
+    if (typeof extra === "object") {
+      for (const [name, inner] of Object.entries(record)) {
+        if (!(name in properties)) record[name] = this.#check(extra, inner, `${prefix}${name}`);
+      }
+    }
+  }
+}
+
+/**
+ * The `operationId` and success schema of a request, looked up in the spec by method and path
+ * template (`/project/{username}`, as passed to the typed client).
+ *
+ * @param method The HTTP method.
+ * @param template The path template, relative to `/api`.
+ * @param status The success status.
+ * @returns The operation and its body schema, or `undefined` when the spec has neither.
+ *
+ * @example
+ * ```ts
+ * import { responseSchema } from "./drift.ts";
+ *
+ * responseSchema("GET", "/house/metrics/log", 200)?.operation; // "getLogs"
+ * ```
+ */
+export function responseSchema(
+  method: string,
+  template: string,
+  status: number,
+): { operation: string; schema: unknown } | undefined {
+  const operation = PATHS[template]?.[method.toLowerCase()];
+  if (operation === undefined) return undefined;
+  const response = operation.responses[String(status)] ?? operation.responses["200"];
+  return {
+    operation: operation.operationId,
+    schema: response?.content?.["application/json"]?.schema,
+  };
+}
+
+/**
+ * Applies the drift policy to one decoded success body (in place): essential drift throws,
+ * optional drift is reported and, for a wrong type, replaced by `null`.
+ *
+ * @param operation The operation, for messages.
+ * @param schema The body's schema (from {@linkcode responseSchema}); none means no check.
+ * @param body The decoded JSON body.
+ * @param reporter Receives optional drift.
+ * @returns The body, with optional values of the wrong type set to `null`.
+ * @throws {ResponseError} Naming the operation and field, for essential drift.
+ *
+ * @example
+ * ```ts
+ * import { decodeResponse, DriftReporter, responseSchema } from "./drift.ts";
+ *
+ * const found = responseSchema("GET", "/house/metrics/log", 200)!;
+ * const reporter = new DriftReporter(() => {});
+ * decodeResponse(found.operation, found.schema, { logs: [], count: "7" }, reporter);
+ * // { logs: [], count: null }: the lines are intact, the count drifted
+ * ```
+ */
+export function decodeResponse(
+  operation: string,
+  schema: unknown,
+  body: unknown,
+  reporter: DriftReporter | undefined,
+): unknown {
+  if (typeof schema !== "object" || schema === null) return body;
+  try {
+    return new Walk(operation, reporter).essential(schema as Schema, body, "(body)");
+  } catch (error) {
+    if (!(error instanceof Broken)) throw error;
+    throw new ResponseError(
+      `Cannot use response of ${operation}: "${error.field}" expected ${error.expected}, got ${error.got}`,
+    );
+  }
+}
