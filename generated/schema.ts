@@ -1456,7 +1456,7 @@ export interface components {
         };
         /** @description Downsampled series, one entry per key that has data, in no guaranteed order. */
         ScalarMetricsResponse: components["schemas"]["ScalarSeries"][];
-        /** @description One statistic of a scalar series. `index` is the step or the timestamp in milliseconds of the point, depending on the request's `xType`; it is absent for computed values (average, median). */
+        /** @description One statistic of a scalar series. `index` is the step or the timestamp in milliseconds of the point, depending on the request's `xType`; it is absent for computed values (average, median). (`x-partial`: an absent optional field is not drift.) */
         ScalarStat: {
             /** @description Step or timestamp (ms) of the point. */
             index?: number;

@@ -3365,8 +3365,9 @@ export const spec = {
         }
       },
       "ScalarStat": {
-        "description": "One statistic of a scalar series. `index` is the step or the timestamp in milliseconds of the point, depending on the request's `xType`; it is absent for computed values (average, median).",
+        "description": "One statistic of a scalar series. `index` is the step or the timestamp in milliseconds of the point, depending on the request's `xType`; it is absent for computed values (average, median). (`x-partial`: an absent optional field is not drift.)",
         "type": "object",
+        "x-partial": true,
         "required": [
           "data"
         ],

@@ -348,8 +348,8 @@ export function scanLogs(
  * @param options Per-call signal, timeout and retries.
  * @returns The presigned URL of the `.log` file.
  * @throws {ValidationError} For an invalid `start` or `rows` (before any request).
- * @throws {ResponseError} `Invalid response format: missing cosKey`, or
- *   `Failed to get presigned download URL`.
+ * @throws {ResponseError} Naming the operation and field, for an answer without `cosKey`
+ *   or URL.
  * @throws {ApiError} (or a subclass) and {@linkcode ConnectionError} for failed requests.
  *
  * @example Export the first 500 lines

@@ -189,10 +189,9 @@ export async function presignMediaPaths(
       }),
     options,
   );
-  const urls: unknown = isRecord(body) ? body["urls"] : undefined;
-  if (!Array.isArray(urls)) {
-    throw fail("POST /api/resources/presigned/get", '"urls" is not an array');
-  }
+  // Optional (drift policy): without URLs the items keep their metadata; the transport has
+  // reported the drift.
+  const urls: unknown[] = isRecord(body) && Array.isArray(body["urls"]) ? body["urls"] : [];
   return paths.map((_, i) => {
     const url: unknown = urls[i];
     return typeof url === "string" && url !== "" ? url : undefined;

@@ -149,7 +149,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * @param cosKey The storage key the export answered.
  * @param options Per-call signal, timeout and retries.
  * @returns The presigned URL.
- * @throws {ResponseError} `Failed to get presigned download URL` when the answer has no URL.
+ * @throws {ResponseError} Naming `urls` when the answer has no URL.
  * @throws {ApiError} (or a subclass) and {@linkcode ConnectionError} for failed requests.
  *
  * @example
@@ -168,9 +168,17 @@ export async function presignExport(
     (api) => api.POST("/files/presigned/get", { body: { paths: [cosKey] } }),
     options,
   );
-  const url: unknown = isRecord(body) && Array.isArray(body["urls"]) ? body["urls"][0] : undefined;
+  // `urls` is optional in the spec (media items are usable without), but an export is nothing
+  // without its URL: essential for this call (drift policy).
+  const urls: unknown = isRecord(body) ? body["urls"] : undefined;
+  const url: unknown = Array.isArray(urls) ? urls[0] : undefined;
   if (typeof url !== "string" || url === "") {
-    throw new ResponseError("Failed to get presigned download URL");
+    const [field, got] = Array.isArray(urls)
+      ? ["urls[0]", url === undefined ? "missing" : JSON.stringify(url)]
+      : ["urls", urls === undefined ? "missing" : urls === null ? "null" : typeof urls];
+    throw new ResponseError(
+      `Cannot use response of presignFiles: "${field}" expected a URL, got ${got}`,
+    );
   }
   return url;
 }
@@ -178,7 +186,8 @@ export async function presignExport(
 /**
  * Reads the `cosKey` of an export answer.
  *
- * @throws {ResponseError} `Invalid response format: missing cosKey`, the SDK's message.
+ * @throws {ResponseError} `Invalid response format: missing cosKey`, the SDK's message (the
+ *   transport's drift check names `cosKey` first for JSON answers).
  */
 function cosKeyOf(body: unknown): string {
   const cosKey = isRecord(body) ? body["cosKey"] : undefined;

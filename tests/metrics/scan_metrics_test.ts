@@ -492,7 +492,10 @@ describe("scanMetrics with a scripted server", () => {
     try {
       await assert.rejects(
         exportScalarCsvUrl(second.transport, ref, ["lr"]),
-        { name: "ResponseError", message: "Failed to get presigned download URL" },
+        {
+          name: "ResponseError",
+          message: 'Cannot use response of presignFiles: "urls[0]" expected a URL, got missing',
+        },
       );
     } finally {
       await second.scripted.close();
