@@ -341,3 +341,128 @@ describe("drift policy, by mutation of every field of every response", () => {
     });
   }
 });
+
+describe("drift policy: optional parts keep the intact data", () => {
+  let server: LocalServer;
+  let fx: Fixture;
+  before(async () => {
+    server = await startTestServer({ runs: 3, steps: 30, logLines: 20 });
+    const project = sweep(server);
+    fx = {
+      workspace: project.username,
+      project: project.path,
+      run: project.runs[0]!.path,
+      mediaKey: server.dataset.mediaKeys[0]!,
+      mediaStep: server.dataset.mediaSteps[0]!,
+    };
+  });
+  after(() => server.close());
+
+  const client = (drifts: Drift[]) =>
+    new Api({
+      host: server.host,
+      apiKey: server.apiKey,
+      env: {},
+      maxRetries: 0,
+      onDrift: (drift) => drifts.push(drift),
+    });
+
+  /** Replaces the body of `operation` by `edit(body)` (or fails it with `status`). */
+  function hook(operation: string, edit: (body: Record<string, unknown>) => unknown): void {
+    server.setResponseHook(async (op, response) => {
+      if (op !== operation) return response;
+      return Response.json(edit(await response.json()), { status: response.status });
+    });
+  }
+  after(() => server.setResponseHook(undefined));
+
+  it("unusable statistics leave the points of metrics() intact", async () => {
+    const intact = await client([]).run(fx.run).metrics(["train/loss"], { sample: 20 });
+    hook("getScalarStats", () => ({ not: "an array" }));
+    const drifts: Drift[] = [];
+    const json = await client(drifts).run(fx.run).metrics(["train/loss"], { sample: 20 });
+    server.setResponseHook(undefined);
+    assert.deepEqual(json.list[0]!.metrics, intact.list[0]!.metrics);
+    assert.equal("min" in json.list[0]!, false, "no invented statistics");
+    assert.deepEqual(drifts.map((d) => [d.operation, d.field]), [["getScalarStats", "(body)"]]);
+  });
+
+  it("a wrongly typed log count keeps the lines, count null", async () => {
+    const intact = await client([]).run(fx.run).logs();
+    hook("getLogs", (body) => ({ ...body, count: "many" }));
+    const drifts: Drift[] = [];
+    const json = await client(drifts).run(fx.run).logs();
+    server.setResponseHook(undefined);
+    assert.deepEqual(json.logs, intact.logs);
+    assert.equal(json.count, null);
+    assert.deepEqual(drifts.map((d) => [d.field, d.got]), [["count", "string"]]);
+  });
+
+  it("media without presigned urls keep steps and metadata", async () => {
+    const query = { step: fx.mediaStep };
+    const intact = await client([]).run(fx.run).medias([fx.mediaKey], query);
+    hook("presignResources", () => ({}));
+    const drifts: Drift[] = [];
+    const json = await client(drifts).run(fx.run).medias([fx.mediaKey], query);
+    server.setResponseHook(undefined);
+    const strip = (items: readonly Record<string, unknown>[]) =>
+      items.map(({ url: _url, ...rest }) => rest);
+    const [got, want] = [json.list[0]!, intact.list[0]!];
+    assert.deepEqual(got.metrics.map((m) => m.index), want.metrics.map((m) => m.index));
+    assert.deepEqual(
+      got.metrics.map((m) => strip(m.items)),
+      want.metrics.map((m) => strip(m.items)),
+    );
+    assert.ok(got.metrics.every((m) => m.items.every((item) => !("url" in item))));
+    assert.deepEqual(drifts.map((d) => [d.operation, d.field]), [["presignResources", "urls"]]);
+  });
+
+  it("one run whose detail fails stays in the listing, with what the list said", async () => {
+    let failed = 0;
+    server.setResponseHook((op, response) => {
+      if (op !== "getRun" || failed++ > 0) return response;
+      return Response.json({ code: "500", message: "broken" }, { status: 500 });
+    });
+    const drifts: Drift[] = [];
+    const json = await client(drifts).runsGet(fx.project, { size: 10 }).json();
+    server.setResponseHook(undefined);
+    assert.equal(json.list.length, json.total);
+    assert.ok(json.list.every((run) => typeof run.run_id === "string" && run.run_id !== ""));
+    assert.equal(drifts.length, 1);
+    assert.equal(drifts[0]!.operation, "getRun");
+  });
+
+  it("run.json() echoes a null project_id when neither run nor project carries it", async () => {
+    const drifts: Drift[] = [];
+    const api = client(drifts);
+    server.setResponseHook(async (op, response) => {
+      if (op !== "getRun" && op !== "getProject") return response;
+      const body = await response.json() as Record<string, unknown>;
+      delete body[op === "getRun" ? "project_id" : "cuid"];
+      return Response.json(body, { status: response.status });
+    });
+    const json = await api.run(fx.run).json();
+    server.setResponseHook(undefined);
+    assert.equal(json.project_id, null);
+    assert.ok(json.run_id !== "" && json.name !== "");
+    assert.ok(drifts.some((d) => d.operation === "getProject" && d.field === "cuid"));
+  });
+
+  it("warns once per client, operation and field, on stderr by default", async () => {
+    hook("getSelfHostedInfo", ({ plan: _plan, ...rest }) => rest);
+    const lines: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => lines.push(args.join(" "));
+    try {
+      const api = new Api({ host: server.host, apiKey: server.apiKey, env: {} });
+      for (let i = 0; i < 3; i++) assert.equal((await api.selfHosted().load()).plan, null);
+      await new Api({ host: server.host, apiKey: server.apiKey, env: {} }).selfHosted().load();
+    } finally {
+      console.warn = warn;
+      server.setResponseHook(undefined);
+    }
+    const line =
+      'swanlab-ts: Response drift in getSelfHostedInfo: "plan" expected string, got missing';
+    assert.deepEqual(lines, [line, line], "three calls of one client, then one of another");
+  });
+});

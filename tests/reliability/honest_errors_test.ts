@@ -14,6 +14,7 @@ import {
   Api,
   ApiResponse,
   CredentialsError,
+  type Key,
   login,
   logout,
   ValidationError,
@@ -117,6 +118,8 @@ interface Paths {
   workspace: string;
   project: string;
   run: string;
+  /** A metric key object, listed once beforehand (its methods are probed). */
+  key?: Key;
 }
 
 /** Every public method that sends requests, with the per-call options in their place. */
@@ -155,6 +158,10 @@ const METHODS: Record<string, Call> = {
   "column.metric": (api, o, p) => api.column(p.run, "train/loss").metric({}, o),
   "column.exportCsv": (api, o, p) => api.column(p.run, "train/loss").exportCsv(o),
   "series.availability": (api, o, p) => api.series(p.run).availability(["train/loss"], o),
+  "series.load": (api, o, p) => api.series(p.run).load(o),
+  "series.json": (api, o, p) => api.series(p.run).json(o),
+  "key.metric": (_, o, p) => p.key!.metric({}, o),
+  "key.exportCsv": (_, o, p) => p.key!.exportCsv(o),
   "user.load": (api, o) => api.user().load(o),
   "user.json": (api, o) => api.user().json(o),
   "selfHosted.load": (api, o) => api.selfHosted().load(o),
@@ -192,6 +199,9 @@ describe("per-call options are checked like client options, on every method", ()
     api = apiFor(server);
     const project = sweep(server);
     paths = { workspace: project.username, project: project.path, run: project.runs[0]!.path };
+    const [key] = await api.series(paths.run, { search: "train/loss" }).toArray({ limit: 1 });
+    assert.ok(key !== undefined);
+    paths.key = key;
     await api.user().load(); // logged in: what follows counts API calls only
   });
   after(() => server.close());
@@ -212,7 +222,7 @@ describe("per-call options are checked like client options, on every method", ()
   }
 
   it("client options use the same rules", async () => {
-    for (const [options, field] of BAD_OPTIONS) {
+    for (const [options, field] of [...BAD_OPTIONS, [{ onDrift: "warn" }, "onDrift"] as const]) {
       if (field === "signal" || field === "retryUnsafe") continue;
       const bad = apiFor(server, "alice", options as never);
       const error = await bad.user().load().then(() => undefined, (e: unknown) => e);
