@@ -70,7 +70,22 @@ export type DriftHandler = (drift: Drift) => void;
  * ```
  */
 export function formatDrift(drift: Drift): string {
-  return `Response drift in ${drift.operation}: "${drift.field}" expected ${drift.expected}, got ${drift.got}`;
+  return visible(
+    `Response drift in ${drift.operation}: "${drift.field}" expected ${drift.expected}, got ${drift.got}`,
+  );
+}
+
+// Parts of a drift come from the server (an enum value, a run id, an error message): control,
+// bidi and zero-width characters are shown escaped, so that a line on stderr cannot drive the
+// terminal. (Control characters are the point of this pattern.)
+// deno-lint-ignore no-control-regex
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+function visible(text: string): string {
+  return text.replace(
+    INVISIBLE,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /**

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ApiError, ResponseError } from "../core/errors.ts";
+import { ApiError, AuthenticationError, ResponseError } from "../core/errors.ts";
 import { checkRequestOptions } from "../core/option_checks.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import { type PageInfo, Pager, type PageResult, type ToArrayOptions } from "../core/paging.ts";
@@ -452,7 +452,7 @@ export class Runs extends EntityList<Run> {
         const core = this.#cores.get(run);
         if (
           core === undefined || !(error instanceof ApiError || error instanceof ResponseError) ||
-          !core.useListRecord()
+          error instanceof AuthenticationError || !core.useListRecord()
         ) throw error;
         (await this.#ctx.transport()).reportDrift({
           operation: "getRun",

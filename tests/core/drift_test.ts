@@ -117,5 +117,11 @@ describe("drift policy (src/core/drift.ts)", () => {
       formatDrift(drift("list[0].name")),
       'Response drift in listRuns: "list[0].name" expected string, got null',
     );
+    // Server-sent parts cannot drive a terminal.
+    const hostile = { ...drift("state"), got: '"\u001b]0;title\u0007\u202e\u009b31m"' };
+    assert.equal(
+      formatDrift(hostile),
+      'Response drift in listRuns: "state" expected string, got "\\u001b]0;title\\u0007\\u202e\\u009b31m"',
+    );
   });
 });
