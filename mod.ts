@@ -192,7 +192,7 @@ export { LicenseExpiredError, RootRequiredError } from "./src/entities/self_host
 // Options.
 export type { ClientOptions } from "./src/core/client_options.ts";
 export type { RequestOptions } from "./src/core/request_options.ts";
-export type { Drift, DriftHandler } from "./src/core/drift.ts";
+export { type Drift, type DriftHandler, formatDrift } from "./src/core/drift.ts";
 export type { Env } from "./src/core/runtime.ts";
 
 // Value types of entities, filters and options, with their allowed values.

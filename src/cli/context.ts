@@ -258,6 +258,8 @@ export class CommandContext {
         ...(apiKey === undefined ? {} : { apiKey }),
         env: this.io.env,
         cwd: this.io.cwd,
+        // Server drift the library worked around: one `warning:` line per operation and field.
+        onDrift: (drift) => void this.warn(lib.formatDrift(drift)),
       });
     })();
     return this.#api;
