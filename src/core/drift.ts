@@ -179,40 +179,102 @@ function typeOf(value: unknown): string {
   return typeof value;
 }
 
-function typesOf(schema: Schema): readonly string[] | undefined {
-  if (schema.type === undefined) return undefined;
-  return typeof schema.type === "string" ? [schema.type] : schema.type;
+/**
+ * A schema prepared once for the walk (responses are walked on every call: sampled metrics
+ * carry tens of thousands of points, so nothing is recomputed per value).
+ */
+interface Compiled {
+  /** The allowed JSON types (`undefined`: any). */
+  types: ReadonlySet<string> | undefined;
+  /** `enum` (or `const`) values. */
+  allowed: readonly unknown[] | undefined;
+  alternatives: Compiled[] | undefined;
+  parts: Compiled[] | undefined;
+  properties: [name: string, schema: Compiled, required: boolean][];
+  /** Required names that have no schema of their own. */
+  requiredOnly: string[];
+  additional: Compiled | undefined;
+  items: Compiled | undefined;
+  partial: boolean;
+  expected: string;
 }
 
-function hasType(types: readonly string[], value: unknown): boolean {
+const compiled = new Map<Schema, Compiled>();
+
+function compile(schema: Schema): Compiled {
+  const s = resolve(schema);
+  const known = compiled.get(s);
+  if (known !== undefined) return known;
+  const types = s.type === undefined ? undefined : typeof s.type === "string" ? [s.type] : s.type;
+  const required = new Set(s.required ?? []);
+  const result: Compiled = {
+    types: types === undefined ? undefined : new Set(types),
+    allowed: s.enum ?? (s.const === undefined ? undefined : [s.const]),
+    alternatives: undefined,
+    parts: undefined,
+    properties: [],
+    requiredOnly: [...required].filter((name) => s.properties?.[name] === undefined),
+    additional: undefined,
+    items: undefined,
+    partial: s["x-partial"] === true,
+    // Known before the children, which may refer back to this schema (grouped runs).
+    expected: types !== undefined ? types.join(" | ") : "any",
+  };
+  compiled.set(s, result); // before the children: schemas may be recursive
+  const alternatives = s.oneOf ?? s.anyOf;
+  if (alternatives !== undefined) result.alternatives = alternatives.map(compile);
+  if (s.allOf !== undefined) result.parts = s.allOf.map(compile);
+  for (const [name, property] of Object.entries(s.properties ?? {})) {
+    result.properties.push([name, compile(property), required.has(name)]);
+  }
+  if (typeof s.additionalProperties === "object") {
+    result.additional = compile(s.additionalProperties);
+  }
+  if (s.items !== undefined) result.items = compile(s.items);
+  if (result.alternatives !== undefined) {
+    result.expected = result.alternatives.map((a) => a.expected).join(" | ");
+  }
+  return result;
+}
+
+function hasType(types: ReadonlySet<string>, value: unknown): boolean {
   const actual = typeOf(value);
-  return types.some((type) => type === actual || (type === "number" && actual === "integer"));
+  return types.has(actual) || (actual === "integer" && types.has("number"));
 }
 
 /** Whether a value has the schema's JSON type (the shallow check used to pick a `oneOf`). */
-function matchesShallow(schema: Schema, value: unknown): boolean {
-  const s = resolve(schema);
-  const alternatives = s.oneOf ?? s.anyOf;
-  if (alternatives !== undefined) return alternatives.some((a) => matchesShallow(a, value));
-  if (s.const !== undefined) return s.const === value;
-  const types = typesOf(s);
-  if (types !== undefined && !hasType(types, value)) return false;
-  if (s.enum !== undefined && typeof value !== "object") return s.enum.includes(value);
+function matchesShallow(c: Compiled, value: unknown): boolean {
+  if (c.alternatives !== undefined) return c.alternatives.some((a) => matchesShallow(a, value));
+  if (c.types !== undefined && !hasType(c.types, value)) return false;
+  if (c.allowed !== undefined && (typeof value !== "object" || value === null)) {
+    return c.allowed.includes(value);
+  }
   return true;
-}
-
-function expectedOf(schema: Schema): string {
-  const s = resolve(schema);
-  const alternatives = s.oneOf ?? s.anyOf;
-  if (alternatives !== undefined) return alternatives.map(expectedOf).join(" | ");
-  const types = typesOf(s);
-  if (types !== undefined) return types.join(" | ");
-  return "any";
 }
 
 function gotOf(value: unknown): string {
   if (value === undefined) return "missing";
   return typeOf(value);
+}
+
+/** A field's path, built into a string only when a drift or failure names it. */
+interface Path {
+  readonly parent: Path | undefined;
+  readonly segment: string | number;
+}
+
+function pathName(path: Path | undefined): string {
+  if (path === undefined) return "(body)";
+  const segments: (string | number)[] = [];
+  for (let at: Path | undefined = path; at !== undefined; at = at.parent) {
+    segments.push(at.segment);
+  }
+  let name = "";
+  for (let i = segments.length - 1; i >= 0; i--) {
+    const segment = segments[i]!;
+    name += typeof segment === "number" ? `[${segment}]` : name === "" ? segment : `.${segment}`;
+  }
+  return name;
 }
 
 /** An essential value that is broken: fails the nearest optional ancestor, else the call. */
@@ -231,86 +293,99 @@ class Broken {
 class Walk {
   constructor(readonly operation: string, readonly reporter: DriftReporter | undefined) {}
 
-  drift(field: string, expected: string, got: string): void {
-    this.reporter?.report({ operation: this.operation, field, expected, got, essential: false });
-  }
-
-  /** Checks an essential value: returns it, or throws {@linkcode Broken}. */
-  essential(schema: Schema, value: unknown, field: string): unknown {
-    return this.#check(schema, value, field);
+  drift(path: Path | undefined, expected: string, got: string): void {
+    this.reporter?.report({
+      operation: this.operation,
+      field: pathName(path),
+      expected,
+      got,
+      essential: false,
+    });
   }
 
   /** Checks an optional value: returns it, or `null` (reported) when it is broken. */
-  optional(schema: Schema, value: unknown, field: string): unknown {
+  optional(c: Compiled, value: unknown, parent: Path | undefined, segment: string): unknown {
     try {
-      return this.#check(schema, value, field);
+      return this.check(c, value, parent, segment);
     } catch (error) {
       if (!(error instanceof Broken)) throw error;
-      this.drift(error.field, error.expected, error.got);
+      this.reporter?.report({
+        operation: this.operation,
+        field: error.field,
+        expected: error.expected,
+        got: error.got,
+        essential: false,
+      });
       return null;
     }
   }
 
-  #check(schema: Schema, value: unknown, field: string): unknown {
-    const s = resolve(schema);
-    if (!matchesShallow(s, value)) {
-      const types = typesOf(s);
+  /**
+   * Checks a value that is essential to its parent (at `parent` + `segment`, the body itself
+   * without a segment): returns it, or throws {@linkcode Broken}. The path object is only built
+   * for containers and for reports.
+   */
+  check(
+    c: Compiled,
+    value: unknown,
+    parent: Path | undefined,
+    segment: string | number | undefined,
+  ): unknown {
+    let chosen = c;
+    if (c.alternatives !== undefined) {
+      chosen = c.alternatives.find((a) => matchesShallow(a, value)) ?? c;
+    }
+    if (chosen === c && !matchesShallow(c, value)) {
+      const path = segment === undefined ? parent : { parent, segment };
       // A value outside an enum (or const) of the right type is kept and reported.
-      if (
-        (s.enum !== undefined || s.const !== undefined) &&
-        (types === undefined || hasType(types, value))
-      ) {
-        const allowed = s.enum ?? [s.const];
-        this.drift(field, `one of ${allowed.join(", ")}`, JSON.stringify(value));
+      if (c.allowed !== undefined && (c.types === undefined || hasType(c.types, value))) {
+        this.drift(path, `one of ${c.allowed.join(", ")}`, JSON.stringify(value));
         return value;
       }
-      throw new Broken(field, expectedOf(s), gotOf(value));
+      throw new Broken(pathName(path), c.expected, gotOf(value));
     }
-    const alternatives = s.oneOf ?? s.anyOf;
-    if (alternatives !== undefined) {
-      const chosen = alternatives.find((a) => matchesShallow(a, value));
-      return chosen === undefined ? value : this.#check(chosen, value, field);
+    if (chosen !== c) return this.check(chosen, value, parent, segment);
+    if (typeof value !== "object" || value === null) return value;
+    const path = segment === undefined ? parent : { parent, segment };
+    if (c.parts !== undefined) {
+      for (const part of c.parts) this.check(part, value, path, undefined);
     }
-    if (s.allOf !== undefined) {
-      for (const part of s.allOf) this.#check(part, value, field);
-    }
-    if (Array.isArray(value) && s.items !== undefined) {
-      for (let i = 0; i < value.length; i++) {
-        const at = field === "(body)" ? `[${i}]` : `${field}[${i}]`;
-        value[i] = this.#check(s.items, value[i], at);
+    if (Array.isArray(value)) {
+      const items = c.items;
+      if (items !== undefined) {
+        for (let i = 0; i < value.length; i++) value[i] = this.check(items, value[i], path, i);
       }
-    } else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-      this.#object(s, value as Record<string, unknown>, field);
+    } else {
+      this.#object(c, value as Record<string, unknown>, path);
     }
     return value;
   }
 
-  #object(s: Schema, record: Record<string, unknown>, field: string): void {
-    const prefix = field === "(body)" ? "" : `${field}.`;
-    const required = new Set(s.required ?? []);
-    const properties = s.properties ?? {};
-    for (const [name, property] of Object.entries(properties)) {
-      const path = `${prefix}${name}`;
-      const essential = required.has(name);
-      if (!(name in record) || record[name] === undefined) {
-        if (essential) throw new Broken(path, expectedOf(property), "missing");
+  #object(c: Compiled, record: Record<string, unknown>, path: Path | undefined): void {
+    for (const [name, property, required] of c.properties) {
+      const inner = record[name];
+      if (inner === undefined) {
+        if (required) {
+          throw new Broken(pathName({ parent: path, segment: name }), property.expected, "missing");
+        }
         // Records the spec marks partial (list items) may leave optional fields out.
-        if (s["x-partial"] !== true) this.drift(path, expectedOf(property), "missing");
+        if (!c.partial) this.drift({ parent: path, segment: name }, property.expected, "missing");
         continue;
       }
-      record[name] = essential
-        ? this.essential(property, record[name], path)
-        : this.optional(property, record[name], path);
+      record[name] = required
+        ? this.check(property, inner, path, name)
+        : this.optional(property, inner, path, name);
     }
-    for (const name of required) {
-      if (!(name in properties) && !(name in record)) {
-        throw new Broken(`${prefix}${name}`, "a value", "missing");
+    for (const name of c.requiredOnly) {
+      if (!(name in record)) {
+        throw new Broken(pathName({ parent: path, segment: name }), "a value", "missing");
       }
     }
-    const extra = s.additionalProperties;
-    if (typeof extra === "object") {
-      for (const [name, inner] of Object.entries(record)) {
-        if (!(name in properties)) record[name] = this.#check(extra, inner, `${prefix}${name}`);
+    const extra = c.additional;
+    if (extra !== undefined) {
+      for (const name of Object.keys(record)) {
+        if (c.properties.some(([known]) => known === name)) continue;
+        record[name] = this.check(extra, record[name], path, name);
       }
     }
   }
@@ -375,7 +450,12 @@ export function decodeResponse(
 ): unknown {
   if (typeof schema !== "object" || schema === null) return body;
   try {
-    return new Walk(operation, reporter).essential(schema as Schema, body, "(body)");
+    return new Walk(operation, reporter).check(
+      compile(schema as Schema),
+      body,
+      undefined,
+      undefined,
+    );
   } catch (error) {
     if (!(error instanceof Broken)) throw error;
     throw new ResponseError(
