@@ -257,6 +257,46 @@ function gotOf(value: unknown): string {
   return typeOf(value);
 }
 
+/**
+ * Whether a value conforms to the schema with nothing to report or fix: the fast path of the
+ * walk (no paths, no exceptions). Only a value for which this is false is walked in detail.
+ */
+function conforms(c: Compiled, value: unknown): boolean {
+  if (c.alternatives !== undefined) {
+    for (const alternative of c.alternatives) {
+      if (matchesShallow(alternative, value)) return conforms(alternative, value);
+    }
+    return false;
+  }
+  if (!matchesShallow(c, value)) return false;
+  if (typeof value !== "object" || value === null) return true;
+  if (c.parts !== undefined) {
+    for (const part of c.parts) if (!conforms(part, value)) return false;
+  }
+  if (Array.isArray(value)) {
+    const items = c.items;
+    if (items === undefined) return true;
+    for (let i = 0; i < value.length; i++) if (!conforms(items, value[i])) return false;
+    return true;
+  }
+  const record = value as Record<string, unknown>;
+  for (const [name, property, required] of c.properties) {
+    const inner = record[name];
+    if (inner === undefined) {
+      if (required || !c.partial) return false;
+    } else if (!conforms(property, inner)) return false;
+  }
+  for (const name of c.requiredOnly) if (!(name in record)) return false;
+  const extra = c.additional;
+  if (extra !== undefined) {
+    for (const name in record) {
+      if (c.properties.some(([known]) => known === name)) continue;
+      if (!conforms(extra, record[name])) return false;
+    }
+  }
+  return true;
+}
+
 /** A field's path, built into a string only when a drift or failure names it. */
 interface Path {
   readonly parent: Path | undefined;
@@ -331,6 +371,7 @@ class Walk {
     parent: Path | undefined,
     segment: string | number | undefined,
   ): unknown {
+    if (conforms(c, value)) return value;
     let chosen = c;
     if (c.alternatives !== undefined) {
       chosen = c.alternatives.find((a) => matchesShallow(a, value)) ?? c;
