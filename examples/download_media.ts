@@ -57,7 +57,8 @@ Options:
 /** One file to download. */
 interface MediaFile {
   key: string;
-  step: number;
+  /** `null` when the server did not say (drift): the file is named `stepunknown_…`. */
+  step: number | null;
   index: number;
   url: string;
 }
@@ -133,7 +134,8 @@ async function download(file: MediaFile, output: string): Promise<number> {
   const label = `${file.key} step ${file.step} #${file.index}`;
   const directory = join(output, safeName(file.key));
   const ext = extname(new URL(file.url).pathname) || ".bin";
-  const path = join(directory, `step${String(file.step).padStart(6, "0")}_${file.index}${ext}`);
+  const step = file.step === null ? "unknown" : String(file.step).padStart(6, "0");
+  const path = join(directory, `step${step}_${file.index}${ext}`);
 
   // A plain fetch: the URL's signature is the only authorization storage needs. Messages never
   // include the URL itself, which is a credential until it expires.

@@ -910,7 +910,7 @@ export interface components {
             clones?: number;
         };
         /**
-         * @description A project, the container of runs in a workspace.
+         * @description A project, the container of runs in a workspace. `cuid` is optional for the drift policy: calls that only echo it work without it (metric calls, which send it, fail naming it).
          * @example {
          *       "cuid": "cuid-proj-1",
          *       "name": "proj",
@@ -940,7 +940,7 @@ export interface components {
          */
         Project: {
             /** @description Project id, the `projectId` of metric store calls. */
-            cuid: string;
+            cuid?: string;
             /** @description Project name (1 to 100 characters of `0-9 a-z A-Z - _ . +`). */
             name: string;
             /** @description Username of the owning workspace. */
@@ -1029,7 +1029,7 @@ export interface components {
             conda?: string;
         };
         /**
-         * @description A run (experiment). List responses may carry only a few fields; every record carries `cuid`. `getRun` returns the full record.
+         * @description A run (experiment). List responses may carry only a few fields; every record carries `cuid`. `getRun` returns the full record. (`x-partial`: an absent optional field is not drift.)
          * @example {
          *       "cuid": "cuid-run-1",
          *       "slug": "abc123",
@@ -1456,7 +1456,7 @@ export interface components {
         };
         /** @description Downsampled series, one entry per key that has data, in no guaranteed order. */
         ScalarMetricsResponse: components["schemas"]["ScalarSeries"][];
-        /** @description One statistic of a scalar series. `index` is the step or the timestamp in milliseconds of the point, depending on the request's `xType`; it is absent for computed values (average, median). */
+        /** @description One statistic of a scalar series. `index` is the step or the timestamp in milliseconds of the point, depending on the request's `xType`; it is absent for computed values (average, median). (`x-partial`: an absent optional field is not drift.) */
         ScalarStat: {
             /** @description Step or timestamp (ms) of the point. */
             index?: number;
@@ -1554,7 +1554,7 @@ export interface components {
             paths: string[];
         };
         /**
-         * @description Presigned download URLs aligned by position with the requested paths. They expire and must be downloaded without SwanLab credentials.
+         * @description Presigned download URLs aligned by position with the requested paths. They expire and must be downloaded without SwanLab credentials. Optional for the drift policy: media items are usable without their URLs (export downloads still fail without one).
          * @example {
          *       "urls": [
          *         "https://bucket.example.org/exports/x.csv?X-Signature=abc"
@@ -1563,7 +1563,7 @@ export interface components {
          */
         PresignedUrls: {
             /** @description One URL per requested path, in request order. */
-            urls: string[];
+            urls?: string[];
         };
         /**
          * @description Media object paths of one run to presign.
@@ -1659,7 +1659,7 @@ export interface components {
         /** @description The media of one key at one step, within a `MediaSeries`. */
         MediaStepItem: {
             /** @description Step. */
-            index: number;
+            index?: number;
             /** @description Relative object paths; presign them with `presignResources`. */
             data: string[];
             /** @description Per-item metadata aligned with `data`. */
@@ -1735,7 +1735,7 @@ export interface components {
             /** @description Log lines. */
             logs: components["schemas"]["LogEntry"][];
             /** @description Number of log lines. */
-            count: number;
+            count?: number;
         };
         /**
          * @description A log export request, a line range of one run.
@@ -1804,8 +1804,8 @@ export interface components {
         /** @description Summary of one scalar key of one run; `step` and `value` are the latest point. */
         SummaryItem: {
             /** @description Step of the latest point. */
-            step: number;
-            value: components["schemas"]["ScalarValue"];
+            step?: number;
+            value?: components["schemas"]["ScalarValue"];
             /** @description `[min, max]` of the series. */
             minMax?: [
                 components["schemas"]["ScalarValue"],
@@ -1861,14 +1861,14 @@ export interface components {
          */
         SelfHostedInfo: {
             /** @description Whether self-hosted management is enabled. */
-            enabled: boolean;
+            enabled?: boolean;
             /** @description Whether the license has expired. */
-            expired: boolean;
+            expired?: boolean;
             /** @description Whether the logged-in user is the root user. */
-            root: boolean;
-            plan: components["schemas"]["LicensePlan"];
+            root?: boolean;
+            plan?: components["schemas"]["LicensePlan"];
             /** @description Licensed seats. */
-            seats: number;
+            seats?: number;
         };
         /** @description A user account to create. */
         CreateUserItem: {
@@ -2046,6 +2046,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content?: never;
+        };
+        /** @description The request body is larger than the server accepts (1 MiB); not retried. */
+        PayloadTooLarge: {
+            headers: {
+                traceid: components["headers"]["TraceId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
         };
     };
     parameters: {
@@ -2258,6 +2268,7 @@ export interface operations {
                     "application/json": components["schemas"]["Project"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2377,6 +2388,7 @@ export interface operations {
                     "application/json": components["schemas"]["RunFilterResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2459,6 +2471,7 @@ export interface operations {
         responses: {
             200: components["responses"]["Deleted"];
             204: components["responses"]["NoContent"];
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2526,6 +2539,7 @@ export interface operations {
                     "application/json": components["schemas"]["MetricKeysResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2555,6 +2569,7 @@ export interface operations {
                     "application/json": components["schemas"]["MetricKeysResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2584,6 +2599,7 @@ export interface operations {
                     "application/json": components["schemas"]["AvailabilityResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2613,6 +2629,7 @@ export interface operations {
                     "application/json": components["schemas"]["AvailabilityResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2642,6 +2659,7 @@ export interface operations {
                     "application/json": components["schemas"]["ScalarMetricsResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2671,6 +2689,7 @@ export interface operations {
                     "application/json": components["schemas"]["ScalarStatsResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2700,6 +2719,7 @@ export interface operations {
                     "application/json": components["schemas"]["CosKeyResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2729,6 +2749,7 @@ export interface operations {
                     "application/json": components["schemas"]["PresignedUrls"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2758,6 +2779,7 @@ export interface operations {
                     "application/json": components["schemas"]["MediaStepResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2787,6 +2809,7 @@ export interface operations {
                     "application/json": components["schemas"]["MediaAllResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2816,6 +2839,7 @@ export interface operations {
                     "application/json": components["schemas"]["PresignedUrls"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2886,6 +2910,7 @@ export interface operations {
                     "application/json": components["schemas"]["CosKeyResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2915,6 +2940,7 @@ export interface operations {
                     "application/json": components["schemas"]["SummariesResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };
@@ -2997,6 +3023,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreateUsersResponse"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["Error"];
         };
     };

@@ -22,7 +22,7 @@ export const spec = {
     "title": "SwanLab query API",
     "version": "1.0.0",
     "summary": "Read and manage SwanLab workspaces, projects, runs, metrics, media and logs.",
-    "description": "The HTTP API behind the Python `swanlab.Api` query client (swanlab >= 0.8) and the `swanlab api`\ncommand line, as implemented by the official SDK. It is served by SwanLab Cloud and by\nself-hosted SwanLab deployments.\n\n**Base URL.** Every path is relative to `{apiHost}/api`, where `apiHost` is the normalized API\nhost (`scheme://host[:port]`, no path): `https://api.swanlab.cn` for SwanLab Cloud, the server\norigin for a self-hosted deployment. Path segments taken from user input (workspace, project and\nrun names) should be percent-encoded by clients.\n\n**Authentication.** Call `loginWithApiKey` with the raw API key in the `authorization` header to\nobtain a session id (`sid`), then send it as the `sid` cookie on every other call. Sessions are\nrefreshed by logging in again shortly before `expiredAt` (the SDK refreshes 7 days ahead). The\n`sid` cookie must never be sent to any other origin, in particular not to presigned\nobject-storage URLs returned by the presign operations, which are downloaded without credentials.\n\n**Bodies.** Success responses are bare JSON (no envelope); a success body is never the literal\n`null`, except where a schema explicitly allows it. Request bodies are JSON. Boolean query\nparameters are written `True` / `False` (Python spelling).\n\n**Errors.** Any status >= 400 is an error whose body is usually an `ErrorBody`\n(`{code, message}`) and which carries a `traceid` header for support requests. Clients retry\n429, 500, 502, 503 and 504 (the SDK makes up to 6 attempts with exponential backoff and honours\n`Retry-After`).\n\n**Metric store.** The `/house/...` operations read the ClickHouse-backed metric store. Every run\nreference there carries the run's creation time in Unix **seconds** (`createdAt`), a lower bound\non ingestion time that keeps queries from scanning the whole history. Cloned runs are addressed\nwith their root ids (`rootProId`, `rootExpId`).\n",
+    "description": "The HTTP API behind the Python `swanlab.Api` query client (swanlab >= 0.8) and the `swanlab api`\ncommand line, as implemented by the official SDK. It is served by SwanLab Cloud and by\nself-hosted SwanLab deployments.\n\n**Base URL.** Every path is relative to `{apiHost}/api`, where `apiHost` is the normalized API\nhost (`scheme://host[:port]`, no path): `https://api.swanlab.cn` for SwanLab Cloud, the server\norigin for a self-hosted deployment. Path segments taken from user input (workspace, project and\nrun names) should be percent-encoded by clients.\n\n**Authentication.** Call `loginWithApiKey` with the raw API key in the `authorization` header to\nobtain a session id (`sid`), then send it as the `sid` cookie on every other call. Sessions are\nrefreshed by logging in again shortly before `expiredAt` (the SDK refreshes 7 days ahead). The\n`sid` cookie must never be sent to any other origin, in particular not to presigned\nobject-storage URLs returned by the presign operations, which are downloaded without credentials.\n\n**Bodies.** Success responses are bare JSON (no envelope); a success body is never the literal\n`null`, except where a schema explicitly allows it. Request bodies are JSON. Boolean query\nparameters are written `True` / `False` (Python spelling).\n\n**Limits.** A request body may hold at most 1 MiB (1 048 576 bytes); a larger one is answered\n413 (`PayloadTooLarge`) without being read. Stored strings are bounded too: a project name 1 to\n100 characters, a project description at most 1024, a new user's username at most 100 and\npassword at most 128 (400 beyond). The bundled local server enforces exactly these limits.\n\n**Errors.** Any status >= 400 is an error whose body is usually an `ErrorBody`\n(`{code, message}`) and which carries a `traceid` header for support requests. Clients retry\n429, 500, 502, 503 and 504 (the SDK makes up to 6 attempts with exponential backoff and honours\n`Retry-After`).\n\n**Metric store.** The `/house/...` operations read the ClickHouse-backed metric store. Every run\nreference there carries the run's creation time in Unix **seconds** (`createdAt`), a lower bound\non ingestion time that keeps queries from scanning the whole history. Cloned runs are addressed\nwith their root ids (`rootProId`, `rootExpId`).\n",
     "license": {
       "name": "MIT",
       "identifier": "MIT"
@@ -327,6 +327,9 @@ export const spec = {
               }
             }
           },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
           "default": {
             "$ref": "#/components/responses/Error"
           }
@@ -482,6 +485,9 @@ export const spec = {
               }
             }
           },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
           "default": {
             "$ref": "#/components/responses/Error"
           }
@@ -597,6 +603,9 @@ export const spec = {
           "204": {
             "$ref": "#/components/responses/NoContent"
           },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
           "default": {
             "$ref": "#/components/responses/Error"
           }
@@ -699,6 +708,9 @@ export const spec = {
               }
             }
           },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
           "default": {
             "$ref": "#/components/responses/Error"
           }
@@ -739,6 +751,9 @@ export const spec = {
                 }
               }
             }
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
           },
           "default": {
             "$ref": "#/components/responses/Error"
@@ -781,6 +796,9 @@ export const spec = {
               }
             }
           },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
           "default": {
             "$ref": "#/components/responses/Error"
           }
@@ -821,6 +839,9 @@ export const spec = {
                 }
               }
             }
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
           },
           "default": {
             "$ref": "#/components/responses/Error"
@@ -863,6 +884,9 @@ export const spec = {
               }
             }
           },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
           "default": {
             "$ref": "#/components/responses/Error"
           }
@@ -903,6 +927,9 @@ export const spec = {
                 }
               }
             }
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
           },
           "default": {
             "$ref": "#/components/responses/Error"
@@ -945,6 +972,9 @@ export const spec = {
               }
             }
           },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
           "default": {
             "$ref": "#/components/responses/Error"
           }
@@ -985,6 +1015,9 @@ export const spec = {
                 }
               }
             }
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
           },
           "default": {
             "$ref": "#/components/responses/Error"
@@ -1027,6 +1060,9 @@ export const spec = {
               }
             }
           },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
           "default": {
             "$ref": "#/components/responses/Error"
           }
@@ -1068,6 +1104,9 @@ export const spec = {
               }
             }
           },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
           "default": {
             "$ref": "#/components/responses/Error"
           }
@@ -1108,6 +1147,9 @@ export const spec = {
                 }
               }
             }
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
           },
           "default": {
             "$ref": "#/components/responses/Error"
@@ -1238,6 +1280,9 @@ export const spec = {
               }
             }
           },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
           "default": {
             "$ref": "#/components/responses/Error"
           }
@@ -1278,6 +1323,9 @@ export const spec = {
                 }
               }
             }
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
           },
           "default": {
             "$ref": "#/components/responses/Error"
@@ -1349,6 +1397,9 @@ export const spec = {
                 }
               }
             }
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
           },
           "default": {
             "$ref": "#/components/responses/Error"
@@ -1725,6 +1776,21 @@ export const spec = {
       },
       "NoContent": {
         "description": "Deleted; no body."
+      },
+      "PayloadTooLarge": {
+        "description": "The request body is larger than the server accepts (1 MiB); not retried.",
+        "headers": {
+          "traceid": {
+            "$ref": "#/components/headers/TraceId"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/ErrorBody"
+            }
+          }
+        }
       }
     },
     "schemas": {
@@ -2188,10 +2254,9 @@ export const spec = {
         }
       },
       "Project": {
-        "description": "A project, the container of runs in a workspace.",
+        "description": "A project, the container of runs in a workspace. `cuid` is optional for the drift policy: calls that only echo it work without it (metric calls, which send it, fail naming it).",
         "type": "object",
         "required": [
-          "cuid",
           "name",
           "path"
         ],
@@ -2340,7 +2405,8 @@ export const spec = {
           },
           "description": {
             "description": "Project description; omitted when not given.",
-            "type": "string"
+            "type": "string",
+            "maxLength": 1024
           }
         },
         "examples": [
@@ -2408,8 +2474,9 @@ export const spec = {
         }
       },
       "Run": {
-        "description": "A run (experiment). List responses may carry only a few fields; every record carries `cuid`. `getRun` returns the full record.",
+        "description": "A run (experiment). List responses may carry only a few fields; every record carries `cuid`. `getRun` returns the full record. (`x-partial`: an absent optional field is not drift.)",
         "type": "object",
+        "x-partial": true,
         "required": [
           "cuid"
         ],
@@ -3298,8 +3365,9 @@ export const spec = {
         }
       },
       "ScalarStat": {
-        "description": "One statistic of a scalar series. `index` is the step or the timestamp in milliseconds of the point, depending on the request's `xType`; it is absent for computed values (average, median).",
+        "description": "One statistic of a scalar series. `index` is the step or the timestamp in milliseconds of the point, depending on the request's `xType`; it is absent for computed values (average, median). (`x-partial`: an absent optional field is not drift.)",
         "type": "object",
+        "x-partial": true,
         "required": [
           "data"
         ],
@@ -3492,11 +3560,8 @@ export const spec = {
         ]
       },
       "PresignedUrls": {
-        "description": "Presigned download URLs aligned by position with the requested paths. They expire and must be downloaded without SwanLab credentials.",
+        "description": "Presigned download URLs aligned by position with the requested paths. They expire and must be downloaded without SwanLab credentials. Optional for the drift policy: media items are usable without their URLs (export downloads still fail without one).",
         "type": "object",
-        "required": [
-          "urls"
-        ],
         "properties": {
           "urls": {
             "description": "One URL per requested path, in request order.",
@@ -3721,7 +3786,6 @@ export const spec = {
         "description": "The media of one key at one step, within a `MediaSeries`.",
         "type": "object",
         "required": [
-          "index",
           "data"
         ],
         "properties": {
@@ -3851,8 +3915,7 @@ export const spec = {
         "description": "One shard of log lines.",
         "type": "object",
         "required": [
-          "logs",
-          "count"
+          "logs"
         ],
         "properties": {
           "logs": {
@@ -4034,10 +4097,6 @@ export const spec = {
       "SummaryItem": {
         "description": "Summary of one scalar key of one run; `step` and `value` are the latest point.",
         "type": "object",
-        "required": [
-          "step",
-          "value"
-        ],
         "properties": {
           "step": {
             "description": "Step of the latest point.",
@@ -4119,13 +4178,6 @@ export const spec = {
       "SelfHostedInfo": {
         "description": "License state of a self-hosted deployment and the caller's root flag.",
         "type": "object",
-        "required": [
-          "enabled",
-          "expired",
-          "root",
-          "plan",
-          "seats"
-        ],
         "properties": {
           "enabled": {
             "description": "Whether self-hosted management is enabled.",
@@ -4170,12 +4222,14 @@ export const spec = {
           "username": {
             "description": "Username of the new account.",
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "maxLength": 100
           },
           "password": {
             "description": "Initial password.",
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "maxLength": 128
           }
         }
       },

@@ -84,7 +84,7 @@ describe("seed documentation examples", () => {
       assert.equal(media.list[0]!.key, IMAGE);
       assert.equal(media.list[0]!.metrics[0]!.items.length, server.dataset.imagesPerStep);
       const logs = await run.logs({ offset: 0, level: "INFO" });
-      assert.ok(logs.count > 0);
+      assert.ok((logs.count ?? 0) > 0);
       assert.ok(logs.logs.length > 0);
     });
   });

@@ -296,6 +296,8 @@ export class CommandContext {
         ...(apiKey === undefined ? {} : { apiKey }),
         env: this.io.env,
         cwd: this.io.cwd,
+        // Server drift the library worked around: one `warning:` line per operation and field.
+        onDrift: (drift) => void this.warn(lib.formatDrift(drift)),
       });
     })();
     return this.#api;

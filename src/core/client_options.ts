@@ -5,6 +5,7 @@
  */
 
 import type { ResponseDrift, ValidationMode } from "./response_drift.ts";
+import type { DriftHandler } from "./drift.ts";
 import type { Env } from "./runtime.ts";
 
 /**
@@ -40,8 +41,8 @@ export interface ClientOptions {
    */
   timeoutMs?: number;
   /**
-   * Retries after a connection error, 408, 429 or 5xx. Requests that create, delete or start an
-   * export are only retried when a call opts in with `retryUnsafe`.
+   * Retries after a connection error, 408, 429 or 5xx. Requests that create or delete are only
+   * retried when a call opts in with `retryUnsafe` (starting an export is retried like a read).
    * @default 5
    */
   maxRetries?: number;
@@ -96,4 +97,12 @@ export interface ClientOptions {
    * @default a `[swanlab-ts] warning: …` line on stderr, control characters escaped
    */
   onResponseDrift?: (drift: ResponseDrift) => void;
+  /**
+   * Receives each difference between a response and the API spec that the client could work
+   * around (an optional field missing, `null` or of the wrong type: the call succeeds with
+   * `null` there), once per operation and field. Essential fields never come here: they fail
+   * the call with a `ResponseError` naming the field. See "Server drift" in the README.
+   * @default one line on stderr per drift
+   */
+  onDrift?: DriftHandler;
 }

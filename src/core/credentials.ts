@@ -10,7 +10,7 @@
  * @module
  */
 
-import { CredentialsError } from "./errors.ts";
+import { CredentialsError, ValidationError } from "./errors.ts";
 import { DEFAULT_API_HOST, normalizeHost, resolveHosts } from "./hosts.ts";
 import { getLoginState } from "./login_state.ts";
 import { readNetrc } from "./netrc.ts";
@@ -97,7 +97,11 @@ export function readEnv(env: Env, name: string): string | undefined {
  */
 export async function resolveCredentials(inputs: CredentialInputs): Promise<ResolvedCredentials> {
   const env = inputs.env;
+  if (inputs.apiKey !== undefined && typeof inputs.apiKey !== "string") {
+    throw new ValidationError("apiKey", "Cannot use apiKey: expected a string");
+  }
   const explicitKey = inputs.apiKey?.trim() || undefined;
+  if (explicitKey !== undefined) checkApiKey(explicitKey, "options");
   const login = getLoginState();
   const envHost = readEnv(env, "SWANLAB_API_HOST");
   const envWeb = readEnv(env, "SWANLAB_WEB_HOST");
@@ -127,14 +131,20 @@ export async function resolveCredentials(inputs: CredentialInputs): Promise<Reso
   if (explicitKey !== undefined) return { apiKey: explicitKey, ...hosts, source: "options" };
   const sameHost = (host: string | undefined) =>
     resolveHosts(host ?? DEFAULT_API_HOST).apiHost === hosts.apiHost;
-  if (login && sameHost(login.apiHost)) return { apiKey: login.apiKey, ...hosts, source: "login" };
+  if (login && sameHost(login.apiHost)) {
+    return { apiKey: checkApiKey(login.apiKey, "login"), ...hosts, source: "login" };
+  }
   if (
     envKey !== undefined && sameHost(envHost === undefined ? undefined : normalizeHost(envHost))
   ) {
-    return { apiKey: envKey, ...hosts, source: "env" };
+    return { apiKey: checkApiKey(envKey, "env"), ...hosts, source: "env" };
   }
   if (netrc && sameHost(netrc.entry.apiHost)) {
-    return { apiKey: netrc.entry.apiKey, ...hosts, source: "netrc" };
+    return {
+      apiKey: checkApiKey(netrc.entry.apiKey, "netrc", netrc.path),
+      ...hosts,
+      source: "netrc",
+    };
   }
   const elsewhere = [
     login && `the login() session (${login.apiHost})`,
@@ -149,4 +159,44 @@ export async function resolveCredentials(inputs: CredentialInputs): Promise<Reso
       }); pass apiKey, or set SWANLAB_API_KEY with SWANLAB_API_HOST`
       : `No API key found for ${hosts.apiHost}: pass apiKey, set SWANLAB_API_KEY, or run "swanlab-ts login"`,
   );
+}
+
+// An API key travels in the `authorization` header, whose value must be visible ASCII: anything
+// else (non-ASCII letters, control characters, inner spaces) makes the runtime's fetch throw
+// before sending, which would otherwise surface as retries and a misleading "Cannot connect".
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
+
+/**
+ * Checks that an API key can be sent in an HTTP header (visible ASCII only). The key itself is
+ * never part of the message.
+ *
+ * @param key The trimmed key.
+ * @param source Where it came from.
+ * @param path The `.netrc` path, for a key found there.
+ * @returns The key.
+ * @throws {ValidationError} (`apiKey`) for a key passed in options.
+ * @throws {CredentialsError} For a key from `login()`, the environment or a `.netrc`.
+ *
+ * @example
+ * ```ts
+ * import { checkApiKey } from "./credentials.ts";
+ *
+ * checkApiKey("abc123", "options"); // "abc123"
+ * ```
+ */
+export function checkApiKey(key: string, source: CredentialSource, path?: string): string {
+  if (HEADER_SAFE.test(key)) return key;
+  const index = [...key].findIndex((char) => !HEADER_SAFE.test(char));
+  const char = [...key][index] ?? "";
+  const code = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+  const why = `character ${index + 1} (${code}) cannot be sent in an HTTP header`;
+  if (source === "options") {
+    throw new ValidationError("apiKey", `Cannot use apiKey: ${why}`);
+  }
+  const where = source === "login"
+    ? "the login() session"
+    : source === "env"
+    ? "SWANLAB_API_KEY"
+    : path ?? ".netrc";
+  throw new CredentialsError(`Cannot use the API key from ${where}: ${why}`);
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ValidationError } from "./errors.ts";
+import { AbortError, ValidationError } from "./errors.ts";
 import type { Limiter } from "./limiter.ts";
 
 /** One page as the server returned it. */
@@ -89,6 +89,7 @@ export class Pager<T> implements AsyncIterable<T> {
   #fetch: PageFetcher<T>;
   #limiter: Limiter | undefined;
   #first: Promise<PageResult<T>> | undefined;
+  #signal: AbortSignal | undefined;
 
   /**
    * Creates a listing; nothing is fetched until it is iterated or `total` is read.
@@ -96,9 +97,16 @@ export class Pager<T> implements AsyncIterable<T> {
    * @param fetchPage Fetches one page.
    * @param options Where to start and whether to fetch all pages.
    * @param limiter Bounds concurrent page fetches (the client's shared limiter).
+   * @param signal Stops the iteration: once aborted, no further item is yielded (not even one
+   *   of a page already fetched) and the iterator throws an `AbortError`.
    * @throws {ValidationError} When `page` or `size` is not a positive integer.
    */
-  constructor(fetchPage: PageFetcher<T>, options: PagingOptions = {}, limiter?: Limiter) {
+  constructor(
+    fetchPage: PageFetcher<T>,
+    options: PagingOptions = {},
+    limiter?: Limiter,
+    signal?: AbortSignal,
+  ) {
     this.page = options.page ?? 1;
     this.size = options.size ?? 100;
     this.all = options.all ?? false;
@@ -113,6 +121,7 @@ export class Pager<T> implements AsyncIterable<T> {
     }
     this.#fetch = fetchPage;
     this.#limiter = limiter;
+    this.#signal = signal;
   }
 
   /** The total number of items the server reports (fetches the first page once). */
@@ -133,7 +142,7 @@ export class Pager<T> implements AsyncIterable<T> {
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     const first = await this.#firstPage();
     this.#first = undefined; // a later iteration fetches fresh data
-    yield* first.items;
+    yield* this.#items(first.items);
     if (!this.all || first.items.length === 0 || this.page >= first.pages) return;
     const window = Math.max(1, this.#limiter?.concurrency ?? 1);
     const pending: Promise<PageResult<T>>[] = [];
@@ -154,7 +163,7 @@ export class Pager<T> implements AsyncIterable<T> {
         const result = await pending.shift()!;
         if (result.items.length === 0) return;
         schedule();
-        yield* result.items;
+        yield* this.#items(result.items);
       }
     } finally {
       pending.length = 0;
@@ -194,6 +203,17 @@ export class Pager<T> implements AsyncIterable<T> {
     const list: J[] = [];
     for await (const item of this) list.push(await serialize(item));
     return { page: this.page, size: this.size, total, pages, list };
+  }
+
+  // The items of a fetched page, one by one, checking the signal before each: an abort stops
+  // the iteration at once, not after the rest of the page.
+  *#items(items: readonly T[]): Generator<T> {
+    for (const item of items) {
+      if (this.#signal?.aborted) {
+        throw new AbortError("GET", "(list iteration)", { cause: this.#signal.reason });
+      }
+      yield item;
+    }
   }
 
   #firstPage(): Promise<PageResult<T>> {

@@ -30,7 +30,7 @@ export interface RequestOptions {
    */
   maxRetries?: number;
   /**
-   * Retry requests that change state (create, delete, export start) too. They are not retried by
+   * Retry requests that change state (create, delete) too. They are not retried by
    * default because a lost response may hide a success, and a retry would repeat it.
    * @default false
    */

@@ -22,8 +22,15 @@ import {
   TimeoutError,
   ValidationError,
 } from "./errors.ts";
+import { decodeResponse, type Drift, DriftReporter, responseSchema } from "./drift.ts";
 import { fetchWithRetry, FinalError } from "./fetch_with_retry.ts";
 import { createProxyFetch } from "./proxy.ts";
+import {
+  checkNonNegativeMs,
+  checkRequestOptions,
+  checkRetries,
+  checkTimeoutMs,
+} from "./option_checks.ts";
 import { raceAbort } from "./race_abort.ts";
 import {
   describeDrift,
@@ -62,10 +69,14 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 const LOGIN_TIMEOUT_MS = 10_000;
 const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000;
 
-// POST requests that only read: safe to repeat. Every other POST, and every DELETE, changes
-// state (create, delete, start an export) and is repeated only when a call opts in.
+// POST requests that only read: safe to repeat. Starting an export (scalar CSV, console log)
+// counts as a read: it writes an object nobody else sees, and a repeated start only writes it
+// again (the official SDK retries it too). Every other POST, and every DELETE, changes state
+// (create, delete) and is repeated only when a call opts in.
 const READ_ONLY_POSTS: readonly RegExp[] = [
   /^\/api\/login\/api_key$/,
+  /^\/api\/house\/metrics\/scalar\/export$/,
+  /^\/api\/house\/metrics\/log\/export$/,
   /^\/api\/project\/[^/]+\/[^/]+\/runs\/shows$/,
   /^\/api\/house\/metrics\/(scalar|media)(\/keys|\/availability)?$/,
   /^\/api\/house\/metrics\/scalar\/value$/,
@@ -183,6 +194,7 @@ export class Transport {
   #validator: Promise<ResponseValidator> | undefined;
   #onDrift: (drift: ResponseDrift) => void;
   #reportedDrifts = new Set<string>();
+  #drift: DriftReporter;
 
   private constructor(credentials: ResolvedCredentials, options: ClientOptions) {
     this.apiHost = credentials.apiHost;
@@ -192,19 +204,20 @@ export class Transport {
     const env = options.env ?? processEnv();
     // Proxies follow the client's environment on every runtime (Node's fetch ignores them).
     this.#fetch = options.fetch ?? createProxyFetch(env);
-    this.#timeoutMs = positive("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.#timeoutMs = checkTimeoutMs("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     this.#policy = {
       ...DEFAULT_RETRY_POLICY,
-      maxRetries: nonNegativeInt(
-        "maxRetries",
-        options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
-      ),
-      initialDelayMs: nonNegative(
+      maxRetries: checkRetries("maxRetries", options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries),
+      initialDelayMs: checkNonNegativeMs(
         "initialRetryDelayMs",
         options.initialRetryDelayMs ?? DEFAULT_RETRY_POLICY.initialDelayMs,
       ),
     };
     this.limiter = new Limiter(options.concurrency ?? 4);
+    if (options.onDrift !== undefined && typeof options.onDrift !== "function") {
+      throw new ValidationError("onDrift", "Cannot use onDrift: expected a function");
+    }
+    this.#drift = new DriftReporter(options.onDrift);
     this.redactor = new SecretRedactor();
     this.redactor.add(credentials.apiKey);
     const debugFlag = readEnv(env, "SWANLAB_DEBUG")?.toLowerCase();
@@ -223,7 +236,7 @@ export class Transport {
         ));
     this.#session = new Session(
       () => this.#login(),
-      nonNegative("refreshMarginMs", options.refreshMarginMs ?? SEVEN_DAYS_MS),
+      checkNonNegativeMs("refreshMarginMs", options.refreshMarginMs ?? SEVEN_DAYS_MS),
     );
   }
 
@@ -272,6 +285,16 @@ export class Transport {
     this.#debug?.(line);
   }
 
+  /**
+   * Reports a drift the caller worked around (an optional part of a call that could not be
+   * used), once per operation and field, like the drift found in response bodies.
+   *
+   * @param drift The drift.
+   */
+  reportDrift(drift: Drift): void {
+    this.#drift.report(drift);
+  }
+
   /** How many login requests this transport has sent. */
   get loginCount(): number {
     return this.#session.logins;
@@ -299,6 +322,7 @@ export class Transport {
     send: (api: ApiClient) => Promise<R>,
     options: RequestOptions = {},
   ): Promise<ResultData<R>> {
+    checkRequestOptions(options);
     let method = "GET";
     let label = "/api";
     let fullUrl: string | undefined;
@@ -318,9 +342,22 @@ export class Transport {
         });
       },
     });
+    // The typed client is called with a path template: note it, to find the response's schema.
+    let template = "";
+    const recording = new Proxy(api, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (typeof property !== "string" || !/^[A-Z]+$/.test(property)) return value;
+        if (typeof value !== "function") return value;
+        return (path: string, ...rest: unknown[]) => {
+          template = path;
+          return (value as (...args: unknown[]) => unknown).call(target, path, ...rest);
+        };
+      },
+    });
     let result: R;
     try {
-      result = await send(api);
+      result = await send(recording);
     } catch (error) {
       throw this.#mapThrown(error, method, label, options);
     } finally {
@@ -333,10 +370,13 @@ export class Transport {
     if (this.#validation !== "off") {
       await this.#checkResponse(method, label, response.status, result.data);
     }
-    if (result.data === null) {
+    const found = responseSchema(method, template, response.status);
+    if (result.data === null && found?.schema === undefined) {
       throw new ResponseError(`Cannot use response of ${method} ${label}: the body is null`);
     }
-    return result.data as ResultData<R>;
+    if (found === undefined || result.data === undefined) return result.data as ResultData<R>;
+    // The drift policy (src/core/drift.ts), applied to every JSON body in this one place.
+    return decodeResponse(found.operation, found.schema, result.data, this.#drift) as ResultData<R>;
   }
 
   /**
@@ -351,6 +391,7 @@ export class Transport {
    * @throws {ConnectionError} When storage cannot be reached.
    */
   async download(url: string, options: DownloadOptions = {}): Promise<Response> {
+    checkRequestOptions(options);
     const target = new URL(url);
     if (target.protocol !== "http:" && target.protocol !== "https:") {
       throw new ValidationError("url", `Cannot download "${redactUrl(url)}": not an http(s) URL`);
@@ -412,7 +453,7 @@ export class Transport {
   #retryPolicy(options: RequestOptions): RetryPolicy {
     return options.maxRetries === undefined
       ? this.#policy
-      : { ...this.#policy, maxRetries: nonNegativeInt("maxRetries", options.maxRetries) };
+      : { ...this.#policy, maxRetries: checkRetries("maxRetries", options.maxRetries) };
   }
 
   async #send(
@@ -623,25 +664,4 @@ function validationMode(option: unknown, env: string | undefined): ValidationMod
     );
   }
   return mode;
-}
-
-function positive(field: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new ValidationError(field, `Cannot use ${field} ${value}: expected a number > 0`);
-  }
-  return value;
-}
-
-function nonNegative(field: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) {
-    throw new ValidationError(field, `Cannot use ${field} ${value}: expected a number >= 0`);
-  }
-  return value;
-}
-
-function nonNegativeInt(field: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new ValidationError(field, `Cannot use ${field} ${value}: expected an integer >= 0`);
-  }
-  return value;
 }

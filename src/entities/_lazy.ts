@@ -8,6 +8,7 @@
 import type { ClientOptions } from "../core/client_options.ts";
 import type { Limiter } from "../core/limiter.ts";
 import { AbortError, NotFoundError, ResponseError, ValidationError } from "../core/errors.ts";
+import { checkRequestOptions } from "../core/option_checks.ts";
 import { raceAbort } from "../core/race_abort.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import { type ApiClient, type FetchResult, type ResultData, Transport } from "../core/transport.ts";
@@ -53,6 +54,11 @@ export class Lazy<T> {
    * `signal` only stops that caller's wait (with an `AbortError`), never the shared load.
    */
   get(options: RequestOptions = {}): Promise<T> {
+    try {
+      checkRequestOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.#value) return Promise.resolve(this.#value.value);
     const { signal, ...shared } = options;
     if (signal?.aborted) {
@@ -137,9 +143,20 @@ export function str(value: unknown, fallback = ""): string {
   return typeof value === "string" ? value : fallback;
 }
 
-/** A boolean field, or the default. */
-export function bool(value: unknown, fallback: boolean): boolean {
-  return typeof value === "boolean" ? value : fallback;
+/**
+ * An optional field under the drift policy (src/core/drift.ts): the value when it has the
+ * type, else `null` (never an invented default).
+ */
+export function optional(value: unknown, type: "string"): string | null;
+export function optional(value: unknown, type: "number"): number | null;
+export function optional(value: unknown, type: "boolean"): boolean | null;
+export function optional(
+  value: unknown,
+  type: "string" | "number" | "boolean",
+): string | number | boolean | null {
+  if (type === "number") return typeof value === "number" && Number.isFinite(value) ? value : null;
+  if (type === "string") return typeof value === "string" ? value : null;
+  return typeof value === "boolean" ? value : null;
 }
 
 /** A finite number field, or the default. */

@@ -303,7 +303,7 @@ export class Column {
   /**
    * Exports this column's full-resolution data as CSV and returns its presigned URL. Never
    * throws: failures are returned as `{ ok: false, errmsg }` (media columns cannot be exported).
-   * The export is not retried unless `options.retryUnsafe`.
+   * Starting the export is retried like a read (it changes nothing a user can see).
    *
    * @param options Per-call signal, timeout and retries.
    * @returns `{ ok, errmsg, data: { url } }`.

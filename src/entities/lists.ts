@@ -6,11 +6,20 @@
  * @module
  */
 
-import { ResponseError } from "../core/errors.ts";
+import { ApiError, AuthenticationError, ResponseError } from "../core/errors.ts";
+import { checkRequestOptions } from "../core/option_checks.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import { type PageInfo, Pager, type PageResult, type ToArrayOptions } from "../core/paging.ts";
 import type { Limiter } from "../core/limiter.ts";
-import { type Context, isRecord, type JsonRecord, Lazy, mapLimited, num, str } from "./_lazy.ts";
+import {
+  type Context,
+  expectRecord,
+  isRecord,
+  type JsonRecord,
+  Lazy,
+  mapLimited,
+  str,
+} from "./_lazy.ts";
 import type { Column, ColumnJson } from "./column.ts";
 import { newColumnFromRecord } from "./column.ts";
 import type { Project, ProjectJson } from "./project.ts";
@@ -55,19 +64,24 @@ export abstract class EntityList<T> implements AsyncIterable<T> {
    * @param ctx The client context.
    * @param fetchPage Fetches one page.
    * @param paging The checked page, size and `all` flag.
+   * @param options The per-call options of every page request; its signal also stops the
+   *   iteration between items.
+   * @throws {ValidationError} When `options` are invalid (checked here, at call time).
    */
   protected constructor(
     ctx: Context,
     fetchPage: (page: number, size: number) => Promise<PageResult<T>>,
     paging: { page: number; size: number; all: boolean },
+    options: RequestOptions = {},
   ) {
+    const signal = checkRequestOptions(options).signal;
     this.page = paging.page;
     this.size = paging.size;
     this.all = paging.all;
     this.#ctx = ctx;
     this.#pager = new Lazy(async () => {
       const limiter: Limiter = await ctx.limiter();
-      return new Pager(fetchPage, paging, limiter);
+      return new Pager(fetchPage, paging, limiter, signal);
     });
   }
 
@@ -126,35 +140,67 @@ export abstract class EntityList<T> implements AsyncIterable<T> {
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/** Reads a paged body `{ list, total, pages }` defensively (a non-object body is an error). */
-function readPage(body: unknown, label: string): { list: unknown[]; total: number; pages: number } {
-  if (!isRecord(body)) {
-    throw new ResponseError(`Cannot use response of ${label}: expected a page object`);
+/**
+ * Reads a paged body `{ list, total, pages }`: all three are essential (drift policy, checked
+ * against the spec by the transport already; checked here again for bodies of other origins),
+ * and every element must be an object. Nothing is defaulted: a missing `pages` is not 1.
+ *
+ * @internal
+ */
+export function readPage(
+  body: unknown,
+  label: string,
+): { list: JsonRecord[]; total: number; pages: number } {
+  const page = expectRecord(body, label);
+  const list = page["list"];
+  if (!Array.isArray(list)) {
+    throw new ResponseError(`Cannot use response of ${label}: "list" expected array`);
   }
-  const list = Array.isArray(body["list"]) ? body["list"] as unknown[] : [];
-  return { list, total: num(body["total"], 0), pages: num(body["pages"], 1) };
+  list.forEach((item, i) => {
+    if (!isRecord(item)) {
+      throw new ResponseError(`Cannot use response of ${label}: "list[${i}]" expected object`);
+    }
+  });
+  const count = (field: "total" | "pages"): number => {
+    const value = page[field];
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+      throw new ResponseError(`Cannot use response of ${label}: "${field}" expected integer`);
+    }
+    return value;
+  };
+  return { list: list as JsonRecord[], total: count("total"), pages: count("pages") };
 }
 
 /**
  * Flattens a filter response (§3.1.4): an array is a list of runs; an object holds groups whose
- * values are arrays of runs or nested groups. Group labels are dropped; anything that is not an
- * object with a string `cuid` is skipped.
+ * values are arrays of runs or nested groups (a `null` group is empty). Group labels are
+ * dropped. Anything else fails naming the element: a list never loses one silently.
  */
-export function flattenRuns(body: unknown): RunRecord[] {
+export function flattenRuns(body: unknown, label = "run list"): RunRecord[] {
   const runs: RunRecord[] = [];
-  const visit = (value: unknown, depth: number): void => {
-    if (depth > 64) return;
+  const visit = (value: unknown, depth: number, at: string): void => {
+    if (depth > 64) {
+      throw new ResponseError(`Cannot use response of ${label}: groups nested too deep at ${at}`);
+    }
     if (Array.isArray(value)) {
-      for (const item of value) {
-        if (isRecord(item) && typeof item["cuid"] === "string" && item["cuid"] !== "") {
-          runs.push(item as RunRecord);
+      value.forEach((item, i) => {
+        if (!isRecord(item) || typeof item["cuid"] !== "string" || item["cuid"] === "") {
+          // A list never loses an element silently (drift policy).
+          throw new ResponseError(
+            `Cannot use response of ${label}: "${at}[${i}].cuid" expected a non-empty string`,
+          );
         }
-      }
+        runs.push(item as RunRecord);
+      });
     } else if (isRecord(value)) {
-      for (const inner of Object.values(value)) visit(inner, depth + 1);
+      for (const [name, inner] of Object.entries(value)) {
+        visit(inner, depth + 1, at === "" ? name : `${at}.${name}`);
+      }
+    } else if (value !== null || depth === 0) {
+      throw new ResponseError(`Cannot use response of ${label}: "${at}" expected array or object`);
     }
   };
-  visit(body, 0);
+  visit(body, 0, "");
   return runs;
 }
 
@@ -201,36 +247,45 @@ export class Projects extends EntityList<Project> {
     paging: { page: number; size: number; all: boolean },
     options: RequestOptions,
   ) {
-    super(ctx, async (page, size) => {
-      const name = await username();
-      const body = await ctx.call(
-        (api) =>
-          api.GET("/project/{username}", {
-            params: {
-              path: { username: name },
-              query: {
-                page,
-                size: size as 10,
-                detail: query.detail ? "True" : "False",
-                ...(query.search !== undefined ? { search: query.search } : {}),
-                ...(query.sort !== undefined ? { sort: query.sort as "name" } : {}),
+    super(
+      ctx,
+      async (page, size) => {
+        const name = await username();
+        const body = await ctx.call(
+          (api) =>
+            api.GET("/project/{username}", {
+              params: {
+                path: { username: name },
+                query: {
+                  page,
+                  size: size as 10,
+                  detail: query.detail ? "True" : "False",
+                  ...(query.search !== undefined ? { search: query.search } : {}),
+                  ...(query.sort !== undefined ? { sort: query.sort as "name" } : {}),
+                },
               },
-            },
-          }),
-        options,
-      );
-      const { list, total, pages } = readPage(body, `GET /api/project/${name}`);
-      const items: Project[] = [];
-      for (const item of list) {
-        if (!isRecord(item)) continue;
-        const path = projectPathOf(item, name);
-        if (path === undefined) continue;
-        // As in the Python SDK, a listed project is what the list says: with `detail: false`
-        // the fields the server left out keep their defaults instead of costing a request each.
-        items.push(newProject(ctx, path, item, true));
-      }
-      return { items, total, pages };
-    }, paging);
+            }),
+          options,
+        );
+        const { list, total, pages } = readPage(body, `GET /api/project/${name}`);
+        const items: Project[] = [];
+        for (const [i, item] of list.entries()) {
+          const path = projectPathOf(item, name);
+          if (path === undefined) {
+            // A list never loses an element silently (drift policy).
+            throw new ResponseError(
+              `Cannot use response of GET /api/project/${name}: "list[${i}]" has neither path nor name`,
+            );
+          }
+          // As in the Python SDK, a listed project is what the list says: with `detail: false`
+          // the fields the server left out keep their defaults instead of costing a request each.
+          items.push(newProject(ctx, path, item, true));
+        }
+        return { items, total, pages };
+      },
+      paging,
+      options,
+    );
   }
 
   /**
@@ -322,6 +377,7 @@ export class Runs extends EntityList<Run> {
   }
 
   #filter: boolean;
+  #cores: WeakMap<Run, RunCore>;
   #ctx: Context;
 
   private constructor(
@@ -333,37 +389,49 @@ export class Runs extends EntityList<Run> {
     paging: { page: number; size: number; all: boolean },
     options: RequestOptions,
   ) {
-    const toRun = (record: RunRecord): Run =>
-      newRun(
-        new RunCore(ctx, { username, project, run: record.cuid }, { record, projectCuid }),
-      );
-    super(ctx, async (page, size) => {
-      if (mode.kind === "filter") {
+    const cores = new WeakMap<Run, RunCore>();
+    const toRun = (record: RunRecord): Run => {
+      const core = new RunCore(ctx, { username, project, run: record.cuid }, {
+        record,
+        projectCuid,
+      });
+      const run = newRun(core);
+      cores.set(run, core);
+      return run;
+    };
+    super(
+      ctx,
+      async (page, size) => {
+        if (mode.kind === "filter") {
+          const body = await ctx.call(
+            (api) =>
+              api.POST("/project/{username}/{project}/runs/shows", {
+                params: { path: { username, project } },
+                body: { filters: mode.filters, groups: mode.groups, sorts: mode.sorts },
+              }),
+            options,
+          );
+          const records = flattenRuns(body);
+          return { items: records.map(toRun), total: records.length, pages: 0 };
+        }
         const body = await ctx.call(
           (api) =>
-            api.POST("/project/{username}/{project}/runs/shows", {
-              params: { path: { username, project } },
-              body: { filters: mode.filters, groups: mode.groups, sorts: mode.sorts },
+            api.GET("/project/{username}/{project}/runs", {
+              params: { path: { username, project }, query: { page, size: size as 10 } },
             }),
           options,
         );
-        const records = flattenRuns(body);
-        return { items: records.map(toRun), total: records.length, pages: 0 };
-      }
-      const body = await ctx.call(
-        (api) =>
-          api.GET("/project/{username}/{project}/runs", {
-            params: { path: { username, project }, query: { page, size: size as 10 } },
-          }),
-        options,
-      );
-      const { list, total, pages } = readPage(
-        body,
-        `GET /api/project/${username}/${project}/runs`,
-      );
-      return { items: flattenRuns(list).map(toRun), total, pages };
-    }, paging);
+        const { list, total, pages } = readPage(
+          body,
+          `GET /api/project/${username}/${project}/runs`,
+        );
+        return { items: flattenRuns(list).map(toRun), total, pages };
+      },
+      paging,
+      options,
+    );
     this.#filter = mode.kind === "filter";
+    this.#cores = cores;
     this.#ctx = ctx;
   }
 
@@ -437,7 +505,27 @@ export class Runs extends EntityList<Run> {
    * @throws {ApiError} (or a subclass) and {@linkcode ConnectionError} for failed requests.
    */
   async json(): Promise<PageInfo<RunJson>> {
-    const info = await this.collectPageInfo((run) => run.json());
+    const info = await this.collectPageInfo(async (run) => {
+      try {
+        return await run.json();
+      } catch (error) {
+        // One run whose detail cannot be loaded does not fail the listing (drift policy): that
+        // run is returned with what its list record says, and the failure is reported.
+        const core = this.#cores.get(run);
+        if (
+          core === undefined || !(error instanceof ApiError || error instanceof ResponseError) ||
+          error instanceof AuthenticationError || !core.useListRecord()
+        ) throw error;
+        (await this.#ctx.transport()).reportDrift({
+          operation: "getRun",
+          field: `(run ${core.run})`,
+          expected: "its full record",
+          got: error.message,
+          essential: false,
+        });
+        return await run.json();
+      }
+    });
     if (!this.#filter) return info;
     return { page: 1, size: info.list.length, total: info.list.length, pages: 0, list: info.list };
   }
@@ -495,34 +583,44 @@ export class Columns extends EntityList<Column> {
     paging: { page: number; size: number; all: boolean },
     options: RequestOptions,
   ) {
-    super(ctx, async (page, size) => {
-      const cuid = await run.cuid(options);
-      const body = await ctx.call(
-        (api) =>
-          api.GET("/experiment/{cuid}/column", {
-            params: {
-              path: { cuid },
-              query: {
-                page,
-                size: size as 10,
-                ...(query.search !== undefined ? { search: query.search } : {}),
-                ...(query.columnType !== undefined ? { type: query.columnType as "FLOAT" } : {}),
-                ...(query.columnClass !== undefined
-                  ? { class: query.columnClass as "CUSTOM" }
-                  : {}),
+    super(
+      ctx,
+      async (page, size) => {
+        const cuid = await run.cuid(options);
+        const body = await ctx.call(
+          (api) =>
+            api.GET("/experiment/{cuid}/column", {
+              params: {
+                path: { cuid },
+                query: {
+                  page,
+                  size: size as 10,
+                  ...(query.search !== undefined ? { search: query.search } : {}),
+                  ...(query.columnType !== undefined ? { type: query.columnType as "FLOAT" } : {}),
+                  ...(query.columnClass !== undefined
+                    ? { class: query.columnClass as "CUSTOM" }
+                    : {}),
+                },
               },
-            },
-          }),
-        options,
-      );
-      const { list, total, pages } = readPage(body, `GET /api/experiment/${cuid}/column`);
-      const items: Column[] = [];
-      for (const item of list) {
-        if (!isRecord(item) || typeof item["key"] !== "string") continue;
-        items.push(newColumnFromRecord(run, item));
-      }
-      return { items, total, pages };
-    }, paging);
+            }),
+          options,
+        );
+        const { list, total, pages } = readPage(body, `GET /api/experiment/${cuid}/column`);
+        const items: Column[] = [];
+        for (const [i, item] of list.entries()) {
+          if (typeof item["key"] !== "string") {
+            // A list never loses an element silently (drift policy).
+            throw new ResponseError(
+              `Cannot use response of GET /api/experiment/${cuid}/column: "list[${i}].key" expected string`,
+            );
+          }
+          items.push(newColumnFromRecord(run, item));
+        }
+        return { items, total, pages };
+      },
+      paging,
+      options,
+    );
   }
 
   /**
@@ -585,26 +683,34 @@ export class Workspaces extends EntityList<Workspace> {
   #username: () => Promise<string>;
 
   private constructor(ctx: Context, username: () => Promise<string>, options: RequestOptions) {
-    super(ctx, async () => {
-      const name = await username();
-      const body = await ctx.call(
-        (api) => api.GET("/user/{username}/groups", { params: { path: { username: name } } }),
-        options,
-      );
-      if (!Array.isArray(body)) {
-        throw new ResponseError(
-          `Cannot use response of GET /api/user/${name}/groups: expected an array`,
+    super(
+      ctx,
+      async () => {
+        const name = await username();
+        const body = await ctx.call(
+          (api) => api.GET("/user/{username}/groups", { params: { path: { username: name } } }),
+          options,
         );
-      }
-      const items: Workspace[] = [];
-      for (const item of body as unknown[]) {
-        if (!isRecord(item) || typeof item["username"] !== "string" || item["username"] === "") {
-          continue; // the SDK crashes on items without a username
+        if (!Array.isArray(body)) {
+          throw new ResponseError(
+            `Cannot use response of GET /api/user/${name}/groups: expected an array`,
+          );
         }
-        items.push(newWorkspace(ctx, item["username"], item));
-      }
-      return { items, total: items.length, pages: 1 };
-    }, { page: 1, size: 100, all: false });
+        const items: Workspace[] = [];
+        for (const [i, item] of (body as unknown[]).entries()) {
+          if (!isRecord(item) || typeof item["username"] !== "string" || item["username"] === "") {
+            // A list never loses an element silently (drift policy; the SDK crashes here).
+            throw new ResponseError(
+              `Cannot use response of GET /api/user/${name}/groups: "[${i}].username" expected a non-empty string`,
+            );
+          }
+          items.push(newWorkspace(ctx, item["username"], item));
+        }
+        return { items, total: items.length, pages: 1 };
+      },
+      { page: 1, size: 100, all: false },
+      options,
+    );
     this.#username = username;
   }
 

@@ -44,7 +44,6 @@ import {
 import { fetchSummary, type SummaryJson } from "../metrics/summary.ts";
 import {
   arr,
-  bool,
   checkBoolean,
   checkOptionalString,
   type Context,
@@ -53,6 +52,7 @@ import {
   type JsonRecord,
   Lazy,
   obj,
+  optional,
   sortKeys,
   str,
 } from "./_lazy.ts";
@@ -154,8 +154,11 @@ export interface RunProfile {
 export interface RunSnapshot {
   /** The run's cuid (its id in every metric request). */
   readonly runId: string;
-  /** The cuid of the run's project. */
-  readonly projectId: string;
+  /**
+   * The cuid of the run's project (`null` when neither the run nor its project record carries
+   * it: drift, reported through `onDrift`).
+   */
+  readonly projectId: string | null;
   /** The short id shown in web URLs (`""` when absent). */
   readonly slug: string;
   /** The run name (`""` when absent). */
@@ -166,8 +169,8 @@ export interface RunSnapshot {
   readonly type: string;
   /** `RUNNING`, `FINISHED`, `CRASHED`, `ABORTED` or `OFFLINE` (`""` when absent). */
   readonly state: RunState | "";
-  /** Whether the run is shown in comparison charts (`true` when absent). */
-  readonly show: boolean;
+  /** Whether the run is shown in comparison charts (`null` when the server did not say). */
+  readonly show: boolean | null;
   /** The labels (`[]` when absent). */
   readonly labels: readonly RunLabel[];
   /** The group name (the server's `cluster`; `""` when absent). */
@@ -223,16 +226,16 @@ export interface RunJson {
   name: string;
   /** Configuration and environment. */
   profile: RunProfile;
-  /** The project's cuid. */
-  project_id: string;
+  /** The project's cuid (`null` when the server did not send it). */
+  project_id: string | null;
   /** The root run's cuid (clones). */
   root_exp_id: string;
   /** The root project's cuid (clones). */
   root_pro_id: string;
   /** The run's cuid. */
   run_id: string;
-  /** Shown in comparison charts. */
-  show: boolean;
+  /** Shown in comparison charts (`null` when the server did not say). */
+  show: boolean | null;
   /** State. */
   state: RunState | "";
   /** `"CHAPTER"` or `"SUMMARY"`. */
@@ -337,6 +340,18 @@ export class RunCore {
     if (record !== undefined && Object.hasOwn(record, "profile")) this.#full.set(record);
     else this.#prefill = record;
     this.#projectCuid = init.projectCuid ?? projectCuidLoader(ctx, path.username, path.project);
+  }
+
+  /**
+   * Uses the list record as the full record, after the full one could not be loaded (a run
+   * listing then keeps the run with what the list said).
+   *
+   * @returns `false` when there is no list record to fall back on.
+   */
+  useListRecord(): boolean {
+    if (this.#prefill === undefined) return false;
+    this.#full.set(this.#prefill);
+    return true;
   }
 
   /** The full record (loaded once). */
@@ -500,9 +515,9 @@ export class Run {
     return this.#str("state") as Promise<RunState | "">;
   }
 
-  /** Whether the run is shown in comparison charts (`true` when absent). */
-  get show(): Promise<boolean> {
-    return this.#core.field("show").then((v) => bool(v, true));
+  /** Whether the run is shown in comparison charts (`null` when the server did not say). */
+  get show(): Promise<boolean | null> {
+    return this.#core.field("show").then((v) => optional(v, "boolean"));
   }
 
   /** The labels (`[]` when absent). */
@@ -579,7 +594,12 @@ export class Run {
    */
   async load(options: RequestOptions = {}): Promise<RunSnapshot> {
     const record = await this.#core.full(options);
-    const projectId = await this.#core.projectId(options);
+    // Only echoed here: a project record without cuid (drift, already reported) gives null
+    // instead of failing the whole load.
+    const projectId = await this.#core.projectId(options).catch((error: unknown) => {
+      if (error instanceof ResponseError && / has no cuid$/.test(error.message)) return null;
+      throw error;
+    });
     const url = await this.#core.url(options);
     return deepFreeze({
       runId: str(record["cuid"]),
@@ -589,7 +609,7 @@ export class Run {
       description: str(record["description"]),
       type: str(record["type"]),
       state: str(record["state"]) as RunState | "",
-      show: bool(record["show"], true),
+      show: optional(record["show"], "boolean"),
       labels: labelsOf(record["labels"]),
       group: str(record["cluster"]),
       jobType: str(record["job"]),
@@ -882,8 +902,8 @@ export class Run {
    * failures (validation included) are returned as `{ ok: false, errmsg }`.
    *
    * @param query `start` (0-based line, default 0) and `rows` (1 to 500 000, default 500 000).
-   * @param options Per-call signal, timeout and retries (the export is not retried unless
-   * `retryUnsafe`).
+   * @param options Per-call signal, timeout and retries (starting the export is retried like a
+   * read: it changes nothing a user can see).
    * @returns `{ ok, errmsg, data: { url } }`.
    *
    * @example Export the first 500 lines

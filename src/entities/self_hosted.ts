@@ -10,7 +10,6 @@ import { PermissionDeniedError, SwanLabError, ValidationError } from "../core/er
 import type { PageInfo } from "../core/paging.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import {
-  bool,
   checkBoolean,
   checkOptionalString,
   type Context,
@@ -19,11 +18,10 @@ import {
   isRecord,
   type JsonRecord,
   Lazy,
-  num,
+  optional,
   sortKeys,
-  str,
 } from "./_lazy.ts";
-import { EntityList } from "./lists.ts";
+import { EntityList, readPage } from "./lists.ts";
 import {
   PROJECT_SORTS,
   type ProjectSort,
@@ -110,16 +108,16 @@ export class RootRequiredError extends PermissionDeniedError {
  * ```
  */
 export interface SelfHostedSnapshot {
-  /** Whether self-hosted mode is enabled (`false` when absent). */
-  readonly enabled: boolean;
-  /** Whether the license has expired (`false` when absent). */
-  readonly expired: boolean;
-  /** Whether the logged-in user is the root user (`false` when absent). */
-  readonly root: boolean;
-  /** `"free"` or `"commercial"` (`"free"` when absent). */
-  readonly plan: string;
-  /** Licensed seats (`0` when absent). */
-  readonly seats: number;
+  /** Whether self-hosted mode is enabled (`null` when the server did not say). */
+  readonly enabled: boolean | null;
+  /** Whether the license has expired (`null` when the server did not say). */
+  readonly expired: boolean | null;
+  /** Whether the logged-in user is the root user (`null` when the server did not say). */
+  readonly root: boolean | null;
+  /** `"free"` or `"commercial"` (`null` when the server did not say). */
+  readonly plan: string | null;
+  /** Licensed seats (`null` when the server did not say). */
+  readonly seats: number | null;
 }
 
 /**
@@ -134,15 +132,15 @@ export interface SelfHostedSnapshot {
  */
 export interface SelfHostedJson {
   /** Self-hosted mode enabled. */
-  enabled: boolean;
+  enabled: boolean | null;
   /** License expired. */
-  expired: boolean;
+  expired: boolean | null;
   /** `"free"` or `"commercial"`. */
-  plan: string;
+  plan: string | null;
   /** The logged-in user is root. */
-  root: boolean;
+  root: boolean | null;
   /** Licensed seats. */
-  seats: number;
+  seats: number | null;
 }
 
 /**
@@ -331,6 +329,7 @@ let constructRecords: <T>(
   ctx: Context,
   fetchPage: Fetch<T>,
   paging: { page: number; size: number; all: boolean },
+  options: RequestOptions,
 ) => RecordList<T>;
 
 /**
@@ -351,15 +350,17 @@ export class RecordList<T> extends EntityList<T> {
       ctx: Context,
       fetchPage: Fetch<T>,
       paging: { page: number; size: number; all: boolean },
-    ) => new RecordList<T>(ctx, fetchPage, paging);
+      options: RequestOptions,
+    ) => new RecordList<T>(ctx, fetchPage, paging, options);
   }
 
   private constructor(
     ctx: Context,
     fetchPage: Fetch<T>,
     paging: { page: number; size: number; all: boolean },
+    options: RequestOptions,
   ) {
-    super(ctx, fetchPage, paging);
+    super(ctx, fetchPage, paging, options);
   }
 
   /**
@@ -413,27 +414,27 @@ export class SelfHosted {
   }
 
   /** Whether self-hosted mode is enabled. */
-  get enabled(): Promise<boolean> {
+  get enabled(): Promise<boolean | null> {
     return this.load().then((s) => s.enabled);
   }
 
   /** Whether the license has expired. */
-  get expired(): Promise<boolean> {
+  get expired(): Promise<boolean | null> {
     return this.load().then((s) => s.expired);
   }
 
   /** Whether the logged-in user is the root user. */
-  get root(): Promise<boolean> {
+  get root(): Promise<boolean | null> {
     return this.load().then((s) => s.root);
   }
 
   /** `"free"` or `"commercial"`. */
-  get plan(): Promise<string> {
+  get plan(): Promise<string | null> {
     return this.load().then((s) => s.plan);
   }
 
   /** Licensed seats. */
-  get seats(): Promise<number> {
+  get seats(): Promise<number | null> {
     return this.load().then((s) => s.seats);
   }
 
@@ -454,12 +455,13 @@ export class SelfHosted {
    */
   async load(options: RequestOptions = {}): Promise<SelfHostedSnapshot> {
     const info = await this.#info.get(options);
+    // Drift policy: a value the server did not send (or sent wrongly) is null, not a guess.
     return deepFreeze({
-      enabled: bool(info["enabled"], false),
-      expired: bool(info["expired"], false),
-      root: bool(info["root"], false),
-      plan: str(info["plan"]) || "free",
-      seats: num(info["seats"], 0),
+      enabled: optional(info["enabled"], "boolean"),
+      expired: optional(info["expired"], "boolean"),
+      root: optional(info["root"], "boolean"),
+      plan: optional(info["plan"], "string"),
+      seats: optional(info["seats"], "number"),
     });
   }
 
@@ -545,14 +547,19 @@ export class SelfHosted {
     requestOptions: RequestOptions = {},
   ): RecordList<SelfHostedUser> {
     const paging = checkPaging(options);
-    return constructRecords<SelfHostedUser>(this.#ctx, async (page, size) => {
-      await this.#checkAdmin("GET", "/api/self_hosted/users", requestOptions);
-      const body = await this.#ctx.call(
-        (api) => api.GET("/self_hosted/users", { params: { query: { page, size } } }),
-        requestOptions,
-      );
-      return readRawPage<SelfHostedUser>(body, "GET /api/self_hosted/users");
-    }, paging);
+    return constructRecords<SelfHostedUser>(
+      this.#ctx,
+      async (page, size) => {
+        await this.#checkAdmin("GET", "/api/self_hosted/users", requestOptions);
+        const body = await this.#ctx.call(
+          (api) => api.GET("/self_hosted/users", { params: { query: { page, size } } }),
+          requestOptions,
+        );
+        return readRawPage<SelfHostedUser>(body, "GET /api/self_hosted/users");
+      },
+      paging,
+      requestOptions,
+    );
   }
 
   /**
@@ -590,23 +597,28 @@ export class SelfHosted {
       : validateEnum("state", options.state, SELF_HOSTED_PROJECT_STATES);
     const creator = checkOptionalString("creator", options.creator);
     const group = checkOptionalString("group", options.group);
-    return constructRecords<SelfHostedProject>(this.#ctx, async (page, size) => {
-      await this.#checkAdmin("GET", "/api/self_hosted/projects", requestOptions);
-      const query = {
-        page,
-        size,
-        ...(search !== undefined ? { search } : {}),
-        ...(sort !== undefined ? { sort } : {}),
-        ...(state !== undefined ? { state } : {}),
-        ...(creator !== undefined ? { creator } : {}),
-        ...(group !== undefined ? { group } : {}),
-      };
-      const body = await this.#ctx.call(
-        (api) => api.GET("/self_hosted/projects", { params: { query } }),
-        requestOptions,
-      );
-      return readRawPage<SelfHostedProject>(body, "GET /api/self_hosted/projects");
-    }, paging);
+    return constructRecords<SelfHostedProject>(
+      this.#ctx,
+      async (page, size) => {
+        await this.#checkAdmin("GET", "/api/self_hosted/projects", requestOptions);
+        const query = {
+          page,
+          size,
+          ...(search !== undefined ? { search } : {}),
+          ...(sort !== undefined ? { sort } : {}),
+          ...(state !== undefined ? { state } : {}),
+          ...(creator !== undefined ? { creator } : {}),
+          ...(group !== undefined ? { group } : {}),
+        };
+        const body = await this.#ctx.call(
+          (api) => api.GET("/self_hosted/projects", { params: { query } }),
+          requestOptions,
+        );
+        return readRawPage<SelfHostedProject>(body, "GET /api/self_hosted/projects");
+      },
+      paging,
+      requestOptions,
+    );
   }
 
   /**
@@ -639,21 +651,26 @@ export class SelfHosted {
     const sort = options.sort === undefined
       ? undefined
       : validateEnum("sort", options.sort, PROJECT_SORTS);
-    return constructRecords<SelfHostedGroup>(this.#ctx, async (page, size) => {
-      await this.#checkAdmin("GET", "/api/self_hosted/groups", requestOptions);
-      const query = {
-        page,
-        size,
-        ...(search !== undefined ? { search } : {}),
-        ...(type !== undefined ? { type } : {}),
-        ...(sort !== undefined ? { sort } : {}),
-      };
-      const body = await this.#ctx.call(
-        (api) => api.GET("/self_hosted/groups", { params: { query } }),
-        requestOptions,
-      );
-      return readRawPage<SelfHostedGroup>(body, "GET /api/self_hosted/groups");
-    }, paging);
+    return constructRecords<SelfHostedGroup>(
+      this.#ctx,
+      async (page, size) => {
+        await this.#checkAdmin("GET", "/api/self_hosted/groups", requestOptions);
+        const query = {
+          page,
+          size,
+          ...(search !== undefined ? { search } : {}),
+          ...(type !== undefined ? { type } : {}),
+          ...(sort !== undefined ? { sort } : {}),
+        };
+        const body = await this.#ctx.call(
+          (api) => api.GET("/self_hosted/groups", { params: { query } }),
+          requestOptions,
+        );
+        return readRawPage<SelfHostedGroup>(body, "GET /api/self_hosted/groups");
+      },
+      paging,
+      requestOptions,
+    );
   }
 
   /**
@@ -701,13 +718,8 @@ function readRawPage<T>(
   body: unknown,
   label: string,
 ): { items: T[]; total: number; pages: number } {
-  const page = expectRecord(body, label);
-  const list = Array.isArray(page["list"]) ? page["list"] as unknown[] : [];
-  return {
-    items: list.filter(isRecord) as T[],
-    total: num(page["total"], 0),
-    pages: num(page["pages"], 1),
-  };
+  const { list, total, pages } = readPage(body, label);
+  return { items: list as T[], total, pages };
 }
 
 /** @internal Creates the self-hosted entity. */

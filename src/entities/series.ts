@@ -512,8 +512,8 @@ export class Key {
 
   /**
    * Exports this key's full-resolution data as CSV and returns its presigned URL. Never throws:
-   * failures are returned as `{ ok: false, errmsg }` (MEDIA keys cannot be exported). The export
-   * is not retried unless `options.retryUnsafe`.
+   * failures are returned as `{ ok: false, errmsg }` (MEDIA keys cannot be exported). Starting
+   * the export is retried like a read (it changes nothing a user can see).
    *
    * @param options Per-call signal, timeout and retries.
    * @returns `{ ok, errmsg, data: { url } }`.

@@ -12,7 +12,8 @@
  * @module
  */
 
-import { ResponseError, ValidationError } from "../core/errors.ts";
+import { AbortError, ResponseError, ValidationError } from "../core/errors.ts";
+import { checkRequestOptions } from "../core/option_checks.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import type { Transport } from "../core/transport.ts";
 import type { RunRef } from "./run_ref.ts";
@@ -77,8 +78,8 @@ export interface LogLine {
  * ```
  */
 export interface LogsJson {
-  /** The number of lines the server reported. */
-  count: number;
+  /** The number of lines the server reported (`null` when it sent none: drift). */
+  count: number | null;
   /** Always `"LOG"`. */
   key: "LOG";
   /** The lines of the shard. */
@@ -197,7 +198,7 @@ async function fetchShard(
   epoch: number,
   level: LogLevelName,
   options: RequestOptions,
-): Promise<{ logs: LogLine[]; count: number }> {
+): Promise<{ logs: LogLine[]; count: number | null }> {
   const query = {
     projectId: ref.projectId,
     experimentId: ref.runId,
@@ -220,10 +221,8 @@ async function fetchShard(
   if (!Array.isArray(logs)) {
     throw new ResponseError(`Cannot use response of ${label}: "logs" is not an array`);
   }
-  const count = body["count"] ?? logs.length;
-  if (typeof count !== "number") {
-    throw new ResponseError(`Cannot use response of ${label}: "count" is not a number`);
-  }
+  // Optional (drift policy): a count the server did not send, or sent wrongly, is null.
+  const count = typeof body["count"] === "number" ? body["count"] : null;
   return { logs: logs as LogLine[], count };
 }
 
@@ -318,10 +317,17 @@ export function scanLogs(
     throw new ValidationError("query", "Cannot parse query: expected an object");
   }
   const level = checkLevel(query.level);
+  const signal = checkRequestOptions(options).signal;
   return (async function* (): AsyncGenerator<LogLine> {
     for (let epoch = 0;; epoch++) {
       const { logs } = await fetchShard(transport, ref, epoch, level, options);
-      yield* logs;
+      for (const line of logs) {
+        // A shard holds up to 1000 lines: an abort stops at the next line, not the next shard.
+        if (signal?.aborted) {
+          throw new AbortError("GET", "/api/house/metrics/log", { cause: signal.reason });
+        }
+        yield line;
+      }
       if (logs.length < LOG_SHARD_SIZE) return;
     }
   })();
@@ -342,8 +348,8 @@ export function scanLogs(
  * @param options Per-call signal, timeout and retries.
  * @returns The presigned URL of the `.log` file.
  * @throws {ValidationError} For an invalid `start` or `rows` (before any request).
- * @throws {ResponseError} `Invalid response format: missing cosKey`, or
- *   `Failed to get presigned download URL`.
+ * @throws {ResponseError} Naming the operation and field, for an answer without `cosKey`
+ *   or URL.
  * @throws {ApiError} (or a subclass) and {@linkcode ConnectionError} for failed requests.
  *
  * @example Export the first 500 lines

@@ -50,8 +50,8 @@ export interface MediaItemJson {
  * ```
  */
 export interface MediaStepJson {
-  /** The step. */
-  index: number;
+  /** The step (`null` when the server did not say: drift). */
+  index: number | null;
   /** The media objects, in logged order. */
   items: MediaItemJson[];
 }
@@ -189,10 +189,9 @@ export async function presignMediaPaths(
       }),
     options,
   );
-  const urls: unknown = isRecord(body) ? body["urls"] : undefined;
-  if (!Array.isArray(urls)) {
-    throw fail("POST /api/resources/presigned/get", '"urls" is not an array');
-  }
+  // Optional (drift policy): without URLs the items keep their metadata; the transport has
+  // reported the drift.
+  const urls: unknown[] = isRecord(body) && Array.isArray(body["urls"]) ? body["urls"] : [];
   return paths.map((_, i) => {
     const url: unknown = urls[i];
     return typeof url === "string" && url !== "" ? url : undefined;
@@ -323,7 +322,7 @@ async function fetchMediaStep(
 /** One key's raw media at every step. */
 interface RawMediaSeries {
   /** The steps, in server order. */
-  steps: { index: number; raw: RawMedia }[];
+  steps: { index: number | null; raw: RawMedia }[];
 }
 
 /** The answer of `POST /house/metrics/f_media`, checked. */
@@ -358,12 +357,12 @@ async function fetchMediaAll(
     if (!Array.isArray(metrics)) {
       throw fail(label, `"metrics" of key ${JSON.stringify(entry["key"])} is not a list`);
     }
-    const steps: { index: number; raw: RawMedia }[] = [];
+    const steps: { index: number | null; raw: RawMedia }[] = [];
     for (const item of metrics) {
       if (item === null) continue;
       if (!isRecord(item)) throw fail(label, "a media step is not an object");
-      const index = item["index"] ?? 0;
-      if (typeof index !== "number") throw fail(label, '"index" is not a number');
+      // Optional (drift policy): a step the server did not send is null, not a guessed 0.
+      const index = typeof item["index"] === "number" ? item["index"] : null;
       steps.push({ index, raw: readRawMedia({ key: entry["key"], ...item }, label) });
     }
     const value = { steps };
@@ -458,7 +457,7 @@ export async function fetchMedias(
   let next = 0;
   return json(distinct.map((key, k) => ({
     key,
-    metrics: raws[k] === undefined ? [] : [{ index: answer.step ?? 0, items: items[next++] ?? [] }],
+    metrics: raws[k] === undefined ? [] : [{ index: answer.step, items: items[next++] ?? [] }],
     step: answer.step,
     steps: [...answer.steps],
   })));

@@ -14,6 +14,7 @@
  */
 
 import { ResponseError, ValidationError } from "../core/errors.ts";
+import { checkRequestOptions } from "../core/option_checks.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import type { Transport } from "../core/transport.ts";
 import { chunkKeys, type ColumnRef, columnRef, validateMetricKeys } from "./metric_keys.ts";
@@ -391,6 +392,33 @@ function withStats(
 }
 
 /**
+ * The statistics of a metrics call are an optional part (drift policy): when their response
+ * cannot be used, the points are still returned, without statistics, and the drift is reported.
+ */
+async function optionalStats(
+  transport: Transport,
+  ref: RunRef,
+  chunk: readonly string[],
+  num: number,
+  options: RequestOptions,
+): Promise<Map<string, ScalarStatsJson>> {
+  try {
+    return await fetchValueStats(transport, ref, chunk, num, options, true);
+  } catch (error) {
+    if (!(error instanceof ResponseError)) throw error;
+    const detail = error.message.match(/"([^"]*)" expected (.*), got (.*)$/);
+    transport.reportDrift({
+      operation: "getScalarStats",
+      field: detail?.[1] ?? "(body)",
+      expected: detail?.[2] ?? "array",
+      got: detail?.[3] ?? "an unusable body",
+      essential: false,
+    });
+    return new Map();
+  }
+}
+
+/**
  * Runs tasks concurrently; on the first failure, aborts the others (through the signal each task
  * receives) and rethrows that failure.
  */
@@ -471,6 +499,7 @@ export async function fetchScalarMetrics(
   options: ScalarMetricsOptions = {},
 ): Promise<MetricsJson> {
   const distinct = validateMetricKeys(keys);
+  checkRequestOptions(options);
   if (typeof query !== "object" || query === null || Array.isArray(query)) {
     throw new ValidationError("query", "Cannot parse query: expected an object");
   }
@@ -491,7 +520,7 @@ export async function fetchScalarMetrics(
         const callOptions = { ...options, signal };
         const [series, stats] = await Promise.all([
           fetchSampledSeries(transport, ref, chunk, num, callOptions, true),
-          fetchValueStats(transport, ref, chunk, num, callOptions, true),
+          optionalStats(transport, ref, chunk, num, callOptions),
         ]);
         return chunk.map((key) => {
           const points = series.get(key) ?? [];
@@ -526,7 +555,7 @@ export async function fetchScalarMetrics(
         };
         const [points, stats] = await Promise.all([
           collect(),
-          fetchValueStats(transport, ref, chunk, num, callOptions, true),
+          optionalStats(transport, ref, chunk, num, callOptions),
         ]);
         return chunk.map((key) => withStats(key, points.get(key) ?? [], stats.get(key)));
       }),

@@ -15,6 +15,7 @@
  */
 
 import { AbortError, ConnectionError, ResponseError, ValidationError } from "../core/errors.ts";
+import { checkRequestOptions } from "../core/option_checks.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import type { Transport } from "../core/transport.ts";
 import { CsvByteParser } from "./_csv_bytes.ts";
@@ -148,7 +149,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * @param cosKey The storage key the export answered.
  * @param options Per-call signal, timeout and retries.
  * @returns The presigned URL.
- * @throws {ResponseError} `Failed to get presigned download URL` when the answer has no URL.
+ * @throws {ResponseError} Naming `urls` when the answer has no URL.
  * @throws {ApiError} (or a subclass) and {@linkcode ConnectionError} for failed requests.
  *
  * @example
@@ -167,9 +168,17 @@ export async function presignExport(
     (api) => api.POST("/files/presigned/get", { body: { paths: [cosKey] } }),
     options,
   );
-  const url: unknown = isRecord(body) && Array.isArray(body["urls"]) ? body["urls"][0] : undefined;
+  // `urls` is optional in the spec (media items are usable without), but an export is nothing
+  // without its URL: essential for this call (drift policy).
+  const urls: unknown = isRecord(body) ? body["urls"] : undefined;
+  const url: unknown = Array.isArray(urls) ? urls[0] : undefined;
   if (typeof url !== "string" || url === "") {
-    throw new ResponseError("Failed to get presigned download URL");
+    const [field, got] = Array.isArray(urls)
+      ? ["urls[0]", url === undefined ? "missing" : JSON.stringify(url)]
+      : ["urls", urls === undefined ? "missing" : urls === null ? "null" : typeof urls];
+    throw new ResponseError(
+      `Cannot use response of presignFiles: "${field}" expected a URL, got ${got}`,
+    );
   }
   return url;
 }
@@ -177,7 +186,8 @@ export async function presignExport(
 /**
  * Reads the `cosKey` of an export answer.
  *
- * @throws {ResponseError} `Invalid response format: missing cosKey`, the SDK's message.
+ * @throws {ResponseError} `Invalid response format: missing cosKey`, the SDK's message (the
+ *   transport's drift check names `cosKey` first for JSON answers).
  */
 function cosKeyOf(body: unknown): string {
   const cosKey = isRecord(body) ? body["cosKey"] : undefined;
@@ -500,6 +510,7 @@ async function* scanBatches(scan: Scan): AsyncGenerator<MetricPoint[]> {
     if (buffering && filters !== undefined) {
       for (const filter of filters) batch.push(...filter.finish());
     }
+    if (isAborted()) throw aborted();
     if (batch.length > 0) yield batch;
     filters?.forEach((filter, i) => {
       if (filter.missingTimestamps > 0) {
@@ -513,12 +524,23 @@ async function* scanBatches(scan: Scan): AsyncGenerator<MetricPoint[]> {
   }
 }
 
-/** Iterates the points of the batches one by one (cheaper than an async generator per point). */
-function flatten<T>(batches: AsyncGenerator<T[]>): AsyncIterableIterator<T> {
+/**
+ * Iterates the points of the batches one by one (cheaper than an async generator per point).
+ * Once `signal` aborts, no further point is handed out, not even one of a batch already read.
+ */
+function flatten<T>(
+  batches: AsyncGenerator<T[]>,
+  signal: AbortSignal | undefined,
+): AsyncIterableIterator<T> {
   let buffer: T[] = [];
   let next = 0;
   const iterator: AsyncIterableIterator<T> = {
     next(): Promise<IteratorResult<T>> {
+      if (signal?.aborted) {
+        buffer = [];
+        const error = new AbortError("GET", "CSV export download", { cause: signal.reason });
+        return batches.return([]).then(() => Promise.reject(error));
+      }
       if (next < buffer.length) return Promise.resolve({ done: false, value: buffer[next++] as T });
       return batches.next().then((result): IteratorResult<T> | Promise<IteratorResult<T>> => {
         if (result.done === true) return { done: true, value: undefined };
@@ -548,6 +570,7 @@ function prepareScan(
   options: ScanMetricsOptions,
 ): Scan {
   const distinct = validateMetricKeys(keys);
+  checkRequestOptions(options);
   if (typeof query !== "object" || query === null || Array.isArray(query)) {
     throw new ValidationError("query", "Cannot parse query: expected an object");
   }
@@ -658,5 +681,8 @@ export function scanMetrics(
   query: ScanMetricsQuery = {},
   options: ScanMetricsOptions = {},
 ): AsyncIterable<MetricPoint> {
-  return flatten(scanBatches(prepareScan(transport, ref, keys, query, options)));
+  return flatten(
+    scanBatches(prepareScan(transport, ref, keys, query, options)),
+    options.signal,
+  );
 }

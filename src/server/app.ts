@@ -214,7 +214,20 @@ export function createApp(
 
   return async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
-    const text = request.body ? await request.text() : "";
+    const limit = env.maxBodyBytes ?? Infinity;
+    const declared = Number(request.headers.get("content-length") ?? NaN);
+    const bytes = request.body && !(declared > limit)
+      ? new Uint8Array(await request.arrayBuffer())
+      : undefined;
+    if (declared > limit || (bytes !== undefined && bytes.byteLength > limit)) {
+      await request.body?.cancel().catch(() => {});
+      if (record) record(describeRequest("api", request, url));
+      return withTrace(
+        errorResponse(413, `Request body too large: the limit is ${limit} bytes`),
+        (env.faults.options.resetRate ?? 0) > 0,
+      );
+    }
+    const text = bytes === undefined ? "" : new TextDecoder().decode(bytes);
     let parsed: unknown;
     let parseFailed = false;
     if (text.length > 0) {
@@ -331,8 +344,10 @@ export function createApp(
     };
     const response = await route.handler(ctx);
     const mutations = env.faults.options.mutateResponses;
-    return mutations === undefined || mutations.length === 0
+    const mutated = mutations === undefined || mutations.length === 0
       ? response
       : await mutateResponse(response, route.operationId, mutations);
+    const hook = env.faults.hook;
+    return hook ? await hook(route.operationId, mutated) : mutated;
   }
 }

@@ -83,6 +83,35 @@ export type FaultDecision =
   | { kind: "rateLimit"; latencyMs: number; retryAfterSeconds: number }
   | { kind: "truncate"; latencyMs: number };
 
+/**
+ * A test facility: sees every API response (after its handler, before its `traceid`) with the
+ * operation that produced it, and returns the response to send instead — the same one, a
+ * mutated copy (a field deleted, `null` or of another type, to test how a client copes with a
+ * server that drifted from the spec), or another status (a 503 for one operation only).
+ * Login answers pass through it too (operation `loginWithApiKey`); storage downloads do not.
+ *
+ * @example Drop `total` from every run list, fail one export start
+ * ```ts
+ * import type { ResponseHook } from "./faults.ts";
+ *
+ * let failed = false;
+ * const hook: ResponseHook = async (operationId, response) => {
+ *   if (operationId === "exportScalarCsv" && !failed) {
+ *     failed = true;
+ *     return new Response("{}", { status: 503 });
+ *   }
+ *   if (operationId !== "listRuns") return response;
+ *   const body = await response.json();
+ *   delete body.total;
+ *   return Response.json(body, { status: response.status });
+ * };
+ * ```
+ */
+export type ResponseHook = (
+  operationId: string,
+  response: Response,
+) => Response | Promise<Response>;
+
 const resets = new WeakSet<Response>();
 
 /**
@@ -136,6 +165,8 @@ function rate(v: number | undefined): number {
 export class FaultInjector {
   #options: FaultOptions = {};
   #rng = new Prng(1);
+  /** The response hook of the server's tests, if one is set (see {@linkcode ResponseHook}). */
+  hook: ResponseHook | undefined;
 
   /** @param options initial faults */
   constructor(options?: FaultOptions) {

@@ -63,6 +63,12 @@ export interface ListenOptions {
   hostname: string;
   /** Port (0 = ephemeral). */
   port: number;
+  /**
+   * Largest request body accepted, in bytes; a larger one is answered 413 without being kept
+   * in memory (its bytes are read and dropped, so that the client sees the answer).
+   * @default unlimited
+   */
+  maxBodyBytes?: number;
 }
 
 /**
@@ -99,15 +105,37 @@ function toRequest(
   return new Request(`http://${host}${req.url ?? "/"}`, init);
 }
 
-function readBody(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer> | undefined> {
+/** A request body larger than the listener's limit. */
+class BodyTooLarge extends Error {}
+
+function readBody(
+  req: IncomingMessage,
+  maxBytes: number,
+): Promise<Uint8Array<ArrayBuffer> | undefined> {
   if (req.method === "GET" || req.method === "HEAD") {
     req.resume();
     return Promise.resolve(undefined);
   }
+  const declared = Number(req.headers["content-length"] ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    req.resume(); // read and drop: the client gets the 413 instead of a broken pipe
+    return Promise.reject(new BodyTooLarge());
+  }
   return new Promise((resolve, reject) => {
     const chunks: Uint8Array[] = [];
-    req.on("data", (c: Uint8Array) => chunks.push(c));
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (c: Uint8Array) => {
+      size += c.length;
+      if (size > maxBytes) {
+        if (!tooLarge) reject(new BodyTooLarge());
+        tooLarge = true;
+        chunks.length = 0;
+      }
+      if (!tooLarge) chunks.push(c);
+    });
     req.on("end", () => {
+      if (tooLarge) return;
       let n = 0;
       for (const c of chunks) n += c.length;
       const out = new Uint8Array(n);
@@ -178,7 +206,18 @@ function listenNode(handler: Handler, options: ListenOptions): Promise<Listener>
   let host = `${name}:${options.port}`;
   const server = createServer((req, res) => {
     (async (): Promise<void> => {
-      const body = await readBody(req);
+      let body: Uint8Array<ArrayBuffer> | undefined;
+      try {
+        body = await readBody(req, options.maxBodyBytes ?? Infinity);
+      } catch (error) {
+        if (!(error instanceof BodyTooLarge)) throw error;
+        res.writeHead(413, { "content-type": "application/json", connection: "close" });
+        res.end(JSON.stringify({
+          code: "413",
+          message: `Request body too large: the limit is ${options.maxBodyBytes} bytes`,
+        }));
+        return;
+      }
       const response = await handler(toRequest(req, body, host));
       if (isResetResponse(response)) {
         response.body?.cancel().catch(() => {});

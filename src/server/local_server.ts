@@ -6,7 +6,7 @@
 
 import type { RecordedRequest } from "./app.ts";
 import type { DatasetInfo, SeedUser } from "./dataset.ts";
-import type { FaultOptions } from "./faults.ts";
+import type { FaultOptions, ResponseHook } from "./faults.ts";
 
 /**
  * A running local SwanLab-compatible server (API origin plus storage origin).
@@ -40,6 +40,11 @@ export interface LocalServer {
   clearRequests(): void;
   /** Replaces the injected faults (and reseeds the fault generator). */
   setFaults(faults: FaultOptions): void;
+  /**
+   * Sets (or with `undefined` removes) the hook that may replace any API response: a test
+   * facility for a server that drifted from the spec, or for a failure of one operation only.
+   */
+  setResponseHook(hook: ResponseHook | undefined): void;
   /** Stops both listeners. */
   close(): Promise<void>;
 }

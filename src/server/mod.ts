@@ -43,5 +43,5 @@ export type {
 export type { RoleName } from "./store.ts";
 // Options.
 export type { ServerOptions } from "./server_options.ts";
-export type { FaultOptions } from "./faults.ts";
+export type { FaultOptions, ResponseHook } from "./faults.ts";
 export type { ResponseMutation } from "./response_mutation.ts";

@@ -25,6 +25,11 @@ export interface AppEnv {
   sessionTtlMs: number;
   /** Presigned URL lifetime in milliseconds. */
   presignTtlMs: number;
+  /**
+   * Largest request body accepted, in bytes (413 beyond).
+   * @default unlimited
+   */
+  maxBodyBytes?: number;
 }
 
 /**

@@ -79,6 +79,12 @@ export interface ServerOptions {
    */
   faults?: FaultOptions;
   /**
+   * Largest request body the API accepts, in bytes; a larger one is answered 413 (code `"413"`)
+   * without being kept in memory, as a real server's proxy does.
+   * @default 1_048_576 (1 MiB)
+   */
+  maxBodyBytes?: number;
+  /**
    * Maximum number of recorded requests kept (oldest dropped first).
    * @default 20_000
    */

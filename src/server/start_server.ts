@@ -16,6 +16,7 @@ import { createStorageApp } from "./storage.ts";
 import { Store } from "./store.ts";
 
 const DAY_MS = 86_400_000;
+const MAX_BODY_BYTES = 1_048_576;
 
 function intOption(name: string, value: number | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
@@ -61,6 +62,7 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
   const presignTtlMs = intOption("presignTtlMs", options.presignTtlMs, 3_600_000, 1);
   const exportCacheBytes = intOption("exportCacheBytes", options.exportCacheBytes, 0, 0);
   const maxRecorded = intOption("maxRecordedRequests", options.maxRecordedRequests, 20_000, 0);
+  const maxBodyBytes = intOption("maxBodyBytes", options.maxBodyBytes, MAX_BODY_BYTES, 1);
   const port = intOption("port", options.port, 0, 0);
   const storagePort = intOption("storagePort", options.storagePort, 0, 0);
   const hostname = options.hostname ?? "127.0.0.1";
@@ -79,7 +81,7 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
     requests.push(r);
     if (requests.length > maxRecorded + 1000) requests.splice(0, requests.length - maxRecorded);
   };
-  const env: AppEnv = { signer, faults, sessionTtlMs, presignTtlMs };
+  const env: AppEnv = { signer, faults, sessionTtlMs, presignTtlMs, maxBodyBytes };
   const app = createApp(store, { env, record });
   const storageApp = createStorageApp(store, signer, faults, { exportCacheBytes });
   const storageHandler = (request: Request): Promise<Response> => {
@@ -89,7 +91,7 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
 
   const listeners: Listener[] = [];
   try {
-    listeners.push(await listen(app, { hostname, port }));
+    listeners.push(await listen(app, { hostname, port, maxBodyBytes }));
     listeners.push(await listen(storageHandler, { hostname, port: storagePort }));
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close()));
@@ -114,6 +116,9 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
     setFaults: (f): void => {
       faults.set(f);
       if ((f.resetRate ?? 0) > 0) api.closeIdle();
+    },
+    setResponseHook: (hook): void => {
+      faults.hook = hook;
     },
     close: (): Promise<void> => {
       closing ??= Promise.all([api.close(), storage.close()]).then(() => {});

@@ -78,7 +78,8 @@ describe("Transport", () => {
   it("serializes booleans as True/False and percent-encodes every path segment", async () => {
     server.setScript((request, response) => {
       if (login(request, response)) return;
-      sendJson(response, 200, { list: [], total: 0, pages: 1, size: 10 });
+      // Valid for both operations below: a project page and a run record.
+      sendJson(response, 200, { list: [], total: 0, pages: 1, size: 10, cuid: "c" });
     });
     const transport = await create();
     await transport.call((api) =>
@@ -169,7 +170,7 @@ describe("Transport", () => {
     await assert.rejects(transport.call((api) => api.GET("/user/profile")), RateLimitError);
   });
 
-  it("does not retry a create, a delete or an export start unless the call opts in", async () => {
+  it("does not retry a create or a delete unless the call opts in", async () => {
     let calls = 0;
     server.setScript((request, response) => {
       if (login(request, response)) return;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { deepFreeze, Lazy, mapLimited, sortKeys } from "../../src/entities/_lazy.ts";
 import { flattenRuns } from "../../src/entities/lists.ts";
 import { Limiter } from "../../src/core/limiter.ts";
-import { AbortError } from "../../src/core/errors.ts";
+import { AbortError, ResponseError } from "../../src/core/errors.ts";
 
 describe("Lazy", () => {
   it("shares one load between concurrent first uses and caches the value", async () => {
@@ -96,16 +96,26 @@ describe("flattenRuns", () => {
     assert.deepEqual(runs.map((r) => r.cuid), ["a", "b", "c"]);
   });
 
-  it("skips scalars, nulls and items without a cuid instead of crashing", () => {
-    const runs = flattenRuns({
-      x: 3,
-      y: null,
-      z: "text",
-      w: [1, "s", null, [], { name: "no-cuid" }, { cuid: "" }, { cuid: "ok" }],
-    });
-    assert.deepEqual(runs.map((r) => r.cuid), ["ok"]);
-    assert.deepEqual(flattenRuns(null), []);
-    assert.deepEqual(flattenRuns("oops"), []);
+  it("fails naming the element for anything that is not a run or a group (drift policy)", () => {
+    const cases: [unknown, RegExp][] = [
+      [{ x: 3 }, /"x" expected array or object/],
+      [{ z: "text" }, /"z" expected array or object/],
+      [{ w: [{ cuid: "ok" }, 1] }, /"w\[1\]\.cuid" expected a non-empty string/],
+      [{ w: [null] }, /"w\[0\]\.cuid"/],
+      [{ g: { w: [{ name: "no-cuid" }] } }, /"g\.w\[0\]\.cuid"/],
+      [{ w: [{ cuid: "" }] }, /"w\[0\]\.cuid"/],
+      [null, /expected array or object/],
+      ["oops", /expected array or object/],
+    ];
+    for (const [body, message] of cases) {
+      assert.throws(() => flattenRuns(body, "filterRuns"), (error: unknown) => {
+        assert.ok(error instanceof ResponseError);
+        assert.match(error.message, /^Cannot use response of filterRuns: /);
+        assert.match(error.message, message);
+        return true;
+      });
+    }
+    assert.deepEqual(flattenRuns({ a: [{ cuid: "x" }], b: null }).map((r) => r.cuid), ["x"]);
   });
 });
 

@@ -347,7 +347,6 @@ describe("fetchScalarMetrics with a scripted server", () => {
       const body = JSON.parse(request.body) as { xType: string };
       if (request.path === "/api/house/metrics/scalar") {
         return sendJson(response, 200, [
-          null,
           { key: "acc", metrics: [{ index: 2, data: "INF", timestamp: 5, extra: true }] },
           { key: "loss", metrics: [{ index: 1, data: "NaN", timestamp: 4 }] },
         ]);

@@ -475,12 +475,15 @@ describe("scanMetrics with a scripted server", () => {
     }
   });
 
-  it("reports a missing cosKey and a missing URL with the SDK's messages", async () => {
+  it("reports a missing cosKey (naming operation and field) and a missing URL", async () => {
     const first = await withCsv(() => {}, { export: { nope: 1 } });
     try {
       await assert.rejects(
         Array.fromAsync(scanMetrics(first.transport, ref, ["lr"])),
-        { name: "ResponseError", message: "Invalid response format: missing cosKey" },
+        {
+          name: "ResponseError",
+          message: 'Cannot use response of exportScalarCsv: "cosKey" expected string, got missing',
+        },
       );
     } finally {
       await first.scripted.close();
@@ -489,7 +492,10 @@ describe("scanMetrics with a scripted server", () => {
     try {
       await assert.rejects(
         exportScalarCsvUrl(second.transport, ref, ["lr"]),
-        { name: "ResponseError", message: "Failed to get presigned download URL" },
+        {
+          name: "ResponseError",
+          message: 'Cannot use response of presignFiles: "urls[0]" expected a URL, got missing',
+        },
       );
     } finally {
       await second.scripted.close();

@@ -121,19 +121,19 @@ describe("hostile responses", () => {
     assert.ok(error instanceof SwanLabError, String(error));
   });
 
-  it("skips grouped filter results that are not runs", async () => {
+  it("fails a grouped filter result holding something that is not a run, naming it", async () => {
+    // The drift policy: a list never loses an element silently (src/core/drift.ts).
     routes = {
       "/api/project/u/p/runs/shows": (_, res) =>
         sendJson(res, 200, {
           a: [{ ...RUN, cuid: "c1" }],
           b: { c: [{ ...RUN, cuid: "c2" }], d: 5 },
-          e: null,
         }),
       "/api/project/u/p": (_, res) => sendJson(res, 200, { cuid: "cproj", name: "p", path: "u/p" }),
     };
-    const { value, error } = await settle(api().runs("u/p", { filters: [] }).toArray());
-    assert.equal(error, undefined, String(error));
-    assert.deepEqual(await Promise.all(value!.map((run) => run.runId)), ["c1", "c2"]);
+    const { error } = await settle(api().runs("u/p", { filters: [] }).toArray());
+    assert.ok(error instanceof ResponseError, String(error));
+    assert.match(error.message, /filterRuns: "b\.d" expected array \| object, got integer/);
   });
 
   it("maps a non-JSON 502 page to an InternalServerError after its retries", async () => {

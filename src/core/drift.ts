@@ -1,0 +1,506 @@
+/**
+ * The drift policy: what happens when a server's answer differs from `openapi/swanlab.yaml`.
+ *
+ * Written once, from the spec, and applied in one place (every JSON success body passes through
+ * {@linkcode decodeResponse} in the transport before any parser sees it):
+ *
+ * - **Essential** fields are those the spec marks `required` (and the body itself). One that is
+ *   missing, `null` where the spec does not allow it, or of the wrong type fails the call with a
+ *   {@linkcode ResponseError} naming the operation and the field, e.g.
+ *   `Cannot use response of listRuns: "list[3].cuid" expected string, got null`. A list element
+ *   whose essential field is broken fails the call the same way, naming the element: a list
+ *   never loses an element silently.
+ * - **Optional** fields are all the others. One that is missing is left out, one that is `null`
+ *   where the spec does not allow it stays `null`, one of the wrong type becomes `null`; each is
+ *   reported once per client, operation and field as a {@linkcode Drift} (to
+ *   `ClientOptions.onDrift`, else one line on stderr), and the call succeeds. Parsers turn an
+ *   absent or `null` optional value into `null` in their results, never into an invented value.
+ * - A value outside the spec's `enum` is kept and reported (a new run state is still a state).
+ *
+ * @module
+ */
+
+import { spec } from "../../generated/spec.ts";
+import { ResponseError } from "./errors.ts";
+
+/**
+ * One difference between a response and the spec.
+ *
+ * @example
+ * ```ts
+ * import type { Drift } from "./drift.ts";
+ *
+ * const drift: Drift = {
+ *   operation: "getSelfHostedInfo",
+ *   field: "plan",
+ *   expected: "string",
+ *   got: "null",
+ *   essential: false,
+ * };
+ * ```
+ */
+export interface Drift {
+  /** The spec's `operationId`, e.g. `"listRuns"`. */
+  readonly operation: string;
+  /** The field's path in the body, e.g. `"list[3].name"` (`"(body)"` for the body itself). */
+  readonly field: string;
+  /** What the spec says, e.g. `"string"`, `"integer | null"`, `"one of RUNNING, FINISHED"`. */
+  readonly expected: string;
+  /** What arrived: `"missing"`, `"null"`, or the JSON type or value that arrived. */
+  readonly got: string;
+  /** Whether the field is essential; an essential drift fails the call instead of a report. */
+  readonly essential: boolean;
+}
+
+/** Receives each optional drift, once per client, operation and field. */
+export type DriftHandler = (drift: Drift) => void;
+
+/**
+ * The one-line description of a drift, as written to stderr by default.
+ *
+ * @param drift The drift.
+ * @returns E.g. `Response drift in listRuns: "list[0].name" expected string, got null`.
+ *
+ * @example
+ * ```ts
+ * import { formatDrift } from "./drift.ts";
+ *
+ * formatDrift({ operation: "getLogs", field: "count", expected: "integer", got: "string", essential: false });
+ * // 'Response drift in getLogs: "count" expected integer, got string'
+ * ```
+ */
+export function formatDrift(drift: Drift): string {
+  return visible(
+    `Response drift in ${drift.operation}: "${drift.field}" expected ${drift.expected}, got ${drift.got}`,
+  );
+}
+
+// Parts of a drift come from the server (an enum value, a run id, an error message): control,
+// bidi and zero-width characters are shown escaped, so that a line on stderr cannot drive the
+// terminal. (Control characters are the point of this pattern.)
+// deno-lint-ignore no-control-regex
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+function visible(text: string): string {
+  return text.replace(
+    INVISIBLE,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/**
+ * Reports each optional drift once per operation and field (list indices are folded, so a
+ * field missing from every run of a listing is one report).
+ *
+ * @example Collect drifts in a test
+ * ```ts
+ * import { DriftReporter, type Drift } from "./drift.ts";
+ *
+ * const seen: Drift[] = [];
+ * const reporter = new DriftReporter((drift) => seen.push(drift));
+ * const drift = { operation: "getLogs", field: "count", expected: "integer", got: "string", essential: false };
+ * reporter.report(drift);
+ * reporter.report(drift);
+ * console.log(seen.length); // 1
+ * ```
+ */
+export class DriftReporter {
+  #handler: DriftHandler;
+  #seen = new Set<string>();
+
+  /**
+   * Creates a reporter.
+   *
+   * @param handler Receives the drifts; by default one line on stderr each.
+   */
+  constructor(handler?: DriftHandler) {
+    this.#handler = handler ?? ((drift) => console.warn(`swanlab-ts: ${formatDrift(drift)}`));
+  }
+
+  /**
+   * Reports a drift unless the same operation and field was reported before.
+   *
+   * @param drift The drift.
+   */
+  report(drift: Drift): void {
+    const key = `${drift.operation}\u0000${drift.field.replace(/\[\d+\]/g, "[]")}`;
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
+    this.#handler(drift);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The spec walk
+// ---------------------------------------------------------------------------------------------
+
+/** The subset of JSON Schema the spec's response schemas use. */
+interface Schema {
+  readonly $ref?: string;
+  readonly type?: string | readonly string[];
+  readonly enum?: readonly unknown[];
+  readonly const?: unknown;
+  readonly oneOf?: readonly Schema[];
+  readonly anyOf?: readonly Schema[];
+  readonly allOf?: readonly Schema[];
+  readonly properties?: Readonly<Record<string, Schema>>;
+  readonly required?: readonly string[];
+  readonly additionalProperties?: boolean | Schema;
+  readonly items?: Schema;
+  readonly "x-partial"?: boolean;
+}
+
+interface Operation {
+  readonly operationId: string;
+  readonly responses: Readonly<
+    Record<string, { readonly content?: Record<string, { readonly schema?: Schema }> }>
+  >;
+}
+
+const SCHEMAS = (spec as unknown as { components: { schemas: Record<string, Schema> } })
+  .components.schemas;
+const PATHS = (spec as unknown as { paths: Record<string, Record<string, Operation>> }).paths;
+
+function resolve(schema: Schema): Schema {
+  let current = schema;
+  for (let depth = 0; current.$ref !== undefined && depth < 32; depth++) {
+    const name = current.$ref.split("/").pop() ?? "";
+    const target = SCHEMAS[name];
+    if (target === undefined) return {};
+    current = target;
+  }
+  return current;
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+  return typeof value;
+}
+
+/**
+ * A schema prepared once for the walk (responses are walked on every call: sampled metrics
+ * carry tens of thousands of points, so nothing is recomputed per value).
+ */
+interface Compiled {
+  /** The allowed JSON types (`undefined`: any). */
+  types: ReadonlySet<string> | undefined;
+  /** `enum` (or `const`) values. */
+  allowed: readonly unknown[] | undefined;
+  alternatives: Compiled[] | undefined;
+  parts: Compiled[] | undefined;
+  properties: [name: string, schema: Compiled, required: boolean][];
+  /** Required names that have no schema of their own. */
+  requiredOnly: string[];
+  additional: Compiled | undefined;
+  items: Compiled | undefined;
+  partial: boolean;
+  expected: string;
+}
+
+const compiled = new Map<Schema, Compiled>();
+
+function compile(schema: Schema): Compiled {
+  const s = resolve(schema);
+  const known = compiled.get(s);
+  if (known !== undefined) return known;
+  const types = s.type === undefined ? undefined : typeof s.type === "string" ? [s.type] : s.type;
+  const required = new Set(s.required ?? []);
+  const result: Compiled = {
+    types: types === undefined ? undefined : new Set(types),
+    allowed: s.enum ?? (s.const === undefined ? undefined : [s.const]),
+    alternatives: undefined,
+    parts: undefined,
+    properties: [],
+    requiredOnly: [...required].filter((name) => s.properties?.[name] === undefined),
+    additional: undefined,
+    items: undefined,
+    partial: s["x-partial"] === true,
+    // Known before the children, which may refer back to this schema (grouped runs).
+    expected: types !== undefined ? types.join(" | ") : "any",
+  };
+  compiled.set(s, result); // before the children: schemas may be recursive
+  const alternatives = s.oneOf ?? s.anyOf;
+  if (alternatives !== undefined) result.alternatives = alternatives.map(compile);
+  if (s.allOf !== undefined) result.parts = s.allOf.map(compile);
+  for (const [name, property] of Object.entries(s.properties ?? {})) {
+    result.properties.push([name, compile(property), required.has(name)]);
+  }
+  if (typeof s.additionalProperties === "object") {
+    result.additional = compile(s.additionalProperties);
+  }
+  if (s.items !== undefined) result.items = compile(s.items);
+  if (result.alternatives !== undefined) {
+    result.expected = result.alternatives.map((a) => a.expected).join(" | ");
+  }
+  return result;
+}
+
+function hasType(types: ReadonlySet<string>, value: unknown): boolean {
+  const actual = typeOf(value);
+  return types.has(actual) || (actual === "integer" && types.has("number"));
+}
+
+/** Whether a value has the schema's JSON type (the shallow check used to pick a `oneOf`). */
+function matchesShallow(c: Compiled, value: unknown): boolean {
+  if (c.alternatives !== undefined) return c.alternatives.some((a) => matchesShallow(a, value));
+  if (c.types !== undefined && !hasType(c.types, value)) return false;
+  if (c.allowed !== undefined && (typeof value !== "object" || value === null)) {
+    return c.allowed.includes(value);
+  }
+  return true;
+}
+
+function gotOf(value: unknown): string {
+  if (value === undefined) return "missing";
+  return typeOf(value);
+}
+
+/**
+ * Whether a value conforms to the schema with nothing to report or fix: the fast path of the
+ * walk (no paths, no exceptions). Only a value for which this is false is walked in detail.
+ */
+function conforms(c: Compiled, value: unknown): boolean {
+  if (c.alternatives !== undefined) {
+    for (const alternative of c.alternatives) {
+      if (matchesShallow(alternative, value)) return conforms(alternative, value);
+    }
+    return false;
+  }
+  if (!matchesShallow(c, value)) return false;
+  if (typeof value !== "object" || value === null) return true;
+  if (c.parts !== undefined) {
+    for (const part of c.parts) if (!conforms(part, value)) return false;
+  }
+  if (Array.isArray(value)) {
+    const items = c.items;
+    if (items === undefined) return true;
+    for (let i = 0; i < value.length; i++) if (!conforms(items, value[i])) return false;
+    return true;
+  }
+  const record = value as Record<string, unknown>;
+  for (const [name, property, required] of c.properties) {
+    const inner = record[name];
+    if (inner === undefined) {
+      if (required || !c.partial) return false;
+    } else if (!conforms(property, inner)) return false;
+  }
+  for (const name of c.requiredOnly) if (!(name in record)) return false;
+  const extra = c.additional;
+  if (extra !== undefined) {
+    for (const name in record) {
+      if (c.properties.some(([known]) => known === name)) continue;
+      if (!conforms(extra, record[name])) return false;
+    }
+  }
+  return true;
+}
+
+/** A field's path, built into a string only when a drift or failure names it. */
+interface Path {
+  readonly parent: Path | undefined;
+  readonly segment: string | number;
+}
+
+function pathName(path: Path | undefined): string {
+  if (path === undefined) return "(body)";
+  const segments: (string | number)[] = [];
+  for (let at: Path | undefined = path; at !== undefined; at = at.parent) {
+    segments.push(at.segment);
+  }
+  let name = "";
+  for (let i = segments.length - 1; i >= 0; i--) {
+    const segment = segments[i]!;
+    name += typeof segment === "number" ? `[${segment}]` : name === "" ? segment : `.${segment}`;
+  }
+  return name;
+}
+
+/** An essential value that is broken: fails the nearest optional ancestor, else the call. */
+class Broken {
+  constructor(readonly field: string, readonly expected: string, readonly got: string) {}
+}
+
+/**
+ * Walks one response against its schema, fixing optional drift in place and reporting it.
+ *
+ * A broken value is judged against its parent: if the spec requires it there, the parent is
+ * broken too, up to the nearest optional ancestor, which becomes `null` (reported with the
+ * innermost field); if there is none, the call fails. List elements and map values are as
+ * essential as their list or map.
+ */
+class Walk {
+  constructor(readonly operation: string, readonly reporter: DriftReporter | undefined) {}
+
+  drift(path: Path | undefined, expected: string, got: string): void {
+    this.reporter?.report({
+      operation: this.operation,
+      field: pathName(path),
+      expected,
+      got,
+      essential: false,
+    });
+  }
+
+  /** Checks an optional value: returns it, or `null` (reported) when it is broken. */
+  optional(c: Compiled, value: unknown, parent: Path | undefined, segment: string): unknown {
+    try {
+      return this.check(c, value, parent, segment);
+    } catch (error) {
+      if (!(error instanceof Broken)) throw error;
+      this.reporter?.report({
+        operation: this.operation,
+        field: error.field,
+        expected: error.expected,
+        got: error.got,
+        essential: false,
+      });
+      return null;
+    }
+  }
+
+  /**
+   * Checks a value that is essential to its parent (at `parent` + `segment`, the body itself
+   * without a segment): returns it, or throws {@linkcode Broken}. The path object is only built
+   * for containers and for reports.
+   */
+  check(
+    c: Compiled,
+    value: unknown,
+    parent: Path | undefined,
+    segment: string | number | undefined,
+  ): unknown {
+    if (conforms(c, value)) return value;
+    let chosen = c;
+    if (c.alternatives !== undefined) {
+      chosen = c.alternatives.find((a) => matchesShallow(a, value)) ?? c;
+    }
+    if (chosen === c && !matchesShallow(c, value)) {
+      const path = segment === undefined ? parent : { parent, segment };
+      // A value outside an enum (or const) of the right type is kept and reported.
+      if (c.allowed !== undefined && (c.types === undefined || hasType(c.types, value))) {
+        this.drift(path, `one of ${c.allowed.join(", ")}`, JSON.stringify(value));
+        return value;
+      }
+      throw new Broken(pathName(path), c.expected, gotOf(value));
+    }
+    if (chosen !== c) return this.check(chosen, value, parent, segment);
+    if (typeof value !== "object" || value === null) return value;
+    const path = segment === undefined ? parent : { parent, segment };
+    if (c.parts !== undefined) {
+      for (const part of c.parts) this.check(part, value, path, undefined);
+    }
+    if (Array.isArray(value)) {
+      const items = c.items;
+      if (items !== undefined) {
+        for (let i = 0; i < value.length; i++) value[i] = this.check(items, value[i], path, i);
+      }
+    } else {
+      this.#object(c, value as Record<string, unknown>, path);
+    }
+    return value;
+  }
+
+  #object(c: Compiled, record: Record<string, unknown>, path: Path | undefined): void {
+    for (const [name, property, required] of c.properties) {
+      const inner = record[name];
+      if (inner === undefined) {
+        if (required) {
+          throw new Broken(pathName({ parent: path, segment: name }), property.expected, "missing");
+        }
+        // Records the spec marks partial (list items) may leave optional fields out.
+        if (!c.partial) this.drift({ parent: path, segment: name }, property.expected, "missing");
+        continue;
+      }
+      record[name] = required
+        ? this.check(property, inner, path, name)
+        : this.optional(property, inner, path, name);
+    }
+    for (const name of c.requiredOnly) {
+      if (!(name in record)) {
+        throw new Broken(pathName({ parent: path, segment: name }), "a value", "missing");
+      }
+    }
+    const extra = c.additional;
+    if (extra !== undefined) {
+      for (const name of Object.keys(record)) {
+        if (c.properties.some(([known]) => known === name)) continue;
+        record[name] = this.check(extra, record[name], path, name);
+      }
+    }
+  }
+}
+
+/**
+ * The `operationId` and success schema of a request, looked up in the spec by method and path
+ * template (`/project/{username}`, as passed to the typed client).
+ *
+ * @param method The HTTP method.
+ * @param template The path template, relative to `/api`.
+ * @param status The success status.
+ * @returns The operation and its body schema, or `undefined` when the spec has neither.
+ *
+ * @example
+ * ```ts
+ * import { responseSchema } from "./drift.ts";
+ *
+ * responseSchema("GET", "/house/metrics/log", 200)?.operation; // "getLogs"
+ * ```
+ */
+export function responseSchema(
+  method: string,
+  template: string,
+  status: number,
+): { operation: string; schema: unknown } | undefined {
+  const operation = PATHS[template]?.[method.toLowerCase()];
+  if (operation === undefined) return undefined;
+  const response = operation.responses[String(status)] ?? operation.responses["200"];
+  return {
+    operation: operation.operationId,
+    schema: response?.content?.["application/json"]?.schema,
+  };
+}
+
+/**
+ * Applies the drift policy to one decoded success body (in place): essential drift throws,
+ * optional drift is reported and, for a wrong type, replaced by `null`.
+ *
+ * @param operation The operation, for messages.
+ * @param schema The body's schema (from {@linkcode responseSchema}); none means no check.
+ * @param body The decoded JSON body.
+ * @param reporter Receives optional drift.
+ * @returns The body, with optional values of the wrong type set to `null`.
+ * @throws {ResponseError} Naming the operation and field, for essential drift.
+ *
+ * @example
+ * ```ts
+ * import { decodeResponse, DriftReporter, responseSchema } from "./drift.ts";
+ *
+ * const found = responseSchema("GET", "/house/metrics/log", 200)!;
+ * const reporter = new DriftReporter(() => {});
+ * decodeResponse(found.operation, found.schema, { logs: [], count: "7" }, reporter);
+ * // { logs: [], count: null }: the lines are intact, the count drifted
+ * ```
+ */
+export function decodeResponse(
+  operation: string,
+  schema: unknown,
+  body: unknown,
+  reporter: DriftReporter | undefined,
+): unknown {
+  if (typeof schema !== "object" || schema === null) return body;
+  try {
+    return new Walk(operation, reporter).check(
+      compile(schema as Schema),
+      body,
+      undefined,
+      undefined,
+    );
+  } catch (error) {
+    if (!(error instanceof Broken)) throw error;
+    throw new ResponseError(
+      `Cannot use response of ${operation}: "${error.field}" expected ${error.expected}, got ${error.got}`,
+    );
+  }
+}
