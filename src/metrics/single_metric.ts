@@ -26,7 +26,8 @@ import {
   type SampledPointJson,
   withoutTimestamps,
 } from "./scalar_metrics.ts";
-import { scanMetricBatches } from "./scan_metrics.ts";
+import { scanMetricRows } from "./scan_metrics.ts";
+import { FullPointCollector } from "./_full_points.ts";
 import { type ScalarStatsJson, STAT_FIELDS } from "./stats.ts";
 
 /**
@@ -285,17 +286,9 @@ export async function fetchSingleMetric(
   const ignoreTimestamp = query.ignoreTimestamp === true;
   let metrics: SampledPointJson[] | FullPointJson[];
   if (all) {
-    const points: FullPointJson[] = [];
-    for await (const batch of scanMetricBatches(transport, ref, [key], { all: true }, options)) {
-      for (const point of batch) {
-        points.push(
-          point.timestamp === undefined || ignoreTimestamp
-            ? { step: point.step, value: point.value }
-            : { step: point.step, value: point.value, timestamp: point.timestamp },
-        );
-      }
-    }
-    metrics = points;
+    const collector = new FullPointCollector([key], ignoreTimestamp);
+    await scanMetricRows(transport, ref, [key], { all: true }, options, collector);
+    metrics = collector.points.get(key) ?? [];
   } else {
     const series = await fetchSampledSeries(transport, ref, [key], num, options);
     const points = series.get(key) ?? [];
