@@ -19,13 +19,8 @@ import type { RunRef } from "./run_ref.ts";
 import type { Transport } from "../core/transport.ts";
 import { validateMetricKeys } from "./metric_keys.ts";
 import type { RangeQuery } from "./range_query.ts";
-import {
-  type MetricPoint,
-  type MetricRowBlock,
-  type MetricRowSink,
-  scanMetricRows,
-  type ScanMetricsOptions,
-} from "./scan_metrics.ts";
+import { ColumnCollector } from "./_column_collector.ts";
+import { scanMetricRows, type ScanMetricsOptions } from "./scan_metrics.ts";
 
 /**
  * The points of one key, as three arrays of the same length, in step order (CSV order).
@@ -94,91 +89,6 @@ export interface MetricColumnsQuery {
   rangeQuery?: RangeQuery | Record<string, unknown>;
 }
 
-/** Points per block of a growing column. */
-const BLOCK = 1 << 16;
-
-/**
- * A growing column of doubles, kept in fixed blocks so that growing never copies, then joined
- * into one exact-size array (block by block, so the peak stays near one copy).
- */
-class Float64Column {
-  #blocks: Float64Array[] = [];
-  #current = new Float64Array(BLOCK);
-  #fill = 0;
-  length = 0;
-
-  push(value: number): void {
-    if (this.#fill === BLOCK) {
-      this.#blocks.push(this.#current);
-      this.#current = new Float64Array(BLOCK);
-      this.#fill = 0;
-    }
-    this.#current[this.#fill++] = value;
-    this.length++;
-  }
-
-  finish(): Float64Array {
-    const result = new Float64Array(this.length);
-    let offset = 0;
-    for (const block of this.#blocks) {
-      result.set(block, offset);
-      offset += block.length;
-    }
-    result.set(this.#current.subarray(0, this.#fill), offset);
-    this.#blocks = [];
-    this.#current = new Float64Array(0);
-    this.#fill = 0;
-    return result;
-  }
-}
-
-/** The growing columns of one key. */
-class SeriesBuilder {
-  readonly steps = new Float64Column();
-  readonly values = new Float64Column();
-  readonly timestamps = new Float64Column();
-
-  finish(key: string): MetricSeriesColumns {
-    return {
-      key,
-      steps: this.steps.finish(),
-      values: this.values.finish(),
-      timestamps: this.timestamps.finish(),
-    };
-  }
-}
-
-/** Appends a scan's rows or points to the columns of their keys. */
-class ColumnCollector implements MetricRowSink {
-  readonly series = new Map<string, SeriesBuilder>();
-
-  constructor(keys: readonly string[]) {
-    for (const key of keys) this.series.set(key, new SeriesBuilder());
-  }
-
-  rows(keys: readonly string[], block: MetricRowBlock, from: number, to: number): void {
-    const builders = keys.map((key) => this.series.get(key) as SeriesBuilder);
-    const { steps, values, hasValue, timestamps } = block;
-    const count = keys.length;
-    for (let k = 0; k < count; k++) {
-      const builder = builders[k] as SeriesBuilder;
-      for (let row = from, cell = from * count + k; row < to; row++, cell += count) {
-        if (hasValue[cell] === 0) continue;
-        builder.steps.push(steps[row] as number);
-        builder.values.push(values[cell] as number);
-        builder.timestamps.push(timestamps[cell] as number);
-      }
-    }
-  }
-
-  point(point: MetricPoint): void {
-    const builder = this.series.get(point.key) as SeriesBuilder;
-    builder.steps.push(point.step);
-    builder.values.push(point.value);
-    builder.timestamps.push(point.timestamp ?? NaN);
-  }
-}
-
 /**
  * Reads full-resolution scalar metrics of a run into columns: per key, `steps`, `values` and
  * `timestamps` as `Float64Array`s (24 bytes per point), ready for plotting and numeric work.
@@ -225,9 +135,7 @@ export async function fetchMetricColumns(
     : { rangeQuery: query.rangeQuery };
   await scanMetricRows(transport, ref, distinct, scanQuery, options, collector);
   const list: MetricSeriesColumns[] = [];
-  for (const key of distinct) {
-    list.push((collector.series.get(key) as SeriesBuilder).finish(key));
-    collector.series.delete(key); // free this key's blocks before joining the next
-  }
+  // Key by key, so that each key's blocks can be freed once joined.
+  for (const key of distinct) list.push(collector.take(key).toColumns(key));
   return { projectId: ref.projectId, experimentId: ref.runId, list };
 }

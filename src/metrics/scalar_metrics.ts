@@ -19,7 +19,8 @@ import type { Transport } from "../core/transport.ts";
 import { chunkKeys, type ColumnRef, columnRef, validateMetricKeys } from "./metric_keys.ts";
 import { normalizeRangeQuery, type RangeQuery } from "./range_query.ts";
 import type { RunRef } from "./run_ref.ts";
-import { FullPointCollector } from "./_full_points.ts";
+import { ColumnCollector } from "./_column_collector.ts";
+import { fullPoints } from "./_full_points.ts";
 import { scanMetricRows } from "./scan_metrics.ts";
 import { mergeValueStats, type ScalarStatsJson, STAT_FIELDS } from "./stats.ts";
 
@@ -510,7 +511,7 @@ export async function fetchScalarMetrics(
       chunks.map((chunk) => async (signal: AbortSignal): Promise<ScalarSeriesJson[]> => {
         const callOptions = { ...options, signal };
         const collect = async (): Promise<Map<string, FullPointJson[]>> => {
-          const collector = new FullPointCollector(chunk, ignoreTimestamp);
+          const collector = new ColumnCollector(chunk);
           await scanMetricRows(
             transport,
             ref,
@@ -519,7 +520,11 @@ export async function fetchScalarMetrics(
             { ...callOptions, nowMs, onWarning },
             collector,
           );
-          return collector.points;
+          const points = new Map<string, FullPointJson[]>();
+          for (const key of chunk) {
+            points.set(key, fullPoints(collector.take(key), ignoreTimestamp));
+          }
+          return points;
         };
         const [points, stats] = await Promise.all([
           collect(),

@@ -27,7 +27,8 @@ import {
   withoutTimestamps,
 } from "./scalar_metrics.ts";
 import { scanMetricRows } from "./scan_metrics.ts";
-import { FullPointCollector } from "./_full_points.ts";
+import { ColumnCollector } from "./_column_collector.ts";
+import { fullPoints } from "./_full_points.ts";
 import { type ScalarStatsJson, STAT_FIELDS } from "./stats.ts";
 
 /**
@@ -286,9 +287,9 @@ export async function fetchSingleMetric(
   const ignoreTimestamp = query.ignoreTimestamp === true;
   let metrics: SampledPointJson[] | FullPointJson[];
   if (all) {
-    const collector = new FullPointCollector([key], ignoreTimestamp);
+    const collector = new ColumnCollector([key]);
     await scanMetricRows(transport, ref, [key], { all: true }, options, collector);
-    metrics = collector.points.get(key) ?? [];
+    metrics = fullPoints(collector.take(key), ignoreTimestamp);
   } else {
     const series = await fetchSampledSeries(transport, ref, [key], num, options);
     const points = series.get(key) ?? [];
