@@ -335,6 +335,11 @@ export interface MetricRowSink {
   rows(keys: readonly string[], block: MetricRowBlock, from: number, to: number): void;
   /** One point that passed the range query (called only when the scan has one). */
   point(point: MetricPoint): void;
+  /**
+   * Called before each download of the chunk with these keys is read, with its declared length
+   * in bytes when known (an upper bound for sizing: a row takes at least `2 × keys + 2` bytes).
+   */
+  begin?(keys: readonly string[], expectedBytes: number | undefined): void;
 }
 
 /**
@@ -381,7 +386,10 @@ function appendPoints(
   const count = keys.length;
   let cell = row * count;
   for (; row < rows && batch.length < BATCH_POINTS; row++) {
-    const step = steps[row] as number;
+    const raw = steps[row] as number;
+    // A small integer where it fits one: read from a Float64Array, a step would otherwise be a
+    // fresh heap number in every point (an allocation per point, and 16 bytes).
+    const step = (raw | 0) === raw ? raw | 0 : raw;
     for (let i = 0; i < count; i++, cell++) {
       if (hasValue[cell] === 0) continue;
       const value = values[cell] as number;
@@ -445,6 +453,7 @@ async function* scanBatches(scan: Scan): AsyncGenerator<MetricPoint[]> {
       const response = await transport.limiter.run(() => transport.download(url, options));
       if (response.body === null) throw new ResponseError("Cannot read CSV export: empty body");
       const expected = declaredLength(response);
+      sink?.begin?.(keys, expected);
       const reader = response.body.getReader();
       const parser = new CsvByteParser(count);
       const { steps, values, hasValue, timestamps } = parser;
@@ -523,7 +532,8 @@ async function* scanBatches(scan: Scan): AsyncGenerator<MetricPoint[]> {
                 row = next;
               } else {
                 index++;
-                const step = steps[row] as number;
+                const raw = steps[row] as number;
+                const step = (raw | 0) === raw ? raw | 0 : raw; // see appendPoints
                 if (stepEnd !== null && step > stepEnd) {
                   stop = true;
                   break;

@@ -59,6 +59,30 @@ describe("ColumnCollector", () => {
     );
   });
 
+  it("sized from the download's length: views of one block, or blocks when the bound is short", () => {
+    const sized = new ColumnCollector(keys);
+    sized.begin(keys, 150_010 * 6); // a row of 2 keys takes at least 6 bytes
+    let step = 0;
+    for (const rows of [1, 4096, 70_000, 3, 65_536, 10_364]) {
+      sized.rows(keys, block(rows + 10, step), 5, rows + 5);
+      step += rows;
+    }
+    const a = sized.take("a").toColumns("a");
+    assert.equal(a.steps.length, 150_000);
+    assert.ok(a.steps.buffer.byteLength >= 150_000 * 8); // a view: nothing was copied
+    assert.deepEqual(Array.from(a.steps.subarray(0, 3)), [5, 6, 7]);
+    assert.equal(a.steps[149_999], 150_004);
+    assert.deepEqual(Array.from(a.steps), Array.from(collect().take("a").toColumns("a").steps));
+
+    const short = new ColumnCollector(keys);
+    short.begin(keys, 600); // room for 100 rows, then 64 Ki-point blocks
+    short.rows(keys, block(70_000, 0), 0, 70_000);
+    const b = short.take("a").toColumns("a");
+    assert.equal(b.steps.length, 70_000);
+    assert.deepEqual(Array.from(b.steps), Array.from({ length: 70_000 }, (_, i) => i));
+    assert.equal(b.timestamps[69_999], 1_722_470_400_000 + 69_999);
+  });
+
   it("appends range-filtered points and gives empty columns to keys without points", () => {
     const collector = new ColumnCollector(["x", "y"]);
     collector.point({ key: "x", step: 3, value: 0.5, timestamp: 10 });
