@@ -140,7 +140,7 @@ export class Pager<T> implements AsyncIterable<T> {
     let started = false;
     let finished = false;
     let pending: Promise<PageResult<T>>[] = [];
-    let next = 0;
+    let next = 1; // with `pages` 0: nothing to schedule until the first page says so
     let pages = 0;
     const window = Math.max(1, this.#limiter?.concurrency ?? 1);
     const schedule = () => {
@@ -173,10 +173,12 @@ export class Pager<T> implements AsyncIterable<T> {
             if (this.all && first.items.length > 0 && this.page < first.pages) {
               pages = first.pages;
               next = this.page + 1;
-              schedule();
             }
             continue;
           }
+          // Later pages are requested once the first page is used up (a consumer that stops
+          // within it sends nothing more), then kept `window` pages ahead.
+          schedule();
           const task = pending.shift();
           if (task === undefined) return finish();
           const result = await task;
