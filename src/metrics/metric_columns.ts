@@ -25,6 +25,9 @@ import { scanMetricRows, type ScanMetricsOptions } from "./scan_metrics.ts";
 /**
  * The points of one key, as three arrays of the same length, in step order (CSV order).
  *
+ * The arrays may be views of larger buffers whose unused part was never written (and so takes
+ * no memory): use them as they are, or `slice()` one for a compact copy of its own.
+ *
  * @example The last value
  * ```ts
  * import type { MetricSeriesColumns } from "./metric_columns.ts";
