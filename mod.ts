@@ -149,6 +149,11 @@ export type {
 } from "./src/metrics/scalar_metrics.ts";
 export type { ScalarStatJson, ScalarStatsJson } from "./src/metrics/stats.ts";
 export type {
+  MetricColumns,
+  MetricColumnsQuery,
+  MetricSeriesColumns,
+} from "./src/metrics/metric_columns.ts";
+export type {
   ExportUrl,
   MetricPoint,
   ScanMetricsOptions,

@@ -16,6 +16,8 @@ export interface Measurement {
   peakRssMb: number;
   /** Workload-specific count (items, points, lines). */
   count: number;
+  /** Resident set size in MiB when the measured section started (Linux `VmRSS`), or -1. */
+  rssBeforeMb?: number;
 }
 
 /**
@@ -25,12 +27,19 @@ export interface Measurement {
  * @returns The measurement.
  */
 export async function measure(section: () => Promise<number>): Promise<Measurement> {
+  const rssBeforeMb = statusMb("VmRSS");
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const count = await section();
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMb: peakRssMb(), count };
+  return {
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    peakRssMb: peakRssMb(),
+    count,
+    rssBeforeMb,
+  };
 }
 
 /**
@@ -39,9 +48,14 @@ export async function measure(section: () => Promise<number>): Promise<Measureme
  * @returns MiB, or -1 when not on Linux.
  */
 export function peakRssMb(): number {
+  return statusMb("VmHWM");
+}
+
+/** A memory figure of `/proc/self/status` in MiB, or -1 when not on Linux. */
+function statusMb(field: "VmHWM" | "VmRSS"): number {
   try {
     const status = Deno.readTextFileSync("/proc/self/status");
-    const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1]);
+    const kb = Number(new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(status)?.[1]);
     return Number.isFinite(kb) ? kb / 1024 : -1;
   } catch {
     return -1;

@@ -4,19 +4,36 @@
  * `bench/results/latest.md` (median wall and CPU time, peak RSS of the client process, and the
  * ratio to the floor measured in the same run).
  *
+ * Floors: (a) and (c) compare with the same requests made with bare `fetch` whose bodies are
+ * decoded with `JSON.parse` (what any client that returns data pays; the floor that discards the
+ * bodies is in the notes); (b) compares CPU time with downloading the same CSV and counting its
+ * lines (a byte scan); (d) compares wall time with `deno run` of an empty script.
+ *
  * Options: `--quick` runs each measurement once (for CI smoke runs); `--only <text>` runs the
- * scenarios whose name contains the text (results files are then partial).
+ * scenarios whose name contains the text (results files are then partial);
+ * `--python-sdk DIR [--python BIN]` also runs the official Python SDK from the source tree `DIR`
+ * (as `scripts/python_sdk_compat.ts` does; not in CI) for (a), (b), (c) and (d), and adds its
+ * figures as extra columns.
  *
  * @module
  */
 
 import type { Measurement } from "./_measure.ts";
+import { preparePythonSdk, type PythonSdk } from "./_python_sdk.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const quick = Deno.args.includes("--quick");
 const onlyIndex = Deno.args.indexOf("--only");
 /** `--only <text>` runs only the scenarios whose name contains the text. */
 const only = onlyIndex >= 0 ? Deno.args[onlyIndex + 1] ?? "" : "";
+const optionValue = (name: string): string | undefined => {
+  const index = Deno.args.indexOf(name);
+  return index >= 0 ? Deno.args[index + 1] : undefined;
+};
+const pythonSdkDir = optionValue("--python-sdk");
+const pythonSdk: PythonSdk | undefined = pythonSdkDir === undefined
+  ? undefined
+  : await preparePythonSdk(pythonSdkDir, optionValue("--python") ?? "python3");
 const deno = Deno.execPath();
 
 interface Scenario {
@@ -35,39 +52,85 @@ interface Scenario {
   file?: string;
   /** A peak RSS limit of the client, in MB, reported in the notes. */
   rssLimitMb?: number;
+  /** Compare with the JSON-decoding floor (the plain floor goes to the notes). */
+  compareJsonFloor?: boolean;
+  /** Whose floor this scenario compares with (default: its own workload's). */
+  floorOf?: string;
+  /** A bound on the peak RSS growth of the measured section, in bytes per point. */
+  rssBytesPerPoint?: number;
+  /** The Python SDK's workload of the same work (with `--python-sdk`). */
+  python?: string;
 }
+
+const FULL = { runs: 2, steps: 1_000_000, exportCacheBytes: 1 << 30 };
+
+/** The workloads whose count is a number of points (their rows report points per second). */
+const POINT_WORKLOADS = new Set([
+  "full-metrics",
+  "full-columns",
+  "full-json",
+  "stream-10m",
+  "project-metrics",
+]);
 
 const scenarios: Scenario[] = [
   {
     name: "(a) list 10,000 runs (all pages)",
-    description: "runsGet(size 100, all) vs the same GETs with bare fetch",
+    description: "runsGet(size 100, all) vs the same GETs with bare fetch + JSON.parse",
     server: { runs: 10_000, steps: 100 },
     workload: "list-runs",
     repeats: 9,
     jsonFloor: true,
+    compareJsonFloor: true,
     compare: "wallMs",
     target: 1.2,
+    python: "list-runs",
   },
   {
     name: "(b) full metrics, 4 keys x 1,000,000 steps",
     description: "scanMetrics(all) vs downloading the same CSV and counting lines",
     // The export cache serves repeats from memory, so the measured runs time the client, not
     // CSV generation (whose own rate is measured by the first, uncached download).
-    server: { runs: 2, steps: 1_000_000, exportCacheBytes: 1 << 30 },
+    server: FULL,
     workload: "full-metrics",
+    repeats: 5,
+    compare: "cpuMs",
+    target: 2,
+  },
+  {
+    name: "(b) full metrics as columns (metricsColumns)",
+    description: "run.metricsColumns(all): typed arrays, vs the same line-count floor",
+    server: FULL,
+    workload: "full-columns",
+    floorOf: "full-metrics",
+    repeats: 5,
+    compare: "cpuMs",
+    target: 2,
+    rssBytesPerPoint: 40,
+  },
+  {
+    name: "(b) full metrics as JSON (metrics({ all }))",
+    description: "run.metrics(all): the Python-shaped JSON, 3.1 M point objects",
+    server: FULL,
+    workload: "full-json",
+    floorOf: "full-metrics",
     repeats: 3,
     compare: "cpuMs",
-    target: 3,
+    target: Infinity,
+    rssBytesPerPoint: 100,
+    python: "full-json",
   },
   {
     name: "(c) sampled metrics, 64 keys",
-    description: "run.metrics(64 keys) vs the same 12 House requests with bare fetch",
+    description: "run.metrics(64 keys) vs the same 12 House requests with bare fetch + JSON.parse",
     server: { runs: 2, steps: 20_000, extraKeys: 64 },
     workload: "sampled-metrics",
     repeats: 9,
     jsonFloor: true,
+    compareJsonFloor: true,
     compare: "wallMs",
     target: 1.2,
+    python: "sampled-metrics",
   },
   {
     name: "(e) stream 10^7 points (1 key)",
@@ -114,6 +177,10 @@ interface Row {
   target: number;
   extra?: Record<string, number | string>;
   rssLimitMb?: number;
+  /** The Python SDK's figure of the compared measure (with `--python-sdk`). */
+  python?: Measurement;
+  /** A bound on the peak RSS growth per point, when the row has one. */
+  rssBytesPerPoint?: number;
 }
 
 const median = (values: number[]) => {
@@ -127,7 +194,17 @@ function medianOf(runs: Measurement[]): Measurement {
     cpuMs: median(runs.map((r) => r.cpuMs)),
     peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
     count: runs[0]!.count,
+    // The smallest starting RSS goes with the largest peak: the largest growth seen.
+    rssBeforeMb: Math.min(...runs.map((r) => r.rssBeforeMb ?? -1)),
   };
+}
+
+/** Peak RSS growth of a measured section in bytes per counted item, when known. */
+function growthPerItem(m: Measurement): number | undefined {
+  if (m.rssBeforeMb === undefined || m.rssBeforeMb < 0 || m.peakRssMb < 0 || m.count <= 0) {
+    return undefined;
+  }
+  return ((m.peakRssMb - m.rssBeforeMb) * 1024 * 1024) / m.count;
 }
 
 async function startServer(options: Record<string, unknown>) {
@@ -172,47 +249,79 @@ async function workload(
   return JSON.parse(lines.at(-1)!);
 }
 
-async function timeCommand(args: string[], env: Record<string, string> = {}): Promise<number> {
+/** Wall time of a command, and its CPU time (user + system) when `/usr/bin/time` is there. */
+async function timeCommand(
+  program: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ wallMs: number; cpuMs: number }> {
+  const timed = hasTime ? ["/usr/bin/time", ["-f", "%U %S", program, ...args]] as const : null;
   const started = performance.now();
-  const output = await new Deno.Command(deno, { args, env, stdout: "null", stderr: "null" })
-    .output();
-  const elapsed = performance.now() - started;
-  if (!output.success) throw new Error(`deno ${args.join(" ")} failed`);
-  return elapsed;
+  const output = await new Deno.Command(timed ? timed[0] : program, {
+    args: timed ? [...timed[1]] : args,
+    env,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const wallMs = performance.now() - started;
+  if (!output.success) throw new Error(`${program} ${args.join(" ")} failed`);
+  const last = new TextDecoder().decode(output.stderr).trim().split("\n").at(-1) ?? "";
+  const [user, system] = last.split(" ").map(Number);
+  const cpuMs = timed && Number.isFinite(user) && Number.isFinite(system)
+    ? (user! + system!) * 1000
+    : NaN;
+  return { wallMs, cpuMs };
+}
+
+const hasTime = await Deno.stat("/usr/bin/time").then(() => true, () => false);
+
+/** The bench server of the running scenarios, reused while their server options are the same. */
+let current: { key: string; server: Awaited<ReturnType<typeof startServer>> } | undefined;
+/** Floors measured on the current server, by workload. */
+let floorsOf = new Map<string, Measurement>();
+
+async function serverFor(options: Record<string, unknown>) {
+  const key = JSON.stringify(options);
+  if (current?.key === key) return current.server;
+  await current?.server.stop();
+  current = undefined;
+  floorsOf = new Map();
+  current = { key, server: await startServer(options) };
+  return current.server;
 }
 
 const rows: Row[] = [];
-for (const scenario of scenarios) {
-  if (only && !scenario.name.includes(only)) continue;
-  console.error(`\n== ${scenario.name}`);
-  const server = await startServer(scenario.server);
-  try {
+try {
+  for (const scenario of scenarios) {
+    if (only && !scenario.name.includes(only)) continue;
+    console.error(`\n== ${scenario.name}`);
+    const server = await serverFor(scenario.server);
     const repeats = quick ? 1 : scenario.repeats;
+    const floorWorkload = scenario.floorOf ?? scenario.workload;
+    const ownFloor = !scenario.clientOnly && !floorsOf.has(floorWorkload);
     // The server's own CSV generation rate: the first download of an export is generated.
-    const generation = scenario.workload === "full-metrics"
-      ? await workload(scenario.workload, "floor", server.host, server.apiKey)
+    const generation = scenario.workload === "full-metrics" && ownFloor
+      ? await workload(floorWorkload, "floor", server.host, server.apiKey)
       : undefined;
     // One warm-up run of each side so that module caches are equally warm.
     if (!quick) {
       await workload(scenario.workload, "client", server.host, server.apiKey);
-      if (!scenario.clientOnly) {
-        await workload(scenario.workload, "floor", server.host, server.apiKey);
-      }
+      if (ownFloor) await workload(floorWorkload, "floor", server.host, server.apiKey);
     }
     const clients: Measurement[] = [];
     const floors: Measurement[] = [];
     const jsonFloors: Measurement[] = [];
+    // Client and floor runs alternate, so that a busy moment of the machine hits both.
     for (let i = 0; i < repeats; i++) {
       clients.push(await workload(scenario.workload, "client", server.host, server.apiKey));
-      if (!scenario.clientOnly) {
-        floors.push(await workload(scenario.workload, "floor", server.host, server.apiKey));
-      }
+      if (ownFloor) floors.push(await workload(floorWorkload, "floor", server.host, server.apiKey));
       if (scenario.jsonFloor) {
         jsonFloors.push(
           await workload(scenario.workload, "floor-json", server.host, server.apiKey),
         );
       }
     }
+    if (floors.length > 0) floorsOf.set(floorWorkload, medianOf(floors));
     const client = medianOf(clients);
     const row: Row = {
       name: scenario.name,
@@ -220,111 +329,197 @@ for (const scenario of scenarios) {
       client,
       compare: scenario.compare,
       target: scenario.target,
+      extra: {},
       ...(scenario.rssLimitMb === undefined ? {} : { rssLimitMb: scenario.rssLimitMb }),
     };
-    if (floors.length > 0) {
-      const floor = medianOf(floors);
+    const plainFloor = floorsOf.get(floorWorkload);
+    const jsonFloor = jsonFloors.length > 0 ? medianOf(jsonFloors) : undefined;
+    const floor = scenario.compareJsonFloor ? jsonFloor : plainFloor;
+    if (floor) {
       row.floor = floor;
       row.ratio = client[scenario.compare] / floor[scenario.compare];
     }
-    if (jsonFloors.length > 0) {
-      const jsonFloor = medianOf(jsonFloors);
-      row.extra = {
-        jsonFloorMs: Math.round(jsonFloor[scenario.compare]),
-        ratioToJsonFloor: Number(
-          (client[scenario.compare] / jsonFloor[scenario.compare]).toFixed(2),
-        ),
-      };
+    if (scenario.compareJsonFloor && plainFloor) {
+      row.extra!.rawFloorMs = Math.round(plainFloor[scenario.compare]);
+      row.extra!.ratioToRawFloor = Number(
+        (client[scenario.compare] / plainFloor[scenario.compare]).toFixed(2),
+      );
     }
-    if (["full-metrics", "stream-10m", "project-metrics"].includes(scenario.workload)) {
+    if (POINT_WORKLOADS.has(scenario.workload)) {
       const points = client.count;
       const clientRate = points / (client.wallMs / 1000);
-      row.extra = { clientPointsPerSecond: Math.round(clientRate) };
-      if (generation && row.floor) {
+      row.extra!.clientPointsPerSecond = Math.round(clientRate);
+      if (generation && plainFloor) {
         const generated = points / (generation.wallMs / 1000);
-        const served = points / (row.floor.wallMs / 1000);
-        row.extra.serverGenerationPointsPerSecond = Math.round(generated);
-        row.extra.serverServedPointsPerSecond = Math.round(served);
+        const served = points / (plainFloor.wallMs / 1000);
+        row.extra!.serverGenerationPointsPerSecond = Math.round(generated);
+        row.extra!.serverServedPointsPerSecond = Math.round(served);
         // Must be >= 2 for the benchmark to measure the client rather than the server.
-        row.extra.servedToClientSpeed = Number((served / clientRate).toFixed(2));
+        row.extra!.servedToClientSpeed = Number((served / clientRate).toFixed(2));
       }
+    }
+    if (scenario.rssBytesPerPoint !== undefined) {
+      row.rssBytesPerPoint = scenario.rssBytesPerPoint;
+      const growth = growthPerItem(client);
+      if (growth !== undefined) row.extra!.rssGrowthBytesPerPoint = Math.round(growth);
+    }
+    if (pythonSdk && scenario.python) {
+      const runs: Measurement[] = [];
+      for (let i = 0; i < Math.min(repeats, 3); i++) {
+        runs.push(await pythonSdk.workload(scenario.python, server.host, server.apiKey));
+      }
+      row.python = medianOf(runs);
+      const growth = growthPerItem(row.python);
+      if (growth !== undefined) row.extra!.pythonRssGrowthBytesPerPoint = Math.round(growth);
     }
     rows.push(row);
     console.error(JSON.stringify(row));
-  } finally {
-    await server.stop();
   }
+} finally {
+  await current?.server.stop();
+  current = undefined;
 }
 
-// (d) CLI cold start.
+// (d) CLI cold start, and the module loading behind it.
 if (!only || "(d)".includes(only)) {
   console.error("\n== (d) CLI cold start");
   const server = await startServer({});
   try {
     const env = { SWANLAB_API_HOST: server.host, SWANLAB_API_KEY: server.apiKey, NO_COLOR: "1" };
-    const repeats = quick ? 1 : 7;
-    const measureAll = async (args: string[], extra: Record<string, string> = {}) => {
-      await timeCommand(args, extra);
-      const times: number[] = [];
-      for (let i = 0; i < repeats; i++) times.push(await timeCommand(args, extra));
-      return median(times);
+    const repeats = quick ? 1 : 11;
+    const measureAll = async (
+      program: string,
+      args: string[],
+      extra: Record<string, string> = {},
+    ): Promise<Measurement> => {
+      await timeCommand(program, args, extra);
+      const walls: number[] = [];
+      const cpus: number[] = [];
+      for (let i = 0; i < repeats; i++) {
+        const { wallMs, cpuMs } = await timeCommand(program, args, extra);
+        walls.push(wallMs);
+        cpus.push(cpuMs);
+      }
+      return { wallMs: median(walls), cpuMs: median(cpus), peakRssMb: NaN, count: 1 };
     };
-    const empty = await measureAll(["run", "-A", `${root}bench/_empty.ts`]);
-    for (
-      const [label, args, extra] of [
-        ["--help", ["run", "-A", `${root}cli.ts`, "--help"], {}],
-        ["user info", ["run", "-A", `${root}cli.ts`, "user", "info"], env],
-      ] as const
-    ) {
-      const wall = await measureAll([...args], extra);
-      rows.push({
-        name: `(d) CLI cold start: ${label}`,
-        description: `deno run cli.ts ${label} vs deno run of an empty script`,
-        client: { wallMs: wall, cpuMs: NaN, peakRssMb: NaN, count: 1 },
-        floor: { wallMs: empty, cpuMs: NaN, peakRssMb: NaN, count: 1 },
-        ratio: wall / empty,
+    const empty = await measureAll(deno, ["run", "-A", `${root}bench/_empty.ts`]);
+    const cases = [
+      ["CLI cold start: --help", ["run", "-A", `${root}cli.ts`, "--help"], {}, ["--help"], 3],
+      ["CLI cold start: user info", ["run", "-A", `${root}cli.ts`, "user", "info"], env, [
+        "user",
+        "info",
+        "--host",
+        server.host,
+        "--api-key",
+        server.apiKey,
+      ], 3],
+      // Module loading alone: no target, a figure to compare between runs (regressions).
+      [
+        "module loading: src/cli/main.ts",
+        ["run", "-A", `${root}bench/_load_cli.ts`],
+        {},
+        null,
+        Infinity,
+      ],
+      [
+        "module loading: mod.ts",
+        ["run", "-A", `${root}bench/_load_library.ts`],
+        {},
+        null,
+        Infinity,
+      ],
+    ] as const;
+    for (const [label, args, extra, pythonArgs, target] of cases) {
+      const client = await measureAll(deno, [...args], extra);
+      const row: Row = {
+        name: `(d) ${label}`,
+        description: `deno run ${
+          args.slice(2).join(" ").replace(root, "")
+        } vs deno run of an empty script`,
+        client,
+        floor: empty,
+        ratio: client.wallMs / empty.wallMs,
         compare: "wallMs",
-        target: 3,
-      });
+        target,
+        extra: { cpuMs: Math.round(client.cpuMs), emptyCpuMs: Math.round(empty.cpuMs) },
+      };
+      if (pythonSdk && pythonArgs) {
+        const command = pythonSdk.cli([...pythonArgs]);
+        row.python = await measureAll(command.program, command.args, command.env);
+      }
+      rows.push(row);
+      console.error(JSON.stringify(row));
     }
   } finally {
     await server.stop();
   }
 }
+await pythonSdk?.close();
 
 const fmt = (n: number | undefined, digits = 0) =>
   n === undefined || Number.isNaN(n)
     ? "–"
     : n.toLocaleString("en-US", { maximumFractionDigits: digits });
+const withPython = pythonSdk !== undefined;
 const table = [
-  "| workload | client | floor | ratio (target) | client peak RSS | notes |",
-  "|---|---|---|---|---|---|",
+  `| workload | client | floor | ratio (target) | client peak RSS |${
+    withPython ? " Python SDK | SDK / client |" : ""
+  } notes |`,
+  `|---|---|---|---|---|${withPython ? "---|---|" : ""}---|`,
   ...rows.map((row) => {
-    const unit = row.compare === "cpuMs" ? "ms CPU" : "ms";
-    const verdict = row.ratio === undefined ? "" : row.ratio <= row.target ? " ✓" : " ✗";
-    const target = Number.isFinite(row.target) ? ` (≤ ${row.target}x)` : "";
+    const measure = row.compare as "wallMs" | "cpuMs";
+    const unit = measure === "cpuMs" ? "ms CPU" : "ms";
+    const bounded = Number.isFinite(row.target);
+    const verdict = row.ratio === undefined || !bounded
+      ? ""
+      : row.ratio <= row.target
+      ? " ✓"
+      : " ✗";
+    const target = bounded ? ` (≤ ${row.target}x)` : "";
+    const growth = row.extra?.rssGrowthBytesPerPoint;
     const notes = [
       ...Object.entries(row.extra ?? {}).map(([k, v]) =>
         `${k} ${typeof v === "number" ? fmt(v, Number.isInteger(v) ? 0 : 2) : v}`
       ),
+      ...(row.rssBytesPerPoint !== undefined && typeof growth === "number"
+        ? [
+          `peak RSS growth ≤ ${row.rssBytesPerPoint} B/point ${
+            growth <= row.rssBytesPerPoint ? "✓" : "✗"
+          }`,
+        ]
+        : []),
       ...(row.rssLimitMb !== undefined
         ? [`peak RSS < ${row.rssLimitMb} MB ${row.client.peakRssMb < row.rssLimitMb ? "✓" : "✗"}`]
         : []),
     ].join(", ");
-    return `| ${row.name} | ${fmt(row.client[row.compare as "wallMs"])} ${unit} | ${
-      row.floor ? `${fmt(row.floor[row.compare as "wallMs"])} ${unit}` : "–"
+    const python = !withPython
+      ? ""
+      : row.python
+      ? ` ${fmt(row.python[measure])} ${unit} | ${
+        fmt(row.python[measure] / row.client[measure], 1)
+      }x |`
+      : " – | – |";
+    return `| ${row.name} | ${fmt(row.client[measure])} ${unit} | ${
+      row.floor ? `${fmt(row.floor[measure])} ${unit}` : "–"
     } | ${row.ratio === undefined ? "–" : `${fmt(row.ratio, 2)}x${target}${verdict}`} | ${
       fmt(row.client.peakRssMb, 1)
-    } MB | ${notes} |`;
+    } MB |${python} ${notes} |`;
   }),
 ].join("\n");
 
+const commit = await new Deno.Command("git", {
+  args: ["rev-parse", "--short", "HEAD"],
+  cwd: root,
+  stdout: "piped",
+  stderr: "null",
+}).output().then((o) => new TextDecoder().decode(o.stdout).trim(), () => "");
 const meta = {
   date: new Date().toISOString(),
   deno: Deno.version.deno,
   cpus: navigator.hardwareConcurrency,
   quick,
-  command: `deno task bench${quick ? " --quick" : ""}`,
+  commit,
+  command: `deno task bench${quick ? " --quick" : ""}${withPython ? " --python-sdk …" : ""}`,
 };
 await Deno.mkdir(`${root}bench/results`, { recursive: true });
 await Deno.writeTextFile(
@@ -333,6 +528,8 @@ await Deno.writeTextFile(
 );
 await Deno.writeTextFile(
   `${root}bench/results/latest.md`,
-  `Measured ${meta.date} with Deno ${meta.deno} on ${meta.cpus} CPUs (\`${meta.command}\`):\n\n${table}\n`,
+  `Measured ${meta.date} at commit ${
+    meta.commit || "?"
+  } with Deno ${meta.deno} on ${meta.cpus} CPUs (\`${meta.command}\`):\n\n${table}\n`,
 );
 console.log(table);

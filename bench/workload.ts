@@ -109,6 +109,15 @@ async function scalarKeys(sid: string, run: RunInfo): Promise<string[]> {
 
 const FULL_KEYS = ["train/loss", "val/loss", "train/acc", "lr"];
 
+/** The first run of the project, loaded (outside the measured section). */
+async function fullRun() {
+  const api = new Api({ host: host!, apiKey: apiKey!, env: {} });
+  const first = await api.runsGet(PROJECT, { size: 10 }).toArray({ limit: 1 });
+  const run = api.run(`${PROJECT}/${await first[0]!.runId}`);
+  await run.load();
+  return run;
+}
+
 const workloads: Record<string, Record<string, () => Promise<Measurement>>> = {
   // (a) list every run of a 10,000-run project, 100 per page.
   "list-runs": {
@@ -133,10 +142,7 @@ const workloads: Record<string, Record<string, () => Promise<Measurement>>> = {
   // (b) full-resolution metrics of 4 keys, streamed.
   "full-metrics": {
     client: async () => {
-      const api = new Api({ host, apiKey, env: {} });
-      const first = await api.runsGet(PROJECT, { size: 10 }).toArray({ limit: 1 });
-      const run = api.run(`${PROJECT}/${await first[0]!.runId}`);
-      await run.load();
+      const run = await fullRun();
       return await measure(async () => {
         let count = 0;
         for await (const _ of run.scanMetrics(FULL_KEYS, { all: true })) count++;
@@ -164,6 +170,25 @@ const workloads: Record<string, Record<string, () => Promise<Measurement>>> = {
           for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
         }
         return lines;
+      });
+    },
+  },
+  // (b) the same export as columns (typed arrays), and as run.metrics({ all }) JSON.
+  "full-columns": {
+    client: async () => {
+      const run = await fullRun();
+      return await measure(async () => {
+        const columns = await run.metricsColumns(FULL_KEYS, { all: true });
+        return columns.list.reduce((sum, series) => sum + series.steps.length, 0);
+      });
+    },
+  },
+  "full-json": {
+    client: async () => {
+      const run = await fullRun();
+      return await measure(async () => {
+        const json = await run.metrics(FULL_KEYS, { all: true });
+        return json.list.reduce((sum, entry) => sum + entry.metrics.length, 0);
       });
     },
   },

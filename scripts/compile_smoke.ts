@@ -1,13 +1,12 @@
 /**
- * Single-binary smoke test: `bun build --compile cli.ts` (Bun from npm; `deno compile` needs to
- * download its runtime, which this CI cannot), then runs the binary's `run metrics` against the
- * local server served by Deno in another process, and checks the JSON it prints.
+ * Single-binary smoke test: `deno task binary` (`bun build --compile` with Bun from npm;
+ * `deno compile` needs to download its runtime, which this CI cannot), then runs the binary's
+ * `--help`, `user info` and `run metrics` against the local server served by Deno in another
+ * process, and checks what it prints.
  * Prints `compile: N passed, N failed`.
  *
  * @module
  */
-
-import { copy } from "./_copy.ts";
 
 const root = new URL("../", import.meta.url);
 const work = await Deno.makeTempDir({ prefix: "swanlab-ts-compile-" });
@@ -20,23 +19,19 @@ const check = (name: string, ok: boolean, detail = "") => {
   console.log(`${ok ? "ok" : "not ok"} - ${name}${ok || detail === "" ? "" : `: ${detail}`}`);
 };
 try {
-  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
-  const dependencies: Record<string, string> = {};
-  for (const [name, specifier] of Object.entries(config.imports as Record<string, string>)) {
-    const match = /^npm:((?:@[^/]+\/)?[^@]+)@(.+)$/.exec(specifier);
-    if (match) dependencies[name] = match[2]!;
-  }
-  await Deno.writeTextFile(
-    `${work}/package.json`,
-    JSON.stringify({ name: "swanlab-ts-compile", private: true, type: "module", dependencies }),
-  );
-  for (const entry of ["src", "generated", "mod.ts", "cli.ts", "deno.json"]) {
-    await copy(new URL(entry, root), `${work}/${entry}`);
-  }
-  const bun = ["npx", "--yes", "bun@1"];
-  await run([...bun, "install", "--no-progress"], work);
-  await run([...bun, "build", "--compile", "cli.ts", "--outfile", "swanlab-ts"], work);
+  // The same build as `deno task binary`, into the temporary directory.
   const binary = `${work}/swanlab-ts`;
+  const build = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "binary", "--output", binary],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!build.success) {
+    throw new Error(
+      `deno task binary failed: ${new TextDecoder().decode(build.stderr).slice(-2000)}`,
+    );
+  }
   check("bun build --compile produces an executable", (await Deno.stat(binary)).isFile);
 
   server = new Deno.Command(Deno.execPath(), {
@@ -66,6 +61,19 @@ try {
   check(
     "the binary prints help and exits 0",
     help.success && new TextDecoder().decode(help.stdout).includes("swanlab-ts"),
+  );
+
+  const user = await new Deno.Command(binary, { args: ["user", "info"], env, stdout: "piped" })
+    .output();
+  let userData: { ok?: boolean; data?: { username?: string } } = {};
+  try {
+    userData = JSON.parse(new TextDecoder().decode(user.stdout));
+  } catch {
+    // reported below
+  }
+  check(
+    "user info (the lazily loaded library) prints the user",
+    user.success && userData.ok === true && typeof userData.data?.username === "string",
   );
 
   const metrics = await new Deno.Command(binary, {
@@ -150,14 +158,3 @@ try {
 }
 console.log(`compile: ${passed} passed, ${failed} failed`);
 Deno.exit(failed === 0 && passed > 0 ? 0 : 1);
-
-async function run(command: string[], cwd: string): Promise<void> {
-  const [program, ...args] = command;
-  const output = await new Deno.Command(program!, { args, cwd, stdout: "piped", stderr: "piped" })
-    .output();
-  if (!output.success) {
-    throw new Error(
-      `${command.join(" ")} failed: ${new TextDecoder().decode(output.stderr).slice(-2000)}`,
-    );
-  }
-}

@@ -103,9 +103,15 @@ function checkContents(tool: string, files: string[], required: string[]): void 
 
 /** Records every warning line a command printed. */
 function reportWarnings(tool: string, output: string): void {
-  for (const line of output.split("\n")) {
-    if (/\bwarning\b/i.test(line)) problems.push(`${tool}: ${line.trim()}`);
-  }
+  const lines = output.split("\n");
+  lines.forEach((line, i) => {
+    if (!/\bwarning\b/i.test(line)) return;
+    // The one expected warning: the CLI loads its command modules with computed specifiers on
+    // purpose (start-up time, see src/cli/lazy_import.ts); they resolve relative to the module.
+    const at = lines.slice(i + 1, i + 3).join(" ");
+    if (/unanalyzable-dynamic-import/.test(line) && /src\/cli\/lazy_import\.ts:/.test(at)) return;
+    problems.push(`${tool}: ${line.trim()}`);
+  });
 }
 
 /** Runs `deno <args>` in the repository root (`NO_COLOR`); returns its combined output. */

@@ -1248,7 +1248,11 @@ def __getattr__(name):
 
 const REEXPORT = "from google.protobuf._permissive import __getattr__  # noqa: F401\n";
 
-function stubFiles(sdk: string): Record<string, string> {
+/**
+ * The import overlay for an SDK source tree (path → file text), see step 1 above; also used by
+ * `deno task bench --python-sdk DIR`.
+ */
+export function stubFiles(sdk: string): Record<string, string> {
   const extend = (sub: string) =>
     `# Overlay: skip the real package __init__ (heavy imports); load submodules from the SDK tree.\n` +
     `__path__.append(${JSON.stringify(`${sdk}/${sub}`)})\n`;

@@ -10,6 +10,7 @@
 
 import type { Api } from "../../mod.ts";
 import type { CliIo } from "./io.ts";
+import { importModule } from "./lazy_import.ts";
 import type { CommonValues } from "./options.ts";
 import {
   type Envelope,
@@ -54,7 +55,7 @@ let library: Promise<Library> | undefined;
  * ```
  */
 export function loadLibrary(): Promise<Library> {
-  library ??= import("../../mod.ts");
+  library ??= importModule<Library>("mod.ts"); // not read by `deno run` before it is needed
   return library;
 }
 

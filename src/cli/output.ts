@@ -537,7 +537,7 @@ export type SaveTarget =
  */
 export async function saveTarget(name: string, cwd: string): Promise<SaveTarget> {
   const [{ checkOutputPath }, { isAbsolute, join }] = await Promise.all([
-    import("../../mod.ts"),
+    import("../core/atomic_file.ts"),
     import("node:path"),
   ]);
   if (name.trim() === "") return { path: await checkOutputPath(name, "--save"), file: name };
@@ -594,7 +594,7 @@ export interface SaveResult {
  */
 export async function saveEnvelope(envelope: Envelope, target: SaveTarget): Promise<SaveResult> {
   if ("skip" in target) return { message: target.skip, warning: true };
-  const { writeFileAtomic } = await import("../../mod.ts");
+  const { writeFileAtomic } = await import("../core/atomic_file.ts");
   await writeFileAtomic(target.path, toJsonText(envelope));
   return { path: target.file, message: `Saved to ${target.file}` };
 }

@@ -139,16 +139,21 @@ export class Pager<T> implements AsyncIterable<T> {
    *
    * @returns An async iterator over the items.
    */
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    const first = await this.#firstPage();
-    this.#first = undefined; // a later iteration fetches fresh data
-    yield* this.#items(first.items);
-    if (!this.all || first.items.length === 0 || this.page >= first.pages) return;
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    // Not an async generator: `yield*` over a page's items costs several promise hops per item
+    // (measured: a tenth of listing 10,000 runs); this hands out the items of the page in hand
+    // with one resolved promise each, and awaits only when a page is needed.
+    const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
+    let items: readonly T[] = [];
+    let index = 0;
+    let started = false;
+    let finished = false;
+    let pending: Promise<PageResult<T>>[] = [];
+    let next = 1; // with `pages` 0: nothing to schedule until the first page says so
+    let pages = 0;
     const window = Math.max(1, this.#limiter?.concurrency ?? 1);
-    const pending: Promise<PageResult<T>>[] = [];
-    let next = this.page + 1;
     const schedule = () => {
-      while (pending.length < window && next <= first.pages) {
+      while (pending.length < window && next <= pages) {
         const page = next++;
         const task = this.#limiter
           ? this.#limiter.run(() => this.#fetch(page, this.size))
@@ -157,17 +162,57 @@ export class Pager<T> implements AsyncIterable<T> {
         pending.push(task);
       }
     };
-    try {
-      schedule();
-      while (pending.length > 0) {
-        const result = await pending.shift()!;
-        if (result.items.length === 0) return;
-        schedule();
-        yield* this.#items(result.items);
+    const finish = (): IteratorReturnResult<undefined> => {
+      finished = true;
+      items = [];
+      pending = [];
+      return done;
+    };
+    const advance = async (): Promise<IteratorResult<T>> => {
+      try {
+        for (;;) {
+          if (finished) return done;
+          // An abort stops the iteration at once, not after the rest of a page in hand.
+          if (this.#signal?.aborted) {
+            throw new AbortError("GET", "(list iteration)", { cause: this.#signal.reason });
+          }
+          if (index < items.length) return { done: false, value: items[index++] as T };
+          if (!started) {
+            started = true;
+            const first = await this.#firstPage();
+            this.#first = undefined; // a later iteration fetches fresh data
+            items = first.items;
+            index = 0;
+            if (this.all && first.items.length > 0 && this.page < first.pages) {
+              pages = first.pages;
+              next = this.page + 1;
+            }
+            continue;
+          }
+          // Later pages are requested once the first page is used up (a consumer that stops
+          // within it sends nothing more), then kept `window` pages ahead.
+          schedule();
+          const task = pending.shift();
+          if (task === undefined) return finish();
+          const result = await task;
+          if (finished) return done;
+          if (result.items.length === 0) return finish();
+          schedule();
+          items = result.items;
+          index = 0;
+        }
+      } catch (error) {
+        finish();
+        throw error;
       }
-    } finally {
-      pending.length = 0;
-    }
+    };
+    return {
+      next: (): Promise<IteratorResult<T>> =>
+        !finished && index < items.length && !this.#signal?.aborted
+          ? Promise.resolve({ done: false, value: items[index++] as T })
+          : advance(),
+      return: (): Promise<IteratorResult<T>> => Promise.resolve(finish()),
+    };
   }
 
   /**
@@ -203,17 +248,6 @@ export class Pager<T> implements AsyncIterable<T> {
     const list: J[] = [];
     for await (const item of this) list.push(await serialize(item));
     return { page: this.page, size: this.size, total, pages, list };
-  }
-
-  // The items of a fetched page, one by one, checking the signal before each: an abort stops
-  // the iteration at once, not after the rest of the page.
-  *#items(items: readonly T[]): Generator<T> {
-    for (const item of items) {
-      if (this.#signal?.aborted) {
-        throw new AbortError("GET", "(list iteration)", { cause: this.#signal.reason });
-      }
-      yield item;
-    }
   }
 
   #firstPage(): Promise<PageResult<T>> {

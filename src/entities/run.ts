@@ -24,6 +24,11 @@ import {
   type MediaQuery,
   validateMediaStep,
 } from "../metrics/medias.ts";
+import {
+  fetchMetricColumns,
+  type MetricColumns,
+  type MetricColumnsQuery,
+} from "../metrics/metric_columns.ts";
 import { validateMetricKeys } from "../metrics/metric_keys.ts";
 import { normalizeRangeQuery } from "../metrics/range_query.ts";
 import type { RunRef } from "../metrics/run_ref.ts";
@@ -771,6 +776,47 @@ export class Run {
         };
       },
     };
+  }
+
+  /**
+   * Full-resolution scalar points of this run as columns: per key, `steps`, `values` and
+   * `timestamps` as `Float64Array`s (24 bytes per point, no object per point), ready for plotting
+   * and numeric work. The same points, in the same order per key, as
+   * {@linkcode Run.scanMetrics}; a missing timestamp is `NaN`. Statistics are not included.
+   *
+   * @param keys The metric keys (duplicates are ignored).
+   * @param query `all` (every point, the default) or a `rangeQuery`.
+   * @param options Per-call signal, timeouts, retries, clock and warnings.
+   * @returns `{ projectId, experimentId, list: [{ key, steps, values, timestamps }] }`, one entry
+   *   per distinct key in request order.
+   * @throws {ValidationError} For invalid keys, flag or range query (before any request).
+   * @throws {NotFoundError} When the run does not exist.
+   * @throws {ApiError} (or a subclass), {@linkcode ConnectionError} or {@linkcode ResponseError}
+   * for failed requests and downloads.
+   *
+   * @example Every point of a key, as arrays
+   * ```ts
+   * import { Api } from "@swanlab-ts/api";
+   *
+   * const api = new Api();
+   * const run = api.run("my-team/my-project/abc123");
+   * const { list: [loss] } = await run.metricsColumns(["loss"], { all: true });
+   * console.log(loss?.steps.length, loss?.values.at(-1));
+   * ```
+   */
+  async metricsColumns(
+    keys: readonly string[],
+    query: MetricColumnsQuery = {},
+    options: ScanMetricsOptions = {},
+  ): Promise<MetricColumns> {
+    validateMetricKeys(keys, "keys");
+    const q = checkQuery("query", query);
+    checkBoolean("all", q.all, true);
+    if (q.rangeQuery !== undefined && q.rangeQuery !== null) {
+      normalizeRangeQuery({ ...q.rangeQuery }, "rangeQuery");
+    }
+    const [transport, ref] = await this.#resolve(options);
+    return await fetchMetricColumns(transport, ref, keys, q, options);
   }
 
   /**

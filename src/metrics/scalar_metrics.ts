@@ -20,7 +20,9 @@ import type { Transport } from "../core/transport.ts";
 import { chunkKeys, type ColumnRef, columnRef, validateMetricKeys } from "./metric_keys.ts";
 import { normalizeRangeQuery, type RangeQuery } from "./range_query.ts";
 import type { RunRef } from "./run_ref.ts";
-import { type MetricPoint, scanMetricBatches } from "./scan_metrics.ts";
+import { ColumnCollector } from "./_column_collector.ts";
+import { fullPoints } from "./_full_points.ts";
+import { scanMetricRows } from "./scan_metrics.ts";
 import { mergeValueStats, type ScalarStatsJson, STAT_FIELDS } from "./stats.ts";
 
 /** The largest sample the server accepts; larger ones are clamped to it. */
@@ -538,18 +540,18 @@ export async function fetchScalarMetrics(
       chunks.map((chunk) => async (signal: AbortSignal): Promise<ScalarSeriesJson[]> => {
         const callOptions = { ...options, signal };
         const collect = async (): Promise<Map<string, FullPointJson[]>> => {
-          const points = new Map<string, FullPointJson[]>(chunk.map((key) => [key, []]));
-          const scan = scanMetricBatches(
+          const collector = new ColumnCollector(chunk);
+          await scanMetricRows(
             transport,
             ref,
             chunk,
             rangeQuery === undefined ? {} : { rangeQuery },
             { ...callOptions, nowMs, onWarning },
+            collector,
           );
-          for await (const batch of scan) {
-            for (const point of batch) {
-              points.get(point.key)?.push(toFullPoint(point, ignoreTimestamp));
-            }
+          const points = new Map<string, FullPointJson[]>();
+          for (const key of chunk) {
+            points.set(key, fullPoints(collector.take(key), ignoreTimestamp));
           }
           return points;
         };
@@ -569,10 +571,4 @@ export async function fetchScalarMetrics(
     experimentId: ref.runId,
     list: entries.flat(),
   };
-}
-
-function toFullPoint(point: MetricPoint, ignoreTimestamp: boolean): FullPointJson {
-  return point.timestamp === undefined || ignoreTimestamp
-    ? { step: point.step, value: point.value }
-    : { step: point.step, value: point.value, timestamp: point.timestamp };
 }

@@ -311,6 +311,70 @@ interface Scan {
   query: NormalizedRangeQuery | undefined;
   nowMs: number;
   options: ScanMetricsOptions;
+  /** Takes unfiltered rows straight from the parser's blocks (no point objects, no batches). */
+  sink?: MetricRowSink;
+}
+
+/**
+ * Receives the rows of an unfiltered scan straight from the parser (see {@linkcode scanMetricRows}).
+ *
+ * @example Count the values of each key
+ * ```ts
+ * import type { MetricRowSink } from "./scan_metrics.ts";
+ *
+ * const counts = new Map<string, number>();
+ * const sink: MetricRowSink = {
+ *   rows(keys, block, from, to) {
+ *     for (let row = from; row < to; row++) {
+ *       keys.forEach((key, k) => {
+ *         if (block.hasValue[row * keys.length + k] === 1) counts.set(key, (counts.get(key) ?? 0) + 1);
+ *       });
+ *     }
+ *   },
+ *   point(point) {
+ *     counts.set(point.key, (counts.get(point.key) ?? 0) + 1);
+ *   },
+ * };
+ * ```
+ */
+export interface MetricRowSink {
+  /**
+   * Rows `[from, to)` of the current block of the chunk with these keys (read the block before
+   * returning: its arrays are reused). Called only when the scan has no range query.
+   */
+  rows(keys: readonly string[], block: MetricRowBlock, from: number, to: number): void;
+  /** One point that passed the range query (called only when the scan has one). */
+  point(point: MetricPoint): void;
+  /**
+   * Called before each download of the chunk with these keys is read, with its declared length
+   * in bytes when known (an upper bound for sizing: a row takes at least `2 × keys + 2` bytes).
+   */
+  begin?(keys: readonly string[], expectedBytes: number | undefined): void;
+}
+
+/**
+ * A block of parsed CSV rows, as a struct of arrays: row `r` has step `steps[r]`, and key `k`
+ * of the chunk is cell `r × keys.length + k`, with a value `values[cell]` when
+ * `hasValue[cell]` is 1 and a timestamp `timestamps[cell]` (`NaN` for none).
+ *
+ * @example Read the first row
+ * ```ts
+ * import type { MetricRowBlock } from "./scan_metrics.ts";
+ *
+ * function firstValue(block: MetricRowBlock): number | undefined {
+ *   return block.hasValue[0] === 1 ? block.values[0] : undefined;
+ * }
+ * ```
+ */
+export interface MetricRowBlock {
+  /** The steps of the block's rows. */
+  readonly steps: Float64Array;
+  /** The values, one cell per row and key. */
+  readonly values: Float64Array;
+  /** 1 where the cell has a value. */
+  readonly hasValue: Uint8Array;
+  /** The timestamps (`NaN` for none), one cell per row and key. */
+  readonly timestamps: Float64Array;
 }
 
 /** Points are handed over in arrays of about this many (fewer at the end of a chunk). */
@@ -332,7 +396,10 @@ function appendPoints(
   const count = keys.length;
   let cell = row * count;
   for (; row < rows && batch.length < BATCH_POINTS; row++) {
-    const step = steps[row] as number;
+    const raw = steps[row] as number;
+    // A small integer where it fits one: read from a Float64Array, a step would otherwise be a
+    // fresh heap number in every point (an allocation per point, and 16 bytes).
+    const step = (raw | 0) === raw ? raw | 0 : raw;
     for (let i = 0; i < count; i++, cell++) {
       if (hasValue[cell] === 0) continue;
       const value = values[cell] as number;
@@ -368,7 +435,7 @@ function allDone(filters: readonly RangeFilter<MetricPoint>[]): boolean {
  * per row) to about 230 ms.
  */
 async function* scanBatches(scan: Scan): AsyncGenerator<MetricPoint[]> {
-  const { transport, ref, chunks, query, nowMs, options } = scan;
+  const { transport, ref, chunks, query, nowMs, options, sink } = scan;
   const buffering = query !== undefined && query.tail !== null;
   // In a step range, no row after `end` can match: stop reading there.
   const stepEnd = query !== undefined && query.last === null && query.type === "step"
@@ -396,6 +463,7 @@ async function* scanBatches(scan: Scan): AsyncGenerator<MetricPoint[]> {
       const response = await transport.limiter.run(() => transport.download(url, options));
       if (response.body === null) throw new ResponseError("Cannot read CSV export: empty body");
       const expected = declaredLength(response);
+      sink?.begin?.(keys, expected);
       const reader = response.body.getReader();
       const parser = new CsvByteParser(count);
       const { steps, values, hasValue, timestamps } = parser;
@@ -460,7 +528,13 @@ async function* scanBatches(scan: Scan): AsyncGenerator<MetricPoint[]> {
               index += row;
             }
             while (row < rows) {
-              if (filters === undefined) {
+              if (filters === undefined && sink !== undefined) {
+                // A collecting consumer takes the block's rows as they are: no point objects.
+                sink.rows(keys, parser, row, rows);
+                index += rows - row;
+                consumed += rows - row;
+                row = rows;
+              } else if (filters === undefined) {
                 // Every point: no filter, no per-point closure (the common case).
                 const next = appendPoints(parser, row, rows, keys, batch);
                 index += next - row;
@@ -468,7 +542,8 @@ async function* scanBatches(scan: Scan): AsyncGenerator<MetricPoint[]> {
                 row = next;
               } else {
                 index++;
-                const step = steps[row] as number;
+                const raw = steps[row] as number;
+                const step = (raw | 0) === raw ? raw | 0 : raw; // see appendPoints
                 if (stepEnd !== null && step > stepEnd) {
                   stop = true;
                   break;
@@ -618,6 +693,50 @@ export function scanMetricBatches(
   options: ScanMetricsOptions = {},
 ): AsyncIterable<MetricPoint[]> {
   return scanBatches(prepareScan(transport, ref, keys, query, options));
+}
+
+/**
+ * Reads a scan into a {@linkcode MetricRowSink}: without a range query, the parser's blocks go
+ * to `sink.rows` as they are (no object per point: the path of `run.metrics({ all: true })` and
+ * `run.metricsColumns()`); with one, each point that passes it goes to `sink.point`. Same
+ * requests, order, retries and errors as {@linkcode scanMetrics}.
+ *
+ * @param transport The client's transport.
+ * @param ref The run.
+ * @param keys The metric keys (non-empty, non-blank; duplicates are removed).
+ * @param query The range query; without one, every point.
+ * @param options Per-call signal, timeouts, retries, clock and warnings.
+ * @param sink Receives the rows or points.
+ * @returns When every chunk was read.
+ * @throws {ValidationError} For invalid keys or range query (before any request).
+ * @throws {ResponseError} For a malformed export or a download that stays cut.
+ * @throws {ApiError} (or a subclass) and {@linkcode ConnectionError} for failed requests.
+ *
+ * @example Count points
+ * ```ts ignore
+ * import { scanMetricRows } from "./scan_metrics.ts";
+ *
+ * let count = 0;
+ * await scanMetricRows(transport, ref, ["loss"], {}, {}, {
+ *   rows: (keys, block, from, to) => {
+ *     for (let cell = from * keys.length; cell < to * keys.length; cell++) count += block.hasValue[cell]!;
+ *   },
+ *   point: () => void count++,
+ * });
+ * ```
+ */
+export async function scanMetricRows(
+  transport: Transport,
+  ref: RunRef,
+  keys: readonly string[],
+  query: ScanMetricsQuery,
+  options: ScanMetricsOptions,
+  sink: MetricRowSink,
+): Promise<void> {
+  const scan = prepareScan(transport, ref, keys, query, options);
+  for await (const batch of scanBatches({ ...scan, sink })) {
+    for (const point of batch) sink.point(point);
+  }
 }
 
 /**

@@ -26,7 +26,9 @@ import {
   type SampledPointJson,
   withoutTimestamps,
 } from "./scalar_metrics.ts";
-import { scanMetricBatches } from "./scan_metrics.ts";
+import { scanMetricRows } from "./scan_metrics.ts";
+import { ColumnCollector } from "./_column_collector.ts";
+import { fullPoints } from "./_full_points.ts";
 import { type ScalarStatsJson, STAT_FIELDS } from "./stats.ts";
 
 /**
@@ -285,17 +287,9 @@ export async function fetchSingleMetric(
   const ignoreTimestamp = query.ignoreTimestamp === true;
   let metrics: SampledPointJson[] | FullPointJson[];
   if (all) {
-    const points: FullPointJson[] = [];
-    for await (const batch of scanMetricBatches(transport, ref, [key], { all: true }, options)) {
-      for (const point of batch) {
-        points.push(
-          point.timestamp === undefined || ignoreTimestamp
-            ? { step: point.step, value: point.value }
-            : { step: point.step, value: point.value, timestamp: point.timestamp },
-        );
-      }
-    }
-    metrics = points;
+    const collector = new ColumnCollector([key]);
+    await scanMetricRows(transport, ref, [key], { all: true }, options, collector);
+    metrics = fullPoints(collector.take(key), ignoreTimestamp);
   } else {
     const series = await fetchSampledSeries(transport, ref, [key], num, options);
     const points = series.get(key) ?? [];

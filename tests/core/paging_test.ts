@@ -35,6 +35,24 @@ describe("Pager", () => {
     assert.ok(maxInFlight > 1 && maxInFlight <= 3, `max in flight: ${maxInFlight}`);
   });
 
+  it("requests no later page when the consumer stops within the first one", async () => {
+    const fetched: number[] = [];
+    const pager = new Pager<number>(
+      (page, size) => {
+        fetched.push(page);
+        return Promise.resolve(pages(95, size)(page));
+      },
+      { size: 10, all: true },
+      new Limiter(3),
+    );
+    assert.deepEqual(await pager.toArray({ limit: 10 }), Array.from({ length: 10 }, (_, i) => i));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(fetched, [1]);
+    // Past the first page, later pages are kept ahead of the consumer, in order.
+    assert.deepEqual(await pager.toArray({ limit: 25 }), Array.from({ length: 25 }, (_, i) => i));
+    assert.deepEqual(fetched.slice(0, 4), [1, 1, 2, 3]);
+  });
+
   it("fetches only the requested page without all, and stops early with toArray({ limit })", async () => {
     const fetched: number[] = [];
     const fetch = (page: number, size: number) => {

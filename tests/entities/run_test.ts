@@ -402,6 +402,30 @@ describe("Run", () => {
       assert.equal(points[59]!.step, 59);
     });
 
+    it("metricsColumns() returns the scanned points as typed arrays, checked before any request", async () => {
+      const run = fx.api.run(fx.runPath);
+      const columns = await run.metricsColumns(["train/loss"], { all: true });
+      const series = columns.list[0]!;
+      assert.equal(series.key, "train/loss");
+      assert.ok(series.steps instanceof Float64Array && series.values instanceof Float64Array);
+      const points = [];
+      for await (const p of run.scanMetrics(["train/loss"])) points.push(p);
+      assert.deepEqual(Array.from(series.steps), points.map((p) => p.step));
+      assert.deepEqual(Array.from(series.values), points.map((p) => p.value));
+      assert.deepEqual(Array.from(series.timestamps), points.map((p) => p.timestamp ?? NaN));
+      fx.server.clearRequests();
+      await assert.rejects(run.metricsColumns([]), ValidationError);
+      await assert.rejects(
+        run.metricsColumns(["x"], { all: 1 as unknown as boolean }),
+        ValidationError,
+      );
+      await assert.rejects(
+        run.metricsColumns(["x"], { rangeQuery: { last: 5, start: 1 } }),
+        ValidationError,
+      );
+      assert.equal(fx.server.requests.length, 0);
+    });
+
     it("summary() returns the statistics per key", async () => {
       const summary = await fx.api.run(fx.runPath).summary([
         "train/loss",

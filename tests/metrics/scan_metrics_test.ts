@@ -20,6 +20,7 @@ import {
   scanMetrics,
 } from "../../src/metrics/scan_metrics.ts";
 import type { RangeQuery } from "../../src/metrics/range_query.ts";
+import { fetchMetricColumns } from "../../src/metrics/metric_columns.ts";
 import { CsvParseStream, toPoints } from "../../src/metrics/csv_parse_stream.ts";
 import fc from "fast-check";
 
@@ -578,7 +579,31 @@ describe("scanMetrics reading the export's bytes", () => {
   }
 
   const valueCell = fc.oneof(
-    fc.constantFrom("", "NaN", "INF", "-INF", "nan", "inf", "-0", "0", " 1.5 ", "abc", "1e400"),
+    fc.constantFrom(
+      "",
+      "NaN",
+      "INF",
+      "-INF",
+      "nan",
+      "inf",
+      "-inf",
+      "Infinity",
+      "-0",
+      "0",
+      "+3",
+      "42",
+      "-17",
+      "1E5",
+      "2.5e-7",
+      "-1.25E+3",
+      ".5",
+      "5.",
+      " 1.5 ",
+      "abc",
+      "1e400",
+      "9007199254740993",
+      "123456789012345678901234567890",
+    ),
     fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
     fc.double({ noNaN: true, noDefaultInfinity: true }).map((v) => v.toPrecision(17)),
     fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((v) => v.toExponential()),
@@ -621,7 +646,24 @@ describe("scanMetrics reading the export's bytes", () => {
           serve(text);
           cuts = at;
           const scanned = await Array.fromAsync(scanMetrics(client, ref, keys));
-          assert.deepEqual(scanned, await reference(text, keys));
+          const expected = await reference(text, keys);
+          assert.deepEqual(scanned, expected);
+          // The collecting paths read the parser's blocks directly: the same points per key.
+          const columns = await fetchMetricColumns(client, ref, keys);
+          assert.deepEqual(
+            columns.list.map((series) => ({
+              key: series.key,
+              points: Array.from(series.steps, (step, i) => {
+                const timestamp = series.timestamps[i]!;
+                const value = series.values[i]!;
+                return Number.isNaN(timestamp) ? { step, value } : { step, value, timestamp };
+              }),
+            })),
+            keys.map((key) => ({
+              key,
+              points: expected.filter((p) => p.key === key).map(({ key: _, ...p }) => p),
+            })),
+          );
         },
       ),
       { numRuns: 150 },

@@ -6,7 +6,30 @@
  */
 
 import type { Parser } from "@optique/core/parser";
+import { importModule } from "../lazy_import.ts";
 import type { Invocation } from "../options.ts";
+
+/** The modules of the command groups, by file name. */
+interface CommandModules {
+  "auth.ts": typeof import("./auth.ts");
+  "demo.ts": typeof import("./demo.ts");
+  "doctor.ts": typeof import("./doctor.ts");
+  "mcp.ts": typeof import("./mcp.ts");
+  "project.ts": typeof import("./project.ts");
+  "run.ts": typeof import("./run.ts");
+  "self_hosted.ts": typeof import("./self_hosted.ts");
+  "serve.ts": typeof import("./serve.ts");
+  "user.ts": typeof import("./user.ts");
+  "workspace.ts": typeof import("./workspace.ts");
+}
+
+/**
+ * Loads a command group's module with a computed specifier (`importModule`): `deno run` then
+ * reads only the group that runs, not every group's module graph, at start-up.
+ */
+function command<F extends keyof CommandModules>(file: F): Promise<CommandModules[F]> {
+  return importModule<CommandModules[F]>(`src/cli/commands/${file}`);
+}
 
 /**
  * One-line help of each top-level command.
@@ -63,37 +86,37 @@ export interface GroupSpec {
  * ```
  */
 export const GROUPS: readonly GroupSpec[] = [
-  { name: "user", aliases: [], load: async () => (await import("./user.ts")).userCommand() },
+  { name: "user", aliases: [], load: async () => (await command("user.ts")).userCommand() },
   {
     name: "workspace",
     aliases: [],
-    load: async () => (await import("./workspace.ts")).workspaceCommand(),
+    load: async () => (await command("workspace.ts")).workspaceCommand(),
   },
   {
     name: "project",
     aliases: [],
-    load: async () => (await import("./project.ts")).projectCommand(),
+    load: async () => (await command("project.ts")).projectCommand(),
   },
   {
     name: "run",
     aliases: ["experiment"],
-    load: async () => (await import("./run.ts")).runCommand(),
+    load: async () => (await command("run.ts")).runCommand(),
   },
   {
     name: "self-hosted",
     aliases: ["self_hosted", "selfhosted"],
-    load: async () => (await import("./self_hosted.ts")).selfHostedCommand(),
+    load: async () => (await command("self_hosted.ts")).selfHostedCommand(),
   },
-  { name: "login", aliases: [], load: async () => (await import("./auth.ts")).authCommands()[0] },
-  { name: "logout", aliases: [], load: async () => (await import("./auth.ts")).authCommands()[1] },
-  { name: "serve", aliases: [], load: async () => (await import("./serve.ts")).serveCommand() },
-  { name: "demo", aliases: [], load: async () => (await import("./demo.ts")).demoCommand() },
+  { name: "login", aliases: [], load: async () => (await command("auth.ts")).authCommands()[0] },
+  { name: "logout", aliases: [], load: async () => (await command("auth.ts")).authCommands()[1] },
+  { name: "serve", aliases: [], load: async () => (await command("serve.ts")).serveCommand() },
+  { name: "demo", aliases: [], load: async () => (await command("demo.ts")).demoCommand() },
   {
     name: "doctor",
     aliases: [],
-    load: async () => (await import("./doctor.ts")).doctorCommand(),
+    load: async () => (await command("doctor.ts")).doctorCommand(),
   },
-  { name: "mcp", aliases: [], load: async () => (await import("./mcp.ts")).mcpCommand() },
+  { name: "mcp", aliases: [], load: async () => (await command("mcp.ts")).mcpCommand() },
 ];
 
 /**

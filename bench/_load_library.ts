@@ -1,0 +1,7 @@
+/**
+ * Loads the library without using it: the module-loading row of the cold-start bench.
+ *
+ * @module
+ */
+
+import "../mod.ts";
