@@ -14,6 +14,7 @@ import {
   SYSTEM_SCALAR_KEYS,
 } from "./metric_source.ts";
 import { Prng } from "./prng.ts";
+import { seededMedia } from "./seeded_media.ts";
 import type {
   LabelRecord,
   MediaRecord,
@@ -418,7 +419,7 @@ export function seedDataset(
       updatedAt: finished ?? isoMs(spec.createdMs + steps * STEP_MS),
       finishedAt: finished,
       metrics,
-      media,
+      media: seededMedia(media),
       logs,
       deleted: false,
     };

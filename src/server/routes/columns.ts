@@ -20,6 +20,7 @@ import { pageParams, type Schemas, visibleProjectByCuid } from "./_common.ts";
  * ```
  */
 export function columnsOf(run: RunRecord): Schemas["Column"][] {
+  if (run.columns) return run.columns.map((c) => ({ ...c }));
   const created = Date.parse(run.createdAt);
   const data = dataOf(run);
   const scalar = data.metrics.keys.map((key, i): Schemas["Column"] => ({
