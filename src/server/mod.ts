@@ -44,3 +44,5 @@ export type { RoleName } from "./store.ts";
 // Options.
 export type { ServerOptions } from "./server_options.ts";
 export type { FaultOptions } from "./faults.ts";
+// Serving a mirror directory.
+export { MirrorDataError } from "./mirror_source.ts";
