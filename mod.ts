@@ -165,6 +165,33 @@ export type {
   SingleScalarMetricJson,
 } from "./src/metrics/single_metric.ts";
 
+// Export writers: CSV, JSON Lines, Parquet and Hive-partitioned Parquet datasets, streamed and
+// written atomically.
+export type { ByteSink, SinkTarget } from "./src/export/byte_sink.ts";
+export type { ExportStats } from "./src/export/export_stats.ts";
+export type { RowSource } from "./src/export/row_source.ts";
+export { METRIC_ROW_COLUMNS, type MetricRow } from "./src/export/metric_row.ts";
+export { csvCell, type CsvWriteOptions, writeCsv } from "./src/export/csv_writer.ts";
+export { type JsonlWriteOptions, writeJsonl } from "./src/export/jsonl_writer.ts";
+export {
+  PARQUET_COMPRESSIONS,
+  type ParquetCompression,
+  type ParquetWriteOptions,
+} from "./src/export/parquet_options.ts";
+export {
+  type MetricsParquetOptions,
+  MetricsParquetWriter,
+  writeMetricsParquet,
+} from "./src/export/metrics_parquet_writer.ts";
+export { hivePartitionName, writeMetricsHive } from "./src/export/hive_metrics_writer.ts";
+export { writeTableParquet } from "./src/export/table_parquet_writer.ts";
+export {
+  type TableCell,
+  type TableData,
+  type TableRow,
+  tableToHtml,
+} from "./src/export/table_data.ts";
+
 // Results that never throw.
 export { ApiResponse, type ApiResponseJson } from "./src/core/api_response.ts";
 
