@@ -38,7 +38,7 @@ import {
   type RunDocument,
   type UserDocument,
 } from "./mirror_format.ts";
-import { encodePoints, PointColumns } from "./points_parquet.ts";
+import { PointsEncoder } from "./points_parquet.ts";
 import { planSync, type RemoteRun, type SyncStep } from "./sync_plan.ts";
 
 /**
@@ -50,6 +50,8 @@ import { planSync, type RemoteRun, type SyncStep } from "./sync_plan.ts";
  * ```
  */
 export interface MirrorOptions extends ClientOptions {
+  /** A ready client to use (its options win over the client options given here). */
+  api?: Api;
   /** The mirror directory (created if missing; its parent must exist). */
   out: string;
   /** Only plan: list what would be fetched, send only list and metadata requests, write nothing. */
@@ -271,6 +273,7 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
   }
 
   const {
+    api: given,
     out: _out,
     dryRun: _d,
     filter: _f,
@@ -283,7 +286,7 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
     now: _n,
     ...clientOptions
   } = options;
-  const api = new Api(clientOptions);
+  const api = given ?? new Api(clientOptions);
   const username = await api.username;
   const host = (await runCore(api.run("_/_/_")).ctx.transport()).apiHost;
   if (previous && previous.source.host !== host) {
@@ -424,20 +427,27 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
     // Points.
     let points: RunDocument["points"] = null;
     if (scalarKeys.length > 0) {
-      const cols = new PointColumns();
-      for await (const p of run.scanMetrics(scalarKeys, {}, req)) {
-        cols.push(p.key, p.step, p.value, p.timestamp);
+      const encoder = await PointsEncoder.create();
+      try {
+        for await (const p of run.scanMetrics(scalarKeys, {}, req)) {
+          await encoder.push(p.key, p.step, p.value, p.timestamp);
+        }
+      } catch (error) {
+        await encoder.abort();
+        throw error;
       }
-      if (cols.length > 0) {
+      const rows = encoder.rows;
+      const bytes = await encoder.finish();
+      if (rows > 0) {
         const ref = await writeHashed(
           out,
           pointsDir(workspace, projectName, info.cuid),
           "part",
           "parquet",
-          encodePoints(cols),
+          bytes,
           written,
         );
-        points = { ...ref, rows: cols.length };
+        points = { ...ref, rows };
       }
     }
     progress.points++;

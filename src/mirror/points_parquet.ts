@@ -1,89 +1,104 @@
 /**
- * A run's scalar points as one Parquet file (columns `key`, `step`, `value`, `timestamp`).
+ * A run's scalar points as one Parquet file (columns `key`, `step`, `value`, `timestamp`),
+ * written with the export layer's streaming {@linkcode MetricsParquetWriter} into memory, so
+ * that the file can be named after its content hash.
  *
  * @module
  */
 
-import { parquetWriteBuffer } from "hyparquet-writer";
+import type { ByteSink } from "../export/byte_sink.ts";
+import type { MetricRow } from "../export/metric_row.ts";
+import { MetricsParquetWriter } from "../export/metrics_parquet_writer.ts";
+
+const BATCH = 8192;
 
 /**
- * The points of one run, column by column, in the order they were read.
+ * Collects the points of one run and encodes them as Parquet, one row group at a time (only
+ * the compressed bytes of finished row groups are held).
  *
- * @example Collect two points
+ * @example Encode two points
  * ```ts
- * import { PointColumns } from "./points_parquet.ts";
- * const cols = new PointColumns();
- * cols.push("loss", 0, 1.5, 1722470401000);
- * cols.push("loss", 1, 1.2, undefined);
- * cols.length; // 2
+ * import { PointsEncoder } from "./points_parquet.ts";
+ * const encoder = await PointsEncoder.create();
+ * await encoder.push("loss", 0, 1.5, 1722470401000);
+ * await encoder.push("loss", 1, 1.2, undefined);
+ * const bytes = await encoder.finish(); // a Parquet file with 2 rows
  * ```
  */
-export class PointColumns {
-  /** Metric keys. */
-  readonly keys: string[] = [];
-  /** Steps. */
-  readonly steps: number[] = [];
-  /** Values (`NaN`, `±Infinity` kept). */
-  readonly values: number[] = [];
-  /** Unix milliseconds, or `null` when the source gave none. */
-  readonly timestamps: (number | null)[] = [];
+export class PointsEncoder {
+  readonly #writer: MetricsParquetWriter;
+  readonly #chunks: Uint8Array[];
+  #batch: MetricRow[] = [];
+  #rows = 0;
 
-  /** Number of points. */
-  get length(): number {
-    return this.steps.length;
+  private constructor(writer: MetricsParquetWriter, chunks: Uint8Array[]) {
+    this.#writer = writer;
+    this.#chunks = chunks;
+  }
+
+  /** Creates an encoder. */
+  static async create(): Promise<PointsEncoder> {
+    const chunks: Uint8Array[] = [];
+    const sink: ByteSink = {
+      write: (chunk) => {
+        // The writer may reuse its chunk: keep a copy.
+        chunks.push(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk.slice());
+        return Promise.resolve();
+      },
+      commit: () => Promise.resolve(),
+      abort: () => Promise.resolve(),
+    };
+    const writer = await MetricsParquetWriter.create(sink, {
+      includeRun: false,
+      rowGroupSize: 100_000,
+    });
+    return new PointsEncoder(writer, chunks);
+  }
+
+  /** Points pushed so far. */
+  get rows(): number {
+    return this.#rows;
   }
 
   /** Appends one point. */
-  push(key: string, step: number, value: number, timestamp: number | undefined): void {
-    this.keys.push(key);
-    this.steps.push(step);
-    this.values.push(value);
-    this.timestamps.push(timestamp ?? null);
+  async push(
+    key: string,
+    step: number,
+    value: number,
+    timestamp: number | undefined,
+  ): Promise<void> {
+    this.#batch.push(
+      timestamp === undefined
+        ? { run: "", key, step, value }
+        : { run: "", key, step, value, timestamp },
+    );
+    this.#rows++;
+    if (this.#batch.length >= BATCH) await this.#flush();
   }
-}
 
-/**
- * Encodes the points as Parquet bytes (Snappy, row groups of 100 000 rows, statistics on).
- *
- * Rows are written in memory: one run's points at a time (24 bytes per point and the key),
- * which keeps the writer a single library call.
- *
- * @param points The points.
- * @returns The file's bytes.
- *
- * @example Encode
- * ```ts
- * import { encodePoints, PointColumns } from "./points_parquet.ts";
- * const cols = new PointColumns();
- * cols.push("loss", 0, 1.5, 1722470401000);
- * const bytes = encodePoints(cols);
- * ```
- */
-export function encodePoints(points: PointColumns): Uint8Array<ArrayBuffer> {
-  // Rows grouped by key (in order of first appearance), ascending steps within a key: the
-  // row-group statistics then let readers skip keys.
-  const order = new Map<string, number>();
-  for (const key of points.keys) if (!order.has(key)) order.set(key, order.size);
-  const rows = Array.from({ length: points.length }, (_, i) => i);
-  rows.sort((a, b) =>
-    order.get(points.keys[a]!)! - order.get(points.keys[b]!)! || points.steps[a]! - points.steps[b]!
-  );
-  const keys = rows.map((i) => points.keys[i]!);
-  const steps = BigInt64Array.from(rows, (i) => BigInt(points.steps[i]!));
-  const values = Float64Array.from(rows, (i) => points.values[i]!);
-  const timestamps = rows.map((i) => {
-    const t = points.timestamps[i];
-    return t === null || t === undefined ? null : BigInt(t);
-  });
-  const buffer = parquetWriteBuffer({
-    columnData: [
-      { name: "key", data: keys, type: "STRING", nullable: false },
-      { name: "step", data: steps, type: "INT64", nullable: false },
-      { name: "value", data: values, type: "DOUBLE", nullable: false },
-      { name: "timestamp", data: timestamps, type: "INT64", nullable: true },
-    ],
-    rowGroupSize: 100_000,
-    createdBy: "swanlab-ts mirror",
-  });
-  return new Uint8Array(buffer);
+  /** Finishes the file and returns its bytes. */
+  async finish(): Promise<Uint8Array<ArrayBuffer>> {
+    await this.#flush();
+    await this.#writer.commit();
+    const size = this.#chunks.reduce((n, c) => n + c.byteLength, 0);
+    const out = new Uint8Array(size);
+    let offset = 0;
+    for (const c of this.#chunks) {
+      out.set(c, offset);
+      offset += c.byteLength;
+    }
+    return out;
+  }
+
+  /** Discards the file. */
+  async abort(): Promise<void> {
+    await this.#writer.abort();
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#batch.length === 0) return;
+    const batch = this.#batch;
+    this.#batch = [];
+    await this.#writer.write(batch);
+  }
 }

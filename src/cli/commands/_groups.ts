@@ -27,6 +27,7 @@ export const GROUP_BRIEFS = {
   login: "Verify an API key and save it to the SwanLab .netrc.",
   logout: "Remove the saved API key (.netrc).",
   serve: "Run a local SwanLab-compatible server with demo data.",
+  mirror: "Back up a workspace, project or run to a local directory (incremental).",
   demo: "A guided tour of the API against a local demo server.",
 } as const;
 
@@ -85,6 +86,7 @@ export const GROUPS: readonly GroupSpec[] = [
   { name: "login", aliases: [], load: async () => (await import("./auth.ts")).authCommands()[0] },
   { name: "logout", aliases: [], load: async () => (await import("./auth.ts")).authCommands()[1] },
   { name: "serve", aliases: [], load: async () => (await import("./serve.ts")).serveCommand() },
+  { name: "mirror", aliases: [], load: async () => (await import("./mirror.ts")).mirrorCommand() },
   { name: "demo", aliases: [], load: async () => (await import("./demo.ts")).demoCommand() },
 ];
 
