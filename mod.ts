@@ -121,6 +121,7 @@ export {
   type MirrorReport,
 } from "./src/mirror/mirror.ts";
 export type { SyncStep } from "./src/mirror/sync_plan.ts";
+export type { FileRef, ManifestRun } from "./src/mirror/mirror_format.ts";
 
 // Lists: async iterables with `total`, `toArray()` and `json()`.
 export {

@@ -77,6 +77,8 @@ interface Manifest {
  */
 export class MirrorDataError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message what is wrong, naming the file
    */
   constructor(message: string) {
