@@ -1,6 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Api, mirror, PermissionDeniedError, ValidationError } from "../../mod.ts";
 import { startServer } from "../../src/server/mod.ts";
@@ -51,7 +52,7 @@ describe("mirror", () => {
 
   before(async () => {
     source = await startServer({ runs: 3, steps: 120, logLines: 30 });
-    tmp = await Deno.makeTempDir({ prefix: "mirror_test_" });
+    tmp = await mkdtemp(join(tmpdir(), "mirror_test_"));
     clean = join(tmp, "clean");
     const report = await mirror("vision-lab", opts(clean));
     assert.equal(report.committed, true);
@@ -60,7 +61,7 @@ describe("mirror", () => {
   });
   after(async () => {
     await source.close();
-    await Deno.remove(tmp, { recursive: true });
+    await rm(tmp, { recursive: true });
   });
 
   it("serves the mirror with the same answers as the source (round trip)", async () => {
