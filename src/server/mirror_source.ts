@@ -172,7 +172,7 @@ async function readPoints(
   scalarKeys: readonly string[],
 ): Promise<RunMetrics> {
   const bytes = await readChecked(dir, ref);
-  const columns: Record<string, unknown[] | ArrayLike<unknown>> = {};
+  const chunks: Record<string, { rowStart: number; data: ArrayLike<unknown> }[]> = {};
   try {
     await parquetRead({
       file: bytes.buffer.slice(
@@ -181,9 +181,10 @@ async function readPoints(
       ) as ArrayBuffer,
       columns: ["key", "step", "value", "timestamp"],
       onChunk: (chunk) => {
-        const existing = columns[chunk.columnName];
-        const data = Array.from(chunk.columnData as ArrayLike<unknown>);
-        columns[chunk.columnName] = existing ? [...(existing as unknown[]), ...data] : data;
+        (chunks[chunk.columnName] ??= []).push({
+          rowStart: chunk.rowStart,
+          data: chunk.columnData as ArrayLike<unknown>,
+        });
       },
     });
   } catch (error) {
@@ -193,15 +194,29 @@ async function readPoints(
       }`,
     );
   }
-  const keys = (columns.key ?? []) as unknown[];
-  const steps = (columns.step ?? []) as ArrayLike<unknown>;
-  const values = (columns.value ?? []) as ArrayLike<unknown>;
-  const times = (columns.timestamp ?? []) as ArrayLike<unknown>;
-  if (keys.length !== ref.rows || steps.length !== ref.rows || values.length !== ref.rows) {
-    throw new MirrorDataError(
-      `Cannot serve mirror "${dir}": points file "${ref.file}" has ${keys.length} rows, expected ${ref.rows}`,
-    );
-  }
+  const column = (name: string): unknown[] => {
+    const out: unknown[] = new Array(ref.rows);
+    let filled = 0;
+    for (const c of chunks[name] ?? []) {
+      for (let i = 0; i < c.data.length && c.rowStart + i < ref.rows; i++) {
+        out[c.rowStart + i] = c.data[i];
+      }
+      filled += c.data.length;
+    }
+    if (filled !== ref.rows) {
+      throw new MirrorDataError(
+        `Cannot serve mirror "${dir}": points file "${ref.file}" has ${filled} values in column "${name}", expected ${ref.rows}`,
+      );
+    }
+    return out;
+  };
+  const columns = {
+    key: column("key"),
+    step: column("step"),
+    value: column("value"),
+    timestamp: column("timestamp"),
+  };
+  const { key: keys, step: steps, value: values, timestamp: times } = columns;
   const rowsOf = new Map<string, number[]>();
   for (let i = 0; i < keys.length; i++) {
     const key = String(keys[i]);
