@@ -31,6 +31,8 @@ interface Scenario {
   clientOnly?: boolean;
   /** Also measure the floor with each body decoded as JSON (`floor-json`). */
   jsonFloor?: boolean;
+  /** The workload script, when not `bench/workload.ts`. */
+  file?: string;
 }
 
 const scenarios: Scenario[] = [
@@ -74,6 +76,17 @@ const scenarios: Scenario[] = [
     compare: "wallMs",
     target: Infinity,
     clientOnly: true,
+  },
+  {
+    name: "(h) mirror 20 runs x 250,000 steps (+ logs, media)",
+    description:
+      "mirror() of a project (every key, Parquet, logs, media) vs the same downloads with bare fetch",
+    server: { runs: 20, steps: 250_000, exportCacheBytes: 1 << 30 },
+    workload: "mirror",
+    file: "bench/mirror_workload.ts",
+    repeats: 1,
+    compare: "wallMs",
+    target: 1.5,
   },
 ];
 
@@ -132,9 +145,10 @@ async function workload(
   mode: string,
   host: string,
   apiKey: string,
+  file = "bench/workload.ts",
 ): Promise<Measurement> {
   const output = await new Deno.Command(deno, {
-    args: ["run", "-A", `${root}bench/workload.ts`, name, mode, host, apiKey],
+    args: ["run", "-A", `${root}${file}`, name, mode, host, apiKey],
     stdout: "piped",
     stderr: "inherit",
   }).output();
@@ -161,22 +175,26 @@ for (const scenario of scenarios) {
     const repeats = quick ? 1 : scenario.repeats;
     // The server's own CSV generation rate: the first download of an export is generated.
     const generation = scenario.workload === "full-metrics"
-      ? await workload(scenario.workload, "floor", server.host, server.apiKey)
+      ? await workload(scenario.workload, "floor", server.host, server.apiKey, scenario.file)
       : undefined;
     // One warm-up run of each side so that module caches are equally warm.
     if (!quick) {
-      await workload(scenario.workload, "client", server.host, server.apiKey);
+      await workload(scenario.workload, "client", server.host, server.apiKey, scenario.file);
       if (!scenario.clientOnly) {
-        await workload(scenario.workload, "floor", server.host, server.apiKey);
+        await workload(scenario.workload, "floor", server.host, server.apiKey, scenario.file);
       }
     }
     const clients: Measurement[] = [];
     const floors: Measurement[] = [];
     const jsonFloors: Measurement[] = [];
     for (let i = 0; i < repeats; i++) {
-      clients.push(await workload(scenario.workload, "client", server.host, server.apiKey));
+      clients.push(
+        await workload(scenario.workload, "client", server.host, server.apiKey, scenario.file),
+      );
       if (!scenario.clientOnly) {
-        floors.push(await workload(scenario.workload, "floor", server.host, server.apiKey));
+        floors.push(
+          await workload(scenario.workload, "floor", server.host, server.apiKey, scenario.file),
+        );
       }
       if (scenario.jsonFloor) {
         jsonFloors.push(

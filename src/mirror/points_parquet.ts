@@ -20,8 +20,8 @@ const BATCH = 8192;
  * ```ts
  * import { PointsEncoder } from "./points_parquet.ts";
  * const encoder = await PointsEncoder.create();
- * await encoder.push("loss", 0, 1.5, 1722470401000);
- * await encoder.push("loss", 1, 1.2, undefined);
+ * await encoder.push({ key: "loss", step: 0, value: 1.5, timestamp: 1722470401000 });
+ * await encoder.push({ key: "loss", step: 1, value: 1.2 });
  * const bytes = await encoder.finish(); // a Parquet file with 2 rows
  * ```
  */
@@ -60,18 +60,12 @@ export class PointsEncoder {
     return this.#rows;
   }
 
-  /** Appends one point. */
-  async push(
-    key: string,
-    step: number,
-    value: number,
-    timestamp: number | undefined,
-  ): Promise<void> {
-    this.#batch.push(
-      timestamp === undefined
-        ? { run: "", key, step, value }
-        : { run: "", key, step, value, timestamp },
-    );
+  /**
+   * Appends one point (kept as given until its batch is written: no copy per point; `run` is not
+   * read, the file has no run column).
+   */
+  async push(point: Omit<MetricRow, "run">): Promise<void> {
+    this.#batch.push(point as MetricRow);
     this.#rows++;
     if (this.#batch.length >= BATCH) await this.#flush();
   }
