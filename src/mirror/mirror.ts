@@ -39,6 +39,7 @@ import {
   type UserDocument,
 } from "./mirror_format.ts";
 import { PointsEncoder } from "./points_parquet.ts";
+import { PARQUET_COMPRESSIONS, type ParquetCompression } from "../export/parquet_options.ts";
 import { planSync, type RemoteRun, type SyncStep } from "./sync_plan.ts";
 
 /**
@@ -73,6 +74,12 @@ export interface MirrorOptions extends ClientOptions {
    * @default 2
    */
   parallelRuns?: number;
+  /**
+   * Compression of the Parquet points files. Snappy files are about a third smaller; writing
+   * them costs about 2.5 times the CPU (pure JavaScript).
+   * @default "SNAPPY"
+   */
+  compression?: ParquetCompression;
   /** Cancels the mirror; what is complete is kept for the next attempt. */
   signal?: AbortSignal;
   /** Receives progress per phase. */
@@ -269,6 +276,15 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
     );
   }
   const now = options.now ?? (() => new Date());
+  const compression = options.compression ?? "SNAPPY";
+  if (!PARQUET_COMPRESSIONS.includes(compression)) {
+    throw new ValidationError(
+      "compression",
+      `Cannot parse compression "${String(compression)}": expected ${
+        PARQUET_COMPRESSIONS.join(" or ")
+      }`,
+    );
+  }
   await prepareDir(out, false);
   const previous = await readManifest(out);
   const scopeText = [scope.workspace, scope.project, scope.run].filter(Boolean).join("/");
@@ -288,6 +304,7 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
     since: _s,
     media: _m,
     parallelRuns: _p,
+    compression: _c,
     signal: _sig,
     onProgress: _op,
     now: _n,
@@ -434,7 +451,7 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
     // Points.
     let points: RunDocument["points"] = null;
     if (scalarKeys.length > 0) {
-      const encoder = await PointsEncoder.create();
+      const encoder = await PointsEncoder.create(compression);
       try {
         for await (const p of run.scanMetrics(scalarKeys, {}, req)) {
           await encoder.push(p);

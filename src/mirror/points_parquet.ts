@@ -9,6 +9,7 @@
 import type { ByteSink } from "../export/byte_sink.ts";
 import type { MetricRow } from "../export/metric_row.ts";
 import { MetricsParquetWriter } from "../export/metrics_parquet_writer.ts";
+import type { ParquetCompression } from "../export/parquet_options.ts";
 
 const BATCH = 8192;
 
@@ -36,8 +37,12 @@ export class PointsEncoder {
     this.#chunks = chunks;
   }
 
-  /** Creates an encoder. */
-  static async create(): Promise<PointsEncoder> {
+  /**
+   * Creates an encoder.
+   *
+   * @param compression The codec of every column.
+   */
+  static async create(compression: ParquetCompression = "SNAPPY"): Promise<PointsEncoder> {
     const chunks: Uint8Array[] = [];
     const sink: ByteSink = {
       write: (chunk) => {
@@ -51,6 +56,7 @@ export class PointsEncoder {
     const writer = await MetricsParquetWriter.create(sink, {
       includeRun: false,
       rowGroupSize: 100_000,
+      compression,
     });
     return new PointsEncoder(writer, chunks);
   }
