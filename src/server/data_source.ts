@@ -81,8 +81,8 @@ export interface LoadedData {
   readonly users: SeedUser[];
   /** Facts about the seeded data set (mirrors answer a description of the mirror instead). */
   readonly info: DatasetInfo;
-  /** Whether create and delete requests are refused. */
-  readonly readOnly: boolean;
+  /** Why create and delete requests are refused (a read-only source), or `undefined`. */
+  readonly readOnly: string | undefined;
 }
 
 /**

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { DataSource, LoadedData } from "./data_source.ts";
 import { LogSource } from "./log_source.ts";
 import {
   createRunMetrics,
@@ -579,4 +580,27 @@ export function seedDataset(
     pinned: sweepRuns[pinIndex]!.info,
   };
   return { info, users };
+}
+
+/**
+ * The seeded data set as a {@link DataSource} (writable: create and delete work).
+ *
+ * @param options seed and sizes
+ * @returns the source
+ *
+ * @example Fill a store
+ * ```ts
+ * import { Store } from "./store.ts";
+ * import { seededSource } from "./dataset.ts";
+ * const store = new Store();
+ * const { users } = await seededSource({ seed: 42, runs: 4, steps: 100, extraKeys: 0, logLines: 10 }).load(store);
+ * ```
+ */
+export function seededSource(options: DatasetOptions): DataSource {
+  return {
+    load: (store: Store): Promise<LoadedData> => {
+      const { info, users } = seedDataset(store, options);
+      return Promise.resolve({ info, users, readOnly: undefined });
+    },
+  };
 }

@@ -570,11 +570,10 @@ async function loadMirror(dir: string, store: Store): Promise<LoadedData> {
     clone.logs = storedLogs([]);
   }
 
-  store.readOnly =
-    `Read-only server: it serves the mirror "${dir}" of ${manifest.source.host}; create and delete are not allowed`;
   return {
     users: [{ username, name: str(userDoc.user.name, username), apiKey, root: false }],
     info: noDataset(dir),
-    readOnly: true,
+    readOnly:
+      `Read-only server: it serves the mirror "${dir}" of ${manifest.source.host}; create and delete are not allowed`,
   };
 }

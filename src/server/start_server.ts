@@ -5,7 +5,7 @@
  */
 
 import { createApp, describeRequest, type RecordedRequest } from "./app.ts";
-import { seedDataset } from "./dataset.ts";
+import { seededSource } from "./dataset.ts";
 import { FaultInjector } from "./faults.ts";
 import { listen, type Listener } from "./listen.ts";
 import { mirrorSource } from "./mirror_source.ts";
@@ -72,9 +72,11 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
   if (options.data !== undefined && (typeof options.data !== "string" || options.data === "")) {
     throw new RangeError(`Cannot start server: option "data" must be a mirror directory path`);
   }
-  const { info, users } = options.data !== undefined
-    ? await mirrorSource(options.data).load(store)
-    : seedDataset(store, { seed, runs, steps, extraKeys, logLines });
+  const source = options.data !== undefined
+    ? mirrorSource(options.data)
+    : seededSource({ seed, runs, steps, extraKeys, logLines });
+  const { info, users, readOnly } = await source.load(store);
+  store.readOnly = readOnly;
   const faults = new FaultInjector(options.faults);
   const secret = Array.from(
     crypto.getRandomValues(new Uint8Array(32)),
