@@ -201,7 +201,13 @@ describe("mirror", () => {
 
   it("with faults on, completes identical to a clean mirror or fails clearly", async () => {
     const dir = join(tmp, "faults");
-    source.setFaults({ errorRate: 0.1, rateLimitRate: 0.05, truncateRate: 0.2, seed: 7 });
+    source.setFaults({
+      errorRate: 0.1,
+      rateLimitRate: 0.05,
+      resetRate: 0.05,
+      truncateRate: 0.2,
+      seed: 7,
+    });
     try {
       let failed: unknown;
       try {
@@ -209,6 +215,8 @@ describe("mirror", () => {
       } catch (error) {
         failed = error;
       }
+      // The faults are seeded: this sequence completes (retries and resumed downloads absorb
+      // them); a failure would have to be an error and leave no manifest.
       if (failed === undefined) assert.deepEqual(await tree(dir), await tree(clean));
       else {
         assert.ok(failed instanceof Error && failed.message.length > 0);
@@ -217,6 +225,49 @@ describe("mirror", () => {
     } finally {
       source.setFaults({});
     }
+  });
+
+  it("narrows the selection with filter, since, runs and a run scope; media follow --no-media", async () => {
+    const sweep = source.dataset.projects["vision-lab/resnet-sweep"]!.runs;
+    const project = "vision-lab/resnet-sweep";
+    assert.equal(sweep.filter((r, i) => i === 0 || r.pin).length, 2);
+    const finished = await mirror(project, {
+      ...opts(join(tmp, "sel-filter")),
+      filter: { filters: [{ key: "name", type: "STABLE", op: "EQ", value: [sweep[0]!.name] }] },
+    });
+    assert.deepEqual(
+      finished.plan.map((s) => s.cuid).sort(),
+      // Pinned runs are always listed (the server keeps them whatever the filters).
+      sweep.filter((r, i) => i === 0 || r.pin).map((r) => r.cuid).sort(),
+    );
+    const since = await mirror(project, {
+      ...opts(join(tmp, "sel-since")),
+      since: sweep[1]!.createdAt,
+      media: false,
+    });
+    assert.deepEqual(since.plan.map((s) => s.cuid).sort(), [sweep[1]!.cuid, sweep[2]!.cuid].sort());
+    assert.equal(since.mediaFiles, 0);
+    // Turning media on fetches the runs again, for their media.
+    const withMedia = await mirror(project, {
+      ...opts(join(tmp, "sel-since")),
+      since: sweep[1]!.createdAt,
+    });
+    assert.deepEqual(withMedia.plan.map((s) => s.reason), ["media", "media"]);
+    assert.ok(withMedia.mediaFiles > 0);
+    const first = await mirror(project, { ...opts(join(tmp, "sel-runs")), runs: 1 });
+    assert.equal(first.runs.total, 1);
+    const one = await mirror(sweep[2]!.path, opts(join(tmp, "sel-run")));
+    assert.deepEqual(one.plan.map((s) => s.cuid), [sweep[2]!.cuid]);
+    await assert.rejects(() => mirror(project, opts(join(tmp, "sel-run"))), /holds a mirror of/);
+    await assert.rejects(() => mirror("a/b/c/d", opts(join(tmp, "x"))), ValidationError);
+    await assert.rejects(
+      () => mirror(project, { ...opts(join(tmp, "x")), since: "soon" }),
+      ValidationError,
+    );
+    await assert.rejects(
+      () => mirror(project, { ...opts(join(tmp, "x")), runs: 0 }),
+      ValidationError,
+    );
   });
 
   it("DuckDB reads the Hive-partitioned points as one table", async () => {
