@@ -322,10 +322,10 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
   checkAborted(signal);
 
   const progress = { metadata: 0, points: 0, logs: 0, media: 0, total: 0 };
-  const emit = (phase: MirrorProgress["phase"]): void => {
+  const emit = (phase: MirrorProgress["phase"], committed = 0): void => {
     onProgress?.({
       phase,
-      done: phase === "commit" ? 0 : progress[phase],
+      done: phase === "commit" ? committed : progress[phase],
       total: phase === "commit" ? 1 : progress.total,
     });
   };
@@ -664,6 +664,7 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
   }
   for (const file of mediaFiles.keys()) keep.add(file);
   await collectGarbage(out, keep);
+  emit("commit", 1);
 
   return {
     out,

@@ -13,6 +13,7 @@ import { integer, string } from "@optique/core/valueparser";
 import type { MirrorProgress, MirrorReport } from "../../../mod.ts";
 import { type CommandContext, UsageError } from "../context.ts";
 import { type Invocation, leaf, paragraph, withCommon } from "../options.ts";
+import type { TableView } from "../output.ts";
 import type { ProgressBar } from "../progress.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";
 
@@ -47,11 +48,28 @@ function parseFilter(value: string | undefined): unknown[] | undefined {
 function summaryLine(r: MirrorReport): string {
   const seconds = (r.durationMs / 1000).toFixed(1);
   if (r.dryRun) {
-    return `Dry run: ${r.runs.total} runs selected, ${
-      r.runs.fetched === 0 ? r.plan.filter((s) => s.action === "fetch").length : r.runs.fetched
-    } to fetch, ${r.runs.kept} up to date (${seconds} s)`;
+    const toFetch = r.plan.filter((s) => s.action === "fetch").length;
+    return `Dry run: ${r.runs.total} runs selected, ${toFetch} to fetch, ${r.runs.kept} up to date (${seconds} s)`;
   }
   return `Mirrored ${r.scope} to ${r.out}: ${r.runs.total} runs (${r.runs.fetched} fetched, ${r.runs.kept} up to date), ${r.points} points, ${r.mediaFiles} media files, ${r.bytesWritten} bytes written in ${seconds} s`;
+}
+
+/**
+ * The table view of a report: one row per selected run.
+ *
+ * @param report The report.
+ * @returns The rows.
+ *
+ * @example
+ * ```ts ignore
+ * planView(report).rows[0]; // { path: "vision-lab/resnet-sweep/abc", action: "fetch", reason: "new" }
+ * ```
+ */
+export function planView(report: MirrorReport): TableView {
+  return {
+    rows: report.plan.map((s) => ({ path: s.path, action: s.action, reason: s.reason })),
+    columns: ["path", "action", "reason"],
+  };
 }
 
 /**
@@ -141,7 +159,7 @@ export function mirrorCommand(): Parser<"sync", Invocation, unknown> {
         } finally {
           finish();
         }
-      });
+      }, planView);
     },
     {
       brief: GROUP_BRIEFS.mirror,
