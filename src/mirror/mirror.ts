@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import type { ClientOptions } from "../core/client_options.ts";
 import { writeFileAtomic } from "../core/atomic_file.ts";
-import { AbortError, ValidationError } from "../core/errors.ts";
+import { AbortError, ApiError, ValidationError } from "../core/errors.ts";
 import { Limiter } from "../core/limiter.ts";
 import { Api } from "../entities/api.ts";
 import type { Project, ProjectRunsOptions } from "../entities/project.ts";
@@ -331,9 +331,18 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
   };
 
   // Metadata: the user, their workspaces, the projects and the selected runs.
+  let selfHosted: Record<string, unknown> | null;
+  try {
+    selfHosted = { ...(await api.selfHosted().json()) };
+  } catch (error) {
+    // Not a self-hosted deployment, or the key may not read it: recorded as unavailable.
+    if (!(error instanceof ApiError)) throw error;
+    selfHosted = null;
+  }
   const userDoc: UserDocument = {
     user: { ...(await api.user().json()) },
     workspaces: [],
+    selfHosted,
   };
   for await (const ws of api.workspaces(username)) {
     userDoc.workspaces.push({ ...(await ws.json()) });
@@ -347,7 +356,7 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
       json: { ...(await p.json()) },
     });
   } else {
-    for await (const p of api.workspace(scope.workspace).projects()) {
+    for await (const p of api.workspace(scope.workspace).projects({ all: true })) {
       const name = await p.name;
       projects.push({
         path: `${scope.workspace}/${name}`,

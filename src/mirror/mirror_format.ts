@@ -74,6 +74,8 @@ export interface UserDocument {
   user: Record<string, unknown>;
   /** `workspace.json()` of every workspace of the user (personal first). */
   workspaces: Record<string, unknown>[];
+  /** `api.selfHosted().json()`, or `null` when the source answers it with an error (cloud). */
+  selfHosted: Record<string, unknown> | null;
 }
 
 /**

@@ -409,7 +409,18 @@ async function loadMirror(dir: string, store: Store): Promise<LoadedData> {
     );
   }
   const username = manifest.source.username;
-  const userDoc = await readJsonChecked<{ user: Json; workspaces: Json[] }>(dir, manifest.user);
+  const userDoc = await readJsonChecked<
+    { user: Json; workspaces: Json[]; selfHosted?: Json | null }
+  >(dir, manifest.user);
+  const sh = userDoc.selfHosted;
+  store.selfHostedInfo = isRecord(sh)
+    ? {
+      enabled: sh.enabled === true,
+      expired: sh.expired === true,
+      plan: sh.plan === "commercial" ? "commercial" : "free",
+      seats: typeof sh.seats === "number" ? sh.seats : 0,
+    }
+    : null;
   const apiKey = randomKey();
   store.users.set(username, {
     username,

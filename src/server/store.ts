@@ -307,6 +307,14 @@ export class Store {
   readonly exports: Map<string, ExportJob> = new Map();
   /** Why create and delete requests are refused (a read-only mirror), or `undefined`. */
   readOnly: string | undefined;
+  /**
+   * Self-hosted instance facts as stored (a mirror; `null`: the source had none); `undefined`:
+   * the seeded answer.
+   */
+  selfHostedInfo:
+    | { enabled: boolean; expired: boolean; plan: "commercial" | "free"; seats: number }
+    | null
+    | undefined;
   #exportCounter = 0;
 
   /** The user owning `apiKey`, if any. */

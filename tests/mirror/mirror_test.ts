@@ -71,6 +71,11 @@ describe("mirror", () => {
       const a = new Api({ apiKey: source.apiKey, host: source.host });
       const b = new Api({ apiKey: served.apiKey, host: served.host });
       assert.deepEqual(await b.user().json(), await a.user().json());
+      // Self-hosted facts as the source gave them, except that nobody is root on a mirror.
+      assert.deepEqual(await b.selfHosted().json(), {
+        ...await a.selfHosted().json(),
+        root: false,
+      });
       assert.deepEqual(
         await b.workspace("vision-lab").json(),
         await a.workspace("vision-lab").json(),
