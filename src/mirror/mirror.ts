@@ -365,7 +365,7 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
       });
     }
   }
-  const remote: (RemoteRun & { run: Run; project: string })[] = [];
+  const remote: (RemoteRun & { project: string; summary: Record<string, unknown> })[] = [];
   for (const p of projects) {
     checkAborted(signal);
     const runs: Run[] = [];
@@ -385,8 +385,8 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
         state: String(record.state ?? ""),
         updatedAt: String(record.updatedAt ?? ""),
         summarySha256: sha256Hex(JSON.stringify(summary)),
-        run,
         project: p.path,
+        summary: { ...summary },
       });
       progress.total++;
       progress.metadata++;
@@ -435,7 +435,9 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
 
   const limiter = new Limiter(Math.max(1, parallel));
   const mediaLimiter = new Limiter(Math.max(1, parallel * 2));
-  const fetchRun = async (info: RemoteRun & { project: string }): Promise<void> => {
+  const fetchRun = async (
+    info: RemoteRun & { project: string; summary: Record<string, unknown> },
+  ): Promise<void> => {
     checkAborted(signal);
     const [workspace, projectName] = info.project.split("/") as [string, string];
     const run = api.run(`${info.project}/${info.cuid}`);
@@ -455,7 +457,8 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
     const mediaKeys = [
       ...(await run.series({ metricType: "MEDIA", metricClass: "CUSTOM" }).json()).keys,
     ];
-    const summary = { ...(await run.summary(undefined, req)) };
+    // The summary the plan compared: the document and its fingerprint agree.
+    const summary = info.summary;
 
     // Points.
     let points: RunDocument["points"] = null;
