@@ -312,6 +312,8 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
   } = options;
   const api = given ?? new Api(clientOptions);
   const username = await api.username;
+  // The client's normalized API host, read from its transport (an entity's core holds the
+  // client's context; the placeholder run is never loaded).
   const host = (await runCore(api.run("_/_/_")).ctx.transport()).apiHost;
   if (previous && previous.source.host !== host) {
     throw new ValidationError(

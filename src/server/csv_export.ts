@@ -245,7 +245,9 @@ export function createCsvExportStream(columns: readonly CsvColumn[]): ReadableSt
           if (s <= c.last && s % c.every === 0) {
             w.value(c.value(s));
             w.byte(44);
-            w.int(c.timestamp(s));
+            const t = c.timestamp(s);
+            // A stored point may have no timestamp (NaN): its cell stays empty.
+            if (t === t) w.int(t);
           } else {
             w.byte(44);
           }
@@ -302,7 +304,8 @@ function createMergedCsvStream(columns: readonly CsvColumn[]): ReadableStream<Ui
           if (c.next < c.count && c.series!.stepAt(c.next) === step) {
             w.value(c.series!.value(step));
             w.byte(44);
-            w.int(c.timestamp(step));
+            const t = c.timestamp(step);
+            if (t === t) w.int(t);
             c.next++;
           } else {
             w.byte(44);

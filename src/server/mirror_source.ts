@@ -161,7 +161,7 @@ function storedSeries(
     },
     timestamp: (step: number): number => {
       const i = at(step);
-      return i >= 0 && i < times.length ? times[i]! : 0;
+      return i >= 0 && i < times.length ? times[i]! : NaN;
     },
   };
 }
@@ -237,7 +237,8 @@ async function readPoints(
       s[j] = Number(steps[row]);
       v[j] = Number(values[row]);
       const ts = times[row];
-      t[j] = ts === null || ts === undefined ? 0 : Number(ts);
+      // No timestamp: NaN, served as an empty CSV cell (never an invented time).
+      t[j] = ts === null || ts === undefined ? NaN : Number(ts);
     }
     if (n > 0 && s[n - 1]! > maxStep) maxStep = s[n - 1]!;
     series.set(key, storedSeries(key, s, v, t));
@@ -246,7 +247,7 @@ async function readPoints(
   return {
     steps: maxStep + 1,
     keys: scalarKeys.length > 0 ? [...scalarKeys] : [...series.keys()],
-    timestamp: (step: number): number => first?.timestamp?.(step) ?? 0,
+    timestamp: (step: number): number => first?.timestamp?.(step) ?? NaN,
     series: (key: string): KeySeries | undefined => series.get(key),
   };
 }
