@@ -113,6 +113,16 @@ export {
   type UsageSummary,
 } from "./src/entities/self_hosted.ts";
 
+// Mirror: back up a workspace, project or run to a local directory.
+export {
+  mirror,
+  type MirrorOptions,
+  type MirrorProgress,
+  type MirrorReport,
+} from "./src/mirror/mirror.ts";
+export type { SyncStep } from "./src/mirror/sync_plan.ts";
+export type { FileRef, ManifestRun } from "./src/mirror/mirror_format.ts";
+
 // Lists: async iterables with `total`, `toArray()` and `json()`.
 export {
   Columns,

@@ -165,6 +165,18 @@ const scenarios: Scenario[] = [
     compare: "wallMs",
     target: 1.3,
   },
+  {
+    name: "(h) mirror 20 runs x 250,000 steps (+ logs, media)",
+    description:
+      "mirror() of a project (every key, Parquet, logs, media) vs the same downloads with bare fetch",
+    server: { runs: 20, steps: 250_000, exportCacheBytes: 1 << 30 },
+    workload: "mirror",
+    file: "mirror_workload.ts",
+    rssLimitMb: 300,
+    repeats: 1,
+    compare: "wallMs",
+    target: 1.5,
+  },
 ];
 
 interface Row {

@@ -19,6 +19,7 @@ registerModules({
   "src/cli/commands/demo.ts": () => import("../src/cli/commands/demo.ts"),
   "src/cli/commands/doctor.ts": () => import("../src/cli/commands/doctor.ts"),
   "src/cli/commands/mcp.ts": () => import("../src/cli/commands/mcp.ts"),
+  "src/cli/commands/mirror.ts": () => import("../src/cli/commands/mirror.ts"),
   "src/cli/commands/project.ts": () => import("../src/cli/commands/project.ts"),
   "src/cli/commands/run.ts": () => import("../src/cli/commands/run.ts"),
   "src/cli/commands/self_hosted.ts": () => import("../src/cli/commands/self_hosted.ts"),

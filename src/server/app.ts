@@ -78,6 +78,15 @@ const ROUTES: readonly Route[] = [
   ...selfHostedRoutes,
 ];
 
+/** Operations that change data: refused by a read-only server. */
+const WRITES: ReadonlySet<string> = new Set([
+  "createProject",
+  "deleteProject",
+  "deleteRun",
+  "deleteRuns",
+  "createSelfHostedUsers",
+]);
+
 interface CompiledRoute {
   route: Route;
   segments: string[];
@@ -316,6 +325,9 @@ export function createApp(
         );
       }
       user = sessionUser;
+    }
+    if (store.readOnly !== undefined && WRITES.has(route.operationId)) {
+      throw new HttpError(403, store.readOnly, "403");
     }
     if (parseFailed) throw new HttpError(400, "Invalid request body: not valid JSON");
     let validated = { params, query: {} as Record<string, unknown>, body: parsed };

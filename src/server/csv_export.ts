@@ -194,6 +194,9 @@ export function csvHeader(columns: readonly CsvColumn[]): string {
  * ```
  */
 export function createCsvExportStream(columns: readonly CsvColumn[]): ReadableStream<Uint8Array> {
+  if (columns.some((c) => c.series !== undefined && c.series.every <= 0)) {
+    return createMergedCsvStream(columns);
+  }
   const encoder = new TextEncoder();
   const cols = columns.map((c) => ({
     every: c.series?.every ?? 1,
@@ -242,7 +245,9 @@ export function createCsvExportStream(columns: readonly CsvColumn[]): ReadableSt
           if (s <= c.last && s % c.every === 0) {
             w.value(c.value(s));
             w.byte(44);
-            w.int(c.timestamp(s));
+            const t = c.timestamp(s);
+            // A stored point may have no timestamp (NaN): its cell stays empty.
+            if (t === t) w.int(t);
           } else {
             w.byte(44);
           }
@@ -251,6 +256,66 @@ export function createCsvExportStream(columns: readonly CsvColumn[]): ReadableSt
       }
       if (w.pos > 0) controller.enqueue(w.buf.subarray(0, w.pos));
       if (step > maxStep) controller.close();
+    },
+  }, { highWaterMark: 1 });
+}
+
+/**
+ * The export of series with irregular steps (stored series): rows are the union of the columns'
+ * steps, found by walking each column's points in order. Memory stays constant.
+ */
+function createMergedCsvStream(columns: readonly CsvColumn[]): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const cols = columns.map((c) => ({
+    series: c.series,
+    count: c.series?.count ?? 0,
+    next: 0,
+    timestamp: c.timestamp,
+  }));
+  let header: string | undefined = csvHeader(columns);
+  const ncols = cols.length;
+  const maxRow = 24 + ncols * 48;
+  const size = Math.max(CHUNK_BYTES, maxRow * 4);
+  const nextStep = (): number => {
+    let min = Infinity;
+    for (const c of cols) {
+      if (c.next < c.count) {
+        const s = c.series!.stepAt(c.next);
+        if (s < min) min = s;
+      }
+    }
+    return min;
+  };
+  return new ReadableStream<Uint8Array>({
+    pull(controller): void {
+      if (header !== undefined) {
+        controller.enqueue(encoder.encode(header));
+        header = undefined;
+        return;
+      }
+      const w = new ByteWriter(size);
+      const limit = size - maxRow;
+      let step = nextStep();
+      while (w.pos < limit && step !== Infinity) {
+        w.int(step);
+        for (let i = 0; i < ncols; i++) {
+          const c = cols[i]!;
+          w.byte(44);
+          if (c.next < c.count && c.series!.stepAt(c.next) === step) {
+            w.value(c.series!.value(step));
+            w.byte(44);
+            const t = c.timestamp(step);
+            if (t === t) w.int(t);
+            c.next++;
+          } else {
+            w.byte(44);
+          }
+        }
+        w.byte(10);
+        step = nextStep();
+      }
+      if (w.pos > 0) controller.enqueue(w.buf.subarray(0, w.pos));
+      if (step === Infinity) controller.close();
     },
   }, { highWaterMark: 1 });
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { DataSource, LoadedData } from "./data_source.ts";
 import { LogSource } from "./log_source.ts";
 import {
   createRunMetrics,
@@ -14,6 +15,7 @@ import {
   SYSTEM_SCALAR_KEYS,
 } from "./metric_source.ts";
 import { Prng } from "./prng.ts";
+import { seededMedia } from "./seeded_media.ts";
 import type {
   LabelRecord,
   MediaRecord,
@@ -418,7 +420,7 @@ export function seedDataset(
       updatedAt: finished ?? isoMs(spec.createdMs + steps * STEP_MS),
       finishedAt: finished,
       metrics,
-      media,
+      media: seededMedia(media),
       logs,
       deleted: false,
     };
@@ -578,4 +580,27 @@ export function seedDataset(
     pinned: sweepRuns[pinIndex]!.info,
   };
   return { info, users };
+}
+
+/**
+ * The seeded data set as a {@link DataSource} (writable: create and delete work).
+ *
+ * @param options seed and sizes
+ * @returns the source
+ *
+ * @example Fill a store
+ * ```ts
+ * import { Store } from "./store.ts";
+ * import { seededSource } from "./dataset.ts";
+ * const store = new Store();
+ * const { users } = await seededSource({ seed: 42, runs: 4, steps: 100, extraKeys: 0, logLines: 10 }).load(store);
+ * ```
+ */
+export function seededSource(options: DatasetOptions): DataSource {
+  return {
+    load: (store: Store): Promise<LoadedData> => {
+      const { info, users } = seedDataset(store, options);
+      return Promise.resolve({ info, users, readOnly: undefined });
+    },
+  };
 }

@@ -28,13 +28,13 @@ export interface LocalServer {
   readonly host: string;
   /** Origin of presigned storage URLs (a different port), e.g. `http://127.0.0.1:54322`. */
   readonly storageOrigin: string;
-  /** The demo API key (user `alice`, root, OWNER of `vision-lab`). */
+  /** The demo API key (user `alice`, root, OWNER of `vision-lab`; for `data`: the mirrored user). */
   readonly apiKey: string;
   /** Seeded users: `alice` (root), `bob` (MEMBER of `vision-lab`), `carol` (no team). */
   readonly users: readonly SeedUser[];
   /** Every request received by both origins, oldest first (live view). */
   readonly requests: readonly RecordedRequest[];
-  /** Facts about the seeded data set. */
+  /** Facts about the seeded data set (reading it throws for a server of a mirror, `data`). */
   readonly dataset: DatasetInfo;
   /** Forgets the recorded requests. */
   clearRequests(): void;

@@ -77,14 +77,22 @@ export const SYSTEM_SCALAR_KEYS: readonly string[] = [
 export interface KeySeries {
   /** Metric key. */
   readonly key: string;
-  /** Step interval between points. */
+  /**
+   * Step interval between points: point `i` is at step `i * every`. 0 for a stored series whose
+   * steps are irregular (read them with `stepAt`).
+   */
   readonly every: number;
   /** Number of points. */
   readonly count: number;
   /** Step of point `i`. */
   stepAt(i: number): number;
-  /** Value at `step` (must be a multiple of `every`); may be NaN or ±Infinity. */
+  /** Value at `step` (a step of the series); may be NaN or ±Infinity. */
   value(step: number): number;
+  /**
+   * Timestamp in epoch milliseconds of the point at `step`, when the series has its own (stored
+   * series); absent: the run's {@link RunMetrics.timestamp}.
+   */
+  timestamp?(step: number): number;
 }
 
 /**

@@ -45,3 +45,5 @@ export type { RoleName } from "./store.ts";
 export type { ServerOptions } from "./server_options.ts";
 export type { FaultOptions, ResponseHook } from "./faults.ts";
 export type { ResponseMutation } from "./response_mutation.ts";
+// Serving a mirror directory.
+export { MirrorDataError } from "./mirror_source.ts";

@@ -17,6 +17,12 @@ import type { FaultOptions } from "./faults.ts";
  */
 export interface ServerOptions {
   /**
+   * Serve this mirror directory (written by `swanlab-ts mirror`, see `docs/MIRROR_FORMAT.md`)
+   * read-only instead of the seeded data set. The sizes and `seed` are then ignored, the
+   * printed key logs in as the mirrored user, and `dataset` is not available.
+   */
+  data?: string;
+  /**
    * API port (0 = ephemeral).
    * @default 0
    */

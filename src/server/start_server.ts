@@ -5,9 +5,10 @@
  */
 
 import { createApp, describeRequest, type RecordedRequest } from "./app.ts";
-import { seedDataset } from "./dataset.ts";
+import { seededSource } from "./dataset.ts";
 import { FaultInjector } from "./faults.ts";
 import { listen, type Listener } from "./listen.ts";
+import { mirrorSource } from "./mirror_source.ts";
 import type { LocalServer } from "./local_server.ts";
 import type { AppEnv } from "./route.ts";
 import type { ServerOptions } from "./server_options.ts";
@@ -43,6 +44,8 @@ function urlHost(hostname: string): string {
  * @param options sizes, seed, ports, lifetimes and faults
  * @returns the running server; call `close()` when done
  * @throws {RangeError} when an option is out of range
+ * @throws {MirrorDataError} when `data` is not a mirror this server can read (missing, damaged,
+ * or of another format version)
  *
  * @example Start, use, stop
  * ```ts
@@ -68,7 +71,14 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
   const hostname = options.hostname ?? "127.0.0.1";
 
   const store = new Store();
-  const { info, users } = seedDataset(store, { seed, runs, steps, extraKeys, logLines });
+  if (options.data !== undefined && (typeof options.data !== "string" || options.data === "")) {
+    throw new RangeError(`Cannot start server: option "data" must be a mirror directory path`);
+  }
+  const source = options.data !== undefined
+    ? mirrorSource(options.data)
+    : seededSource({ seed, runs, steps, extraKeys, logLines });
+  const { info, users, readOnly } = await source.load(store);
+  store.readOnly = readOnly;
   const faults = new FaultInjector(options.faults);
   const secret = Array.from(
     crypto.getRandomValues(new Uint8Array(32)),
@@ -109,7 +119,9 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
     apiKey: users[0]!.apiKey,
     users,
     requests,
-    dataset: info,
+    get dataset() {
+      return info;
+    },
     clearRequests: (): void => {
       requests.length = 0;
     },

@@ -8,11 +8,8 @@
 import { createCsvExportStream } from "./csv_export.ts";
 import type { FaultInjector } from "./faults.ts";
 import { newTraceId } from "./http.ts";
-import { parseMediaPath } from "./media_paths.ts";
-import { hashInts, hashString } from "./prng.ts";
-import { samplePng } from "./png.ts";
 import type { UrlSigner } from "./signing.ts";
-import type { LogSource } from "./log_source.ts";
+import type { RunLogs } from "./data_source.ts";
 import { dataOf, type Store } from "./store.ts";
 import { sleep } from "./time.ts";
 
@@ -22,7 +19,7 @@ function s3Error(status: number, code: string, message: string): Response {
   return new Response(body, { status, headers: { "content-type": "application/xml" } });
 }
 
-function logExportStream(logs: LogSource, start: number, rows: number): ReadableStream<Uint8Array> {
+function logExportStream(logs: RunLogs, start: number, rows: number): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const end = Math.min(logs.count, start + rows);
   let i = Math.max(0, start);
@@ -187,11 +184,11 @@ export function createStorageApp(
       const run = runCuid ? store.runByCuid(runCuid) : undefined;
       const data = run ? dataOf(run).media : undefined;
       const media = run && data && run.projectCuid === projectCuid
-        ? parseMediaPath(data, rest.join("/"))
+        ? data.object(rest.join("/"))
         : undefined;
       if (!data || !media) return s3Error(404, "NoSuchKey", "The specified key does not exist");
-      body = samplePng(hashInts(data.seed, hashString(media.key), media.step, media.index));
-      contentType = "image/png";
+      body = await media.bytes();
+      contentType = media.contentType;
     }
     const headers: Record<string, string> = { "content-type": contentType };
     if (body instanceof Uint8Array) headers["content-length"] = String(body.length);

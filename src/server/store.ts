@@ -5,8 +5,9 @@
  * @module
  */
 
+import type { components } from "../../generated/schema.ts";
 import type { CsvColumn } from "./csv_export.ts";
-import type { LogSource } from "./log_source.ts";
+import type { RunLogs, RunMedia } from "./data_source.ts";
 import type { RunMetrics } from "./metric_source.ts";
 
 /**
@@ -141,6 +142,8 @@ export interface ProjectRecord {
   createdAt: string;
   /** ISO update time. */
   updatedAt: string;
+  /** Counts as stored (a mirror); absent: counted from the store. */
+  count?: { experiments: number; contributors: number; collaborators: number; clones: number };
   /** Whether it was deleted. */
   deleted: boolean;
 }
@@ -226,9 +229,13 @@ export interface RunRecord {
   /** Scalar metrics stored under this run's own id (none for clones: see `root`). */
   metrics: RunMetrics;
   /** Media stored under this run's own id (none for clones). */
-  media: MediaRecord;
+  media: RunMedia;
   /** Console log stored under this run's own id (empty for clones). */
-  logs: LogSource;
+  logs: RunLogs;
+  /** Metric columns as stored (a mirror); absent: derived from the metric and media keys. */
+  columns?: components["schemas"]["Column"][];
+  /** The full run record as stored (a mirror), answered verbatim by `GET …/runs/{run}`. */
+  wire?: Record<string, unknown>;
   /** The root run of a clone, whose data the clone shares (read through the root ids). */
   root?: RunRecord;
   /** Whether it was deleted. */
@@ -257,7 +264,7 @@ export function dataOf(run: RunRecord): RunRecord {
  */
 export type ExportJob =
   | { kind: "csv"; columns: CsvColumn[]; fingerprint: string }
-  | { kind: "log"; logs: LogSource; start: number; rows: number };
+  | { kind: "log"; logs: RunLogs; start: number; rows: number };
 
 /**
  * A login session.
@@ -298,6 +305,16 @@ export class Store {
   readonly sessions: Map<string, SessionRecord> = new Map();
   /** Export jobs by object key. */
   readonly exports: Map<string, ExportJob> = new Map();
+  /** Why create and delete requests are refused (a read-only mirror), or `undefined`. */
+  readOnly: string | undefined;
+  /**
+   * Self-hosted instance facts as stored (a mirror; `null`: the source had none); `undefined`:
+   * the seeded answer.
+   */
+  selfHostedInfo:
+    | { enabled: boolean; expired: boolean; plan: "commercial" | "free"; seats: number }
+    | null
+    | undefined;
   #exportCounter = 0;
 
   /** The user owning `apiKey`, if any. */

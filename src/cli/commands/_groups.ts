@@ -15,6 +15,7 @@ interface CommandModules {
   "demo.ts": typeof import("./demo.ts");
   "doctor.ts": typeof import("./doctor.ts");
   "mcp.ts": typeof import("./mcp.ts");
+  "mirror.ts": typeof import("./mirror.ts");
   "project.ts": typeof import("./project.ts");
   "run.ts": typeof import("./run.ts");
   "self_hosted.ts": typeof import("./self_hosted.ts");
@@ -50,6 +51,7 @@ export const GROUP_BRIEFS = {
   login: "Verify an API key and save it to the SwanLab .netrc.",
   logout: "Remove the saved API key (.netrc).",
   serve: "Run a local SwanLab-compatible server with demo data.",
+  mirror: "Back up a workspace, project or run to a local directory (incremental).",
   demo: "A guided tour of the API against a local demo server.",
   doctor: "Check the connection to a server and validate its answers against the API spec.",
   mcp: "MCP server for agents: read-only tools over stdio or HTTP.",
@@ -110,6 +112,11 @@ export const GROUPS: readonly GroupSpec[] = [
   { name: "login", aliases: [], load: async () => (await command("auth.ts")).authCommands()[0] },
   { name: "logout", aliases: [], load: async () => (await command("auth.ts")).authCommands()[1] },
   { name: "serve", aliases: [], load: async () => (await command("serve.ts")).serveCommand() },
+  {
+    name: "mirror",
+    aliases: [],
+    load: async () => (await command("mirror.ts")).mirrorCommand(),
+  },
   { name: "demo", aliases: [], load: async () => (await command("demo.ts")).demoCommand() },
   {
     name: "doctor",

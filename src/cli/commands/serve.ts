@@ -9,7 +9,7 @@ import { message } from "@optique/core/message";
 import { optional, withDefault } from "@optique/core/modifiers";
 import type { Parser } from "@optique/core/parser";
 import { flag, option } from "@optique/core/primitives";
-import { float, integer } from "@optique/core/valueparser";
+import { float, integer, string } from "@optique/core/valueparser";
 import { loadLibrary } from "../context.ts";
 import { type Invocation, leaf, paragraph, withColorOption } from "../options.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";
@@ -23,6 +23,7 @@ const rate = (names: readonly [`-${string}`, ...`-${string}`[]], description: st
  * Lines telling how to use a running server: its host, the demo key, and environment lines.
  *
  * @param server The host, storage origin and demo API key.
+ * @param mirrorUser The mirrored user, for a server of a mirror (`--data`).
  * @returns The lines.
  *
  * @example How to reach a server
@@ -34,11 +35,14 @@ const rate = (names: readonly [`-${string}`, ...`-${string}`[]], description: st
  */
 export function serveBanner(
   server: { host: string; storageOrigin: string; apiKey: string },
+  mirrorUser?: string,
 ): string[] {
   return [
     `API host:      ${server.host}`,
     `Storage:       ${server.storageOrigin}`,
-    `Demo API key:  ${server.apiKey}   (user alice: root, owner of vision-lab)`,
+    mirrorUser === undefined
+      ? `Demo API key:  ${server.apiKey}   (user alice: root, owner of vision-lab)`
+      : `API key:       ${server.apiKey}   (user ${mirrorUser}: read-only mirror)`,
     "",
     "Use it from a shell:",
     `  export SWANLAB_API_HOST=${server.host}`,
@@ -109,6 +113,9 @@ export function serveCommand(): Parser<"sync", Invocation, unknown> {
         ["--truncate-rate", "--truncate_rate"],
         "Fraction of storage downloads cut short.",
       ),
+      data: optional(option("--data", string({ metavar: "DIR" }), {
+        description: message`Serve this mirror directory (from swanlab-ts mirror), read-only.`,
+      })),
       json: withDefault(
         flag("--json", { description: message`Print the host and key as one JSON line instead.` }),
         false,
@@ -123,6 +130,7 @@ export function serveCommand(): Parser<"sync", Invocation, unknown> {
         ...(o.resetRate === undefined ? {} : { resetRate: o.resetRate }),
         ...(o.truncateRate === undefined ? {} : { truncateRate: o.truncateRate }),
       };
+      const { isAbsolute, join } = await import("node:path");
       let server;
       try {
         server = await startServer({
@@ -133,6 +141,9 @@ export function serveCommand(): Parser<"sync", Invocation, unknown> {
           steps: o.steps,
           extraKeys: o.extraKeys,
           faults,
+          ...(o.data === undefined
+            ? {}
+            : { data: isAbsolute(o.data) ? o.data : join(ctx.io.cwd, o.data) }),
         });
       } catch (error) {
         await ctx.error(
@@ -153,10 +164,16 @@ export function serveCommand(): Parser<"sync", Invocation, unknown> {
         } else {
           await ctx.print(
             ctx.out.bold(
-              `SwanLab local server (swanlab-ts ${VERSION}): seed ${o.seed}, ${o.runs} runs × ${o.steps} steps`,
+              o.data === undefined
+                ? `SwanLab local server (swanlab-ts ${VERSION}): seed ${o.seed}, ${o.runs} runs × ${o.steps} steps`
+                : `SwanLab local server (swanlab-ts ${VERSION}): mirror ${o.data} (read-only)`,
             ),
           );
-          for (const line of serveBanner(server)) await ctx.print(line);
+          const banner = serveBanner(
+            server,
+            o.data === undefined ? undefined : server.users[0]?.username,
+          );
+          for (const line of banner) await ctx.print(line);
           if (Object.keys(faults).length > 0) {
             await ctx.print("");
             await ctx.print(`Faults: ${JSON.stringify(faults)}`);
@@ -183,6 +200,7 @@ export function serveCommand(): Parser<"sync", Invocation, unknown> {
         "swanlab-ts serve --port 8000",
         "swanlab-ts serve --runs 100 --steps 1000000 --extra-keys 50",
         "swanlab-ts serve --fault-rate 0.1 --rate-limit-rate 0.05 --latency-ms 50",
+        "swanlab-ts serve --data backup",
       ],
     },
   );

@@ -244,7 +244,7 @@ export function projectJson(
       colors: [...l.colors],
       cuid: l.cuid ?? "",
     })),
-    _count: {
+    _count: p.count ? { ...p.count } : {
       experiments: runs.length,
       contributors,
       collaborators: ws ? ws.members.size : 1,
@@ -316,6 +316,9 @@ export function runJson(r: RunRecord, mode: "full" | "shows" | "list"): RunJson 
     ...(r.rootProId ? { rootProId: r.rootProId } : {}),
     ...(r.rootExpId ? { rootExpId: r.rootExpId } : {}),
   };
-  if (mode === "full") out.project_id = r.projectCuid;
+  if (mode === "full") {
+    if (r.wire) return structuredClone(r.wire) as RunJson;
+    out.project_id = r.projectCuid;
+  }
   return out;
 }

@@ -20,6 +20,8 @@ import { pageParams, type Schemas, visibleProjectByCuid } from "./_common.ts";
  * ```
  */
 export function columnsOf(run: RunRecord): Schemas["Column"][] {
+  // Stored columns are in listing order, which the route reverses.
+  if (run.columns) return run.columns.map((c) => ({ ...c })).reverse();
   const created = Date.parse(run.createdAt);
   const data = dataOf(run);
   const scalar = data.metrics.keys.map((key, i): Schemas["Column"] => ({

@@ -6,22 +6,10 @@
  */
 
 import { HttpError, json } from "../http.ts";
-import { mediaPath, parseMediaPath } from "../media_paths.ts";
 import type { Route } from "../route.ts";
-import { dataOf, type RunRecord } from "../store.ts";
+import { dataOf } from "../store.ts";
 import { houseRun, type Schemas, visibleProjectByCuid } from "./_common.ts";
 import { availabilityResponse, keysResponse } from "./_keys.ts";
-
-function entryAt(run: RunRecord, key: string, step: number): Schemas["MediaEntry"] | null {
-  if (!run.media.keys.includes(key) || !run.media.steps.includes(step)) return null;
-  const data: string[] = [];
-  const more: Record<string, unknown>[] = [];
-  for (let i = 0; i < run.media.perStep; i++) {
-    data.push(mediaPath(key, step, i));
-    more.push({ caption: `${key} #${i} @ step ${step}` });
-  }
-  return { key, data, more };
-}
 
 /** The media step closest to `wanted` (ties go to the lower step). */
 function nearestStep(steps: readonly number[], wanted: number): number | null {
@@ -68,7 +56,7 @@ export const mediaRoutes: readonly Route[] = [
       const runs = body.columns.map((col) => ({ col, run: houseRun(ctx, col, body.projectId) }));
       const steps = [
         ...new Set(
-          runs.flatMap(({ col, run }) => run.media.keys.includes(col.key) ? run.media.steps : []),
+          runs.flatMap(({ col, run }) => run.media.steps(col.key)),
         ),
       ].sort((a, b) => a - b);
       const step = steps.length === 0
@@ -79,7 +67,7 @@ export const mediaRoutes: readonly Route[] = [
       const out: Schemas["MediaStepResponse"] = {
         steps,
         step,
-        metrics: step === null ? null : runs.map(({ col, run }) => entryAt(run, col.key, step)),
+        metrics: step === null ? null : runs.map(({ col, run }) => run.media.entry(col.key, step)),
       };
       return json(out);
     },
@@ -97,8 +85,8 @@ export const mediaRoutes: readonly Route[] = [
         if (!run.media.keys.includes(col.key)) return null;
         return {
           key: col.key,
-          metrics: run.media.steps.map((step) => {
-            const e = entryAt(run, col.key, step)!;
+          metrics: run.media.steps(col.key).map((step) => {
+            const e = run.media.entry(col.key, step)!;
             return { index: step, data: e.data, more: e.more ?? null };
           }),
         };
@@ -120,7 +108,7 @@ export const mediaRoutes: readonly Route[] = [
         throw new HttpError(404, `Experiment "${runCuid}" not found in project "${projectCuid}"`);
       }
       for (const path of body.paths) {
-        if (!parseMediaPath(dataOf(run).media, path)) {
+        if (!dataOf(run).media.object(path)) {
           throw new HttpError(404, `Resource "${body.prefix}/${path}" not found`);
         }
       }

@@ -40,7 +40,8 @@ function sampled(
   let perSeries = lttbCache.get(s);
   const hit = perSeries?.get(cacheKey);
   if (hit) return hit;
-  const x = xType === "step" ? (step: number): number => step : m.timestamp;
+  const ts = s.timestamp ?? m.timestamp;
+  const x = xType === "step" ? (step: number): number => step : ts;
   let i0 = 0;
   let i1 = s.count; // exclusive
   if (range[0] !== 0 || range[1] !== 0) {
@@ -55,7 +56,7 @@ function sampled(
   }, num);
   const points = indices.map((j): Point => {
     const step = s.stepAt(i0 + j);
-    return { index: x(step), data: jsonValue(s.value(step)), timestamp: m.timestamp(step) };
+    return { index: x(step), data: jsonValue(s.value(step)), timestamp: ts(step) };
   });
   if (!perSeries) {
     perSeries = new Map();
@@ -125,8 +126,8 @@ export const metricRoutes: readonly Route[] = [
         const s = run.metrics.series(col.key);
         if (!s || s.count === 0) return { key: col.key };
         const st = seriesStats(s);
-        const x = (step: number): number =>
-          body.xType === "timestamp" ? run.metrics.timestamp(step) : step;
+        const ts = s.timestamp ?? run.metrics.timestamp;
+        const x = (step: number): number => body.xType === "timestamp" ? ts(step) : step;
         const item: Schemas["ScalarStats"] = {
           key: col.key,
           latest: { index: x(st.latestStep), data: jsonValue(st.latest) },
@@ -152,10 +153,11 @@ export const metricRoutes: readonly Route[] = [
       visibleProjectByCuid(ctx, body.projectId);
       const columns: CsvColumn[] = body.columns.map((col) => {
         const run = houseRun(ctx, col, body.projectId);
+        const series = run.metrics.series(col.key);
         return {
           header: `${col.experimentName ?? col.experimentId}-${col.key}`,
-          series: run.metrics.series(col.key),
-          timestamp: run.metrics.timestamp,
+          series,
+          timestamp: series?.timestamp ?? run.metrics.timestamp,
         };
       });
       // Identical requests export identical bytes (the data never changes): the storage origin

@@ -48,7 +48,11 @@ export const selfHostedRoutes: readonly Route[] = [
     operationId: "getSelfHostedInfo",
     auth: true,
     handler: (ctx): Response => {
-      const out: Schemas["SelfHostedInfo"] = {
+      const stored = ctx.store.selfHostedInfo;
+      if (stored === null) {
+        throw new HttpError(404, "Self-hosted info not available: the mirrored source had none");
+      }
+      const out: Schemas["SelfHostedInfo"] = stored ? { ...stored, root: ctx.user.root } : {
         enabled: true,
         expired: false,
         root: ctx.user.root,

@@ -1,0 +1,591 @@
+/**
+ * A mirror directory as a {@link DataSource}: reads the format of `docs/MIRROR_FORMAT.md`
+ * (version 1) into the store, read-only. Every file the manifest names is checked against its
+ * SHA-256 first; a missing or damaged file stops the start with an error naming it.
+ *
+ * Points are held in memory as typed arrays (about 24 bytes per point); media bytes are read
+ * from disk when requested.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parquetRead } from "hyparquet";
+import type { components } from "../../generated/schema.ts";
+import type { DataSource, LoadedData, MediaObject, RunLogs, RunMedia } from "./data_source.ts";
+import type { DatasetInfo } from "./dataset.ts";
+import { LOG_LEVELS, type LogLevelName, type LogLine } from "./log_source.ts";
+import type { KeySeries, RunMetrics } from "./metric_source.ts";
+import type { ProjectRecord, RoleName, RunRecord, Store, WorkspaceRecord } from "./store.ts";
+import { isoMs } from "./time.ts";
+
+type Json = Record<string, unknown>;
+type Column = components["schemas"]["Column"];
+
+/** The manifest `format` this reader accepts. */
+const FORMAT = "swanlab-mirror";
+/** The manifest version this reader accepts. */
+const VERSION = 1;
+const KEY_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const ROLES: readonly string[] = ["VISITOR", "VIEWER", "MEMBER", "OWNER"];
+
+interface FileRef {
+  file: string;
+  sha256: string;
+  bytes: number;
+}
+
+interface MediaItem {
+  path: string;
+  file: string;
+  sha256: string;
+  bytes: number;
+  contentType: string;
+  more: unknown;
+}
+
+interface RunDocument {
+  record: Json;
+  project: string;
+  columns: Json[];
+  scalarKeys: string[];
+  mediaKeys: string[];
+  points: (FileRef & { rows: number }) | null;
+  logs: (FileRef & { lines: number }) | null;
+  media: { key: string; steps: { step: number; items: MediaItem[] }[] }[] | null;
+}
+
+interface Manifest {
+  format: string;
+  version: unknown;
+  source: { host: string; username: string };
+  scope: string;
+  user: FileRef;
+  projects: { path: string; document: FileRef }[];
+  runs: { cuid: string; document: FileRef }[];
+}
+
+/**
+ * A mirror directory that cannot be served (missing, damaged or of another format version).
+ *
+ * @example Report a bad mirror
+ * ```ts ignore
+ * try { await startServer({ data: "backup" }); } catch (e) { if (e instanceof MirrorDataError) console.error(e.message); }
+ * ```
+ */
+export class MirrorDataError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message what is wrong, naming the file
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "MirrorDataError";
+  }
+}
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function str(value: unknown, fallback = ""): string {
+  return typeof value === "string" ? value : fallback;
+}
+
+function nullableStr(value: unknown): string | null {
+  return typeof value === "string" ? value : null;
+}
+
+async function readChecked(dir: string, ref: FileRef): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(join(dir, ref.file));
+  } catch {
+    throw new MirrorDataError(`Cannot serve mirror "${dir}": file "${ref.file}" is missing`);
+  }
+  const sha = createHash("sha256").update(bytes).digest("hex");
+  if (sha !== ref.sha256) {
+    throw new MirrorDataError(
+      `Cannot serve mirror "${dir}": file "${ref.file}" is corrupted (checksum mismatch)`,
+    );
+  }
+  return bytes;
+}
+
+async function readJsonChecked<T>(dir: string, ref: FileRef): Promise<T> {
+  const bytes = await readChecked(dir, ref);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as T;
+  } catch {
+    throw new MirrorDataError(`Cannot serve mirror "${dir}": file "${ref.file}" is not JSON`);
+  }
+}
+
+/** Index of `step` in ascending `steps`, or -1. */
+function indexOf(steps: Float64Array, step: number): number {
+  let lo = 0;
+  let hi = steps.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const s = steps[mid]!;
+    if (s === step) return mid;
+    if (s < step) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+function storedSeries(
+  key: string,
+  steps: Float64Array,
+  values: Float64Array,
+  times: Float64Array,
+): KeySeries {
+  let every = steps.length > 1 ? steps[1]! - steps[0]! : 1;
+  if (steps.length > 0 && steps[0] !== 0) every = 0;
+  for (let i = 0; every > 0 && i < steps.length; i++) if (steps[i] !== i * every) every = 0;
+  const at = every > 0
+    ? (step: number): number => (step % every === 0 ? step / every : -1)
+    : (step: number): number => indexOf(steps, step);
+  return {
+    key,
+    every,
+    count: steps.length,
+    stepAt: (i: number): number => steps[i]!,
+    value: (step: number): number => {
+      const i = at(step);
+      return i >= 0 && i < values.length ? values[i]! : NaN;
+    },
+    timestamp: (step: number): number => {
+      const i = at(step);
+      return i >= 0 && i < times.length ? times[i]! : NaN;
+    },
+  };
+}
+
+async function readPoints(
+  dir: string,
+  ref: FileRef & { rows: number },
+  scalarKeys: readonly string[],
+): Promise<RunMetrics> {
+  const bytes = await readChecked(dir, ref);
+  const chunks: Record<string, { rowStart: number; data: ArrayLike<unknown> }[]> = {};
+  try {
+    await parquetRead({
+      file: bytes.buffer.slice(
+        bytes.byteOffset,
+        bytes.byteOffset + bytes.byteLength,
+      ) as ArrayBuffer,
+      columns: ["key", "step", "value", "timestamp"],
+      onChunk: (chunk) => {
+        (chunks[chunk.columnName] ??= []).push({
+          rowStart: chunk.rowStart,
+          data: chunk.columnData as ArrayLike<unknown>,
+        });
+      },
+    });
+  } catch (error) {
+    throw new MirrorDataError(
+      `Cannot serve mirror "${dir}": points file "${ref.file}" is not valid Parquet: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    );
+  }
+  const column = (name: string): unknown[] => {
+    const out: unknown[] = new Array(ref.rows);
+    let filled = 0;
+    for (const c of chunks[name] ?? []) {
+      for (let i = 0; i < c.data.length && c.rowStart + i < ref.rows; i++) {
+        out[c.rowStart + i] = c.data[i];
+      }
+      filled += c.data.length;
+    }
+    if (filled !== ref.rows) {
+      throw new MirrorDataError(
+        `Cannot serve mirror "${dir}": points file "${ref.file}" has ${filled} values in column "${name}", expected ${ref.rows}`,
+      );
+    }
+    return out;
+  };
+  const columns = {
+    key: column("key"),
+    step: column("step"),
+    value: column("value"),
+    timestamp: column("timestamp"),
+  };
+  const { key: keys, step: steps, value: values, timestamp: times } = columns;
+  const rowsOf = new Map<string, number[]>();
+  for (let i = 0; i < keys.length; i++) {
+    const key = String(keys[i]);
+    let rows = rowsOf.get(key);
+    if (!rows) rowsOf.set(key, rows = []);
+    rows.push(i);
+  }
+  const series = new Map<string, KeySeries>();
+  let maxStep = -1;
+  for (const [key, rows] of rowsOf) {
+    rows.sort((x, y) => Number(steps[x]) - Number(steps[y]));
+    const n = rows.length;
+    const s = new Float64Array(n);
+    const v = new Float64Array(n);
+    const t = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      const row = rows[j]!;
+      s[j] = Number(steps[row]);
+      v[j] = Number(values[row]);
+      const ts = times[row];
+      // No timestamp: NaN, served as an empty CSV cell (never an invented time).
+      t[j] = ts === null || ts === undefined ? NaN : Number(ts);
+    }
+    if (n > 0 && s[n - 1]! > maxStep) maxStep = s[n - 1]!;
+    series.set(key, storedSeries(key, s, v, t));
+  }
+  const first = series.values().next().value;
+  return {
+    steps: maxStep + 1,
+    keys: scalarKeys.length > 0 ? [...scalarKeys] : [...series.keys()],
+    timestamp: (step: number): number => first?.timestamp?.(step) ?? NaN,
+    series: (key: string): KeySeries | undefined => series.get(key),
+  };
+}
+
+function noMetrics(keys: readonly string[]): RunMetrics {
+  return { steps: 0, keys: [...keys], timestamp: () => 0, series: () => undefined };
+}
+
+function storedLogs(lines: LogLine[]): RunLogs {
+  const byLevel = new Map<number, Uint32Array>();
+  return {
+    count: lines.length,
+    line: (i: number): LogLine => lines[i]!,
+    indicesAtLeast: (minLevel: number): Uint32Array => {
+      let cached = byLevel.get(minLevel);
+      if (!cached) {
+        const out: number[] = [];
+        lines.forEach((l, i) => {
+          if (LOG_LEVELS.indexOf(l.level) >= minLevel) out.push(i);
+        });
+        cached = Uint32Array.from(out);
+        byLevel.set(minLevel, cached);
+      }
+      return cached;
+    },
+    exportLine: (i: number): string => {
+      const l = lines[i]!;
+      return `${isoMs(l.timestampMs)} [${l.level}] ${l.message}`;
+    },
+  };
+}
+
+async function readLogs(dir: string, ref: FileRef): Promise<LogLine[]> {
+  const text = new TextDecoder().decode(await readChecked(dir, ref));
+  const lines: LogLine[] = [];
+  for (const raw of text.split("\n")) {
+    if (raw === "") continue;
+    const l = JSON.parse(raw) as Json;
+    const level = str(l.level, "INFO").toUpperCase();
+    lines.push({
+      index: lines.length,
+      level: (LOG_LEVELS as readonly string[]).includes(level) ? level as LogLevelName : "INFO",
+      message: str(l.message),
+      tag: str(l.tag),
+      timestampMs: Date.parse(str(l.timestamp)) || 0,
+    });
+  }
+  return lines;
+}
+
+function storedMedia(dir: string, index: RunDocument["media"], keys: readonly string[]): RunMedia {
+  const byKey = new Map<string, Map<number, MediaItem[]>>();
+  const byPath = new Map<string, MediaItem>();
+  for (const series of index ?? []) {
+    const steps = new Map<number, MediaItem[]>();
+    for (const s of series.steps) {
+      steps.set(s.step, s.items);
+      for (const item of s.items) byPath.set(item.path, item);
+    }
+    byKey.set(series.key, steps);
+  }
+  return {
+    // Without stored media (`--no-media`) the keys are still listed, with no step.
+    keys: [...keys],
+    steps: (key: string): readonly number[] =>
+      [...(byKey.get(key)?.keys() ?? [])].sort((a, b) => a - b),
+    entry: (key: string, step: number): components["schemas"]["MediaEntry"] | null => {
+      const items = byKey.get(key)?.get(step);
+      if (!items) return null;
+      return {
+        key,
+        data: items.map((i) => i.path),
+        more: items.map((i) => (isRecord(i.more) ? { ...i.more } : {})),
+      };
+    },
+    object: (path: string): MediaObject | undefined => {
+      const item = byPath.get(path);
+      if (!item) return undefined;
+      return {
+        contentType: item.contentType,
+        bytes: async () => new Uint8Array(await readChecked(dir, item)),
+      };
+    },
+  };
+}
+
+function profileOf(json: Json): WorkspaceRecord["profile"] {
+  const p = isRecord(json.profile) ? json.profile : json;
+  return {
+    bio: nullableStr(p.bio),
+    url: nullableStr(p.url),
+    institution: nullableStr(p.institution),
+    school: nullableStr(p.school),
+    email: nullableStr(p.email),
+    location: nullableStr(p.location),
+  };
+}
+
+function columnOf(c: Json): Column {
+  return {
+    key: str(c.key),
+    name: str(c.name, str(c.key)),
+    type: str(c.column_type, "FLOAT") as NonNullable<Column["type"]>,
+    class: str(c.column_class, "CUSTOM") as NonNullable<Column["class"]>,
+    createdAt: typeof c.created_at === "number" ? c.created_at : 0,
+  };
+}
+
+function randomKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(21));
+  return Array.from(bytes, (b) => KEY_CHARS[b % KEY_CHARS.length]).join("");
+}
+
+function noDataset(dir: string): DatasetInfo {
+  return new Proxy({} as DatasetInfo, {
+    get: (): never => {
+      throw new Error(`This server serves the mirror "${dir}": it has no seeded data set`);
+    },
+  });
+}
+
+/**
+ * The data source of a mirror directory.
+ *
+ * @param dir The mirror directory.
+ * @returns The source (files are read by `load`).
+ *
+ * @example Serve a mirror
+ * ```ts ignore
+ * const { users } = await mirrorSource("backup").load(store);
+ * ```
+ */
+export function mirrorSource(dir: string): DataSource {
+  return { load: (store: Store) => loadMirror(dir, store) };
+}
+
+async function loadMirror(dir: string, store: Store): Promise<LoadedData> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, "manifest.json"), "utf8");
+  } catch {
+    throw new MirrorDataError(`Cannot serve "${dir}": no manifest.json (not a swanlab mirror)`);
+  }
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(text) as Manifest;
+  } catch {
+    throw new MirrorDataError(`Cannot serve "${dir}": manifest.json is not valid JSON`);
+  }
+  if (!isRecord(manifest) || manifest.format !== FORMAT) {
+    throw new MirrorDataError(
+      `Cannot serve "${dir}": manifest.json is not a swanlab mirror manifest`,
+    );
+  }
+  if (manifest.version !== VERSION) {
+    throw new MirrorDataError(
+      `Cannot serve "${dir}": mirror format version ${
+        JSON.stringify(manifest.version)
+      } is not supported (this server reads ${VERSION})`,
+    );
+  }
+  const username = manifest.source.username;
+  const userDoc = await readJsonChecked<
+    { user: Json; workspaces: Json[]; selfHosted?: Json | null }
+  >(dir, manifest.user);
+  const sh = userDoc.selfHosted;
+  store.selfHostedInfo = isRecord(sh)
+    ? {
+      enabled: sh.enabled === true,
+      expired: sh.expired === true,
+      plan: sh.plan === "commercial" ? "commercial" : "free",
+      seats: typeof sh.seats === "number" ? sh.seats : 0,
+    }
+    : null;
+  const apiKey = randomKey();
+  store.users.set(username, {
+    username,
+    name: str(userDoc.user.name, username),
+    apiKey,
+    root: false,
+    profile: profileOf(userDoc.user),
+    createdAt: "1970-01-01T00:00:00.000Z",
+  });
+  const addWorkspace = (w: Json): void => {
+    const name = str(w.username);
+    const role = str(w.role);
+    store.workspaces.set(name, {
+      username: name,
+      name: str(w.name, name),
+      type: w.workspace_type === "TEAM" ? "TEAM" : "PERSON",
+      comment: str(w.comment),
+      profile: profileOf(w),
+      members: new Map<string, RoleName>(
+        ROLES.includes(role) && role !== "VISITOR" ? [[username, role as RoleName]] : [],
+      ),
+      createdAt: "1970-01-01T00:00:00.000Z",
+      updatedAt: "1970-01-01T00:00:00.000Z",
+    });
+  };
+  for (const w of userDoc.workspaces) addWorkspace(w);
+
+  for (const p of manifest.projects) {
+    const json = await readJsonChecked<Json>(dir, p.document);
+    const [workspace, name] = p.path.split("/") as [string, string];
+    if (!store.workspaces.has(workspace)) {
+      // A workspace the user is not a member of (a public project): only its name is known.
+      addWorkspace({ username: workspace, name: workspace, role: "VISITOR" });
+    }
+    const count = isRecord(json.count) ? json.count : {};
+    const record: ProjectRecord = {
+      cuid: str(json.project_id),
+      name,
+      workspace,
+      visibility: json.visibility === "PRIVATE" ? "PRIVATE" : "PUBLIC",
+      description: str(json.description),
+      labels: (Array.isArray(json.labels) ? json.labels : []).filter(isRecord).map((l) => ({
+        name: str(l.name),
+        colors: Array.isArray(l.colors) ? l.colors.map(String) : [],
+        cuid: str(l.cuid),
+      })),
+      creator: "",
+      createdAt: str(json.created_at),
+      updatedAt: str(json.updated_at),
+      count: {
+        experiments: Number(count.experiments ?? 0),
+        contributors: Number(count.contributors ?? 0),
+        collaborators: Number(count.collaborators ?? 0),
+        clones: Number(count.clones ?? 0),
+      },
+      deleted: false,
+    };
+    store.projects.set(record.cuid, record);
+  }
+
+  const clones: RunRecord[] = [];
+  for (const entry of manifest.runs) {
+    const doc = await readJsonChecked<RunDocument>(dir, entry.document);
+    const r = doc.record;
+    const project = [...store.projects.values()].find((p) =>
+      `${p.workspace}/${p.name}` === doc.project
+    );
+    if (!project) {
+      throw new MirrorDataError(
+        `Cannot serve mirror "${dir}": run "${entry.cuid}" names project "${doc.project}", which the manifest does not list`,
+      );
+    }
+    const metrics = doc.points
+      ? await readPoints(dir, doc.points, doc.scalarKeys)
+      : noMetrics(doc.scalarKeys);
+    const logs = storedLogs(doc.logs ? await readLogs(dir, doc.logs) : []);
+    const profile = isRecord(r.profile) ? r.profile : {};
+    const record: RunRecord = {
+      cuid: str(r.cuid),
+      slug: str(r.slug),
+      name: str(r.name),
+      description: str(r.description),
+      projectCuid: project.cuid,
+      state: str(r.state, "FINISHED") as RunRecord["state"],
+      type: str(r.type, "CHAPTER") as RunRecord["type"],
+      labels: (Array.isArray(r.labels) ? r.labels : []).filter(isRecord).map((l) => ({
+        name: str(l.name),
+        colors: Array.isArray(l.colors) ? l.colors.map(String) : [],
+      })),
+      show: r.show !== false,
+      pin: r.pin === true,
+      pinnedAt: nullableStr(r.pinnedAt),
+      baseline: r.baseline === true,
+      colors: Array.isArray(r.colors) ? r.colors.map(String) : [],
+      cluster: str(r.cluster),
+      job: str(r.job),
+      user: {
+        name: str(isRecord(r.user) ? r.user.name : ""),
+        username: str(isRecord(r.user) ? r.user.username : ""),
+      },
+      profile: {
+        config: isRecord(profile.config) ? profile.config : {},
+        metadata: isRecord(profile.metadata) ? profile.metadata : {},
+        requirements: str(profile.requirements),
+        conda: str(profile.conda),
+      },
+      ...(typeof r.rootProId === "string" ? { rootProId: r.rootProId } : {}),
+      ...(typeof r.rootExpId === "string" ? { rootExpId: r.rootExpId } : {}),
+      createdAt: str(r.createdAt),
+      updatedAt: str(r.updatedAt),
+      finishedAt: nullableStr(r.finishedAt),
+      metrics,
+      media: storedMedia(dir, doc.media, doc.mediaKeys),
+      logs,
+      columns: doc.columns.map(columnOf),
+      wire: r,
+      deleted: false,
+    };
+    store.runs.set(record.cuid, record);
+    if (record.rootExpId) clones.push(record);
+  }
+
+  // A clone reads its data through its root's ids. The mirror stored that data under the clone
+  // itself; when the root run is not in the mirror, a hidden root (in a hidden project, listed
+  // nowhere) carries it.
+  for (const clone of clones) {
+    const rootId = clone.rootExpId!;
+    const existing = store.runs.get(rootId);
+    if (existing) {
+      clone.root = existing;
+    } else {
+      const projectCuid = clone.rootProId ?? `hidden-${rootId}`;
+      if (!store.projects.has(projectCuid)) {
+        store.projects.set(projectCuid, {
+          cuid: projectCuid,
+          name: projectCuid,
+          workspace: "\u0000hidden",
+          visibility: "PRIVATE",
+          description: "",
+          labels: [],
+          creator: "",
+          createdAt: clone.createdAt,
+          updatedAt: clone.createdAt,
+          deleted: false,
+        });
+      }
+      const root: RunRecord = { ...clone, cuid: rootId, projectCuid };
+      delete root.rootExpId;
+      delete root.rootProId;
+      delete root.wire;
+      store.runs.set(rootId, root);
+      clone.root = root;
+    }
+    const data = { metrics: clone.metrics, media: clone.media, logs: clone.logs };
+    if (existing === undefined) Object.assign(clone.root, data);
+    clone.metrics = noMetrics([]);
+    clone.media = storedMedia(dir, null, []);
+    clone.logs = storedLogs([]);
+  }
+
+  return {
+    users: [{ username, name: str(userDoc.user.name, username), apiKey, root: false }],
+    info: noDataset(dir),
+    readOnly:
+      `Read-only server: it serves the mirror "${dir}" of ${manifest.source.host}; create and delete are not allowed`,
+  };
+}

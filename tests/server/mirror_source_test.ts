@@ -1,0 +1,178 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import { Api } from "../../mod.ts";
+import { type LocalServer, startServer } from "../../src/server/mod.ts";
+
+/**
+ * A mirror written by hand from docs/MIRROR_FORMAT.md (not by src/mirror): irregular steps,
+ * per-key timestamps, a point without timestamp, NaN and infinities.
+ */
+async function handMadeMirror(dir: string): Promise<void> {
+  const files: Record<string, Uint8Array> = {};
+  const ref = (file: string, bytes: Uint8Array) => {
+    files[file] = bytes;
+    return {
+      file,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      bytes: bytes.byteLength,
+    };
+  };
+  const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+  const rows = [
+    ["loss", 0, 2.5, 1000n],
+    ["acc", 5, 0.5, 1500n],
+    ["loss", 3, Number.NaN, 1300n],
+    ["loss", 7, Infinity, null],
+    ["acc", 9, -Infinity, 1900n],
+  ] as const;
+  const points = new Uint8Array(parquetWriteBuffer({
+    columnData: [
+      { name: "key", data: rows.map((r) => r[0]), type: "STRING", nullable: false },
+      {
+        name: "step",
+        data: BigInt64Array.from(rows, (r) => BigInt(r[1])),
+        type: "INT64",
+        nullable: false,
+      },
+      {
+        name: "value",
+        data: Float64Array.from(rows, (r) => r[2]),
+        type: "DOUBLE",
+        nullable: false,
+      },
+      { name: "timestamp", data: rows.map((r) => r[3]), type: "INT64", nullable: true },
+    ],
+  }));
+  const pointsRef = ref("points/workspace=w/project=p/run=crun1/part-1.parquet", points);
+  const logs = ref(
+    "runs/w/p/crun1/logs-1.jsonl",
+    new TextEncoder().encode(
+      [
+        { level: "INFO", message: "hello", tag: "", timestamp: "2024-08-01T00:00:00.000Z" },
+        { level: "ERROR", message: "boom", tag: "stderr", timestamp: "2024-08-01T00:00:01.000Z" },
+      ].map((l) => JSON.stringify(l)).join("\n") + "\n",
+    ),
+  );
+  const record = {
+    cuid: "crun1",
+    slug: "abc12345",
+    name: "hand-made",
+    description: "",
+    state: "FINISHED",
+    type: "CHAPTER",
+    labels: [],
+    show: true,
+    cluster: "",
+    job: "",
+    user: { name: "U", username: "u" },
+    profile: { config: { lr: 0.1 }, metadata: {}, requirements: "", conda: "" },
+    createdAt: "2024-08-01T00:00:00.000Z",
+    updatedAt: "2024-08-01T00:01:00.000Z",
+    finishedAt: "2024-08-01T00:01:00.000Z",
+    project_id: "cproj1",
+  };
+  const run = ref(
+    "runs/w/p/crun1/run-1.json",
+    json({
+      record,
+      project: "w/p",
+      columns: [],
+      scalarKeys: ["loss", "acc"],
+      mediaKeys: [],
+      summary: {},
+      points: { ...pointsRef, rows: rows.length },
+      logs: { ...logs, lines: 2 },
+      media: [],
+    }),
+  );
+  const user = ref(
+    "meta/user-1.json",
+    json({
+      user: { username: "u", name: "U" },
+      workspaces: [{ username: "w", name: "W", role: "OWNER", workspace_type: "TEAM" }],
+      selfHosted: null,
+    }),
+  );
+  const project = ref(
+    "meta/projects/w/p-1.json",
+    json({ project_id: "cproj1", name: "p", path: "w/p", visibility: "PRIVATE", count: {} }),
+  );
+  files["manifest.json"] = json({
+    format: "swanlab-mirror",
+    version: 1,
+    source: { host: "https://api.example.org", username: "u" },
+    scope: "w",
+    syncedAt: "2026-01-01T00:00:00.000Z",
+    counts: { projects: 1, runs: 1, points: 5, logLines: 2, mediaFiles: 0, mediaBytes: 0 },
+    user,
+    projects: [{ path: "w/p", document: project }],
+    runs: [{
+      cuid: "crun1",
+      path: "w/p/abc12345",
+      state: "FINISHED",
+      updatedAt: record.updatedAt,
+      summarySha256: "",
+      media: true,
+      document: run,
+      points: 5,
+      logLines: 2,
+    }],
+  });
+  for (const [file, bytes] of Object.entries(files)) {
+    await mkdir(join(dir, file, ".."), { recursive: true });
+    await writeFile(join(dir, file), bytes);
+  }
+}
+
+describe("serving a mirror written from the format document", () => {
+  let dir: string;
+  let server: LocalServer;
+  let api: Api;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "mirror_source_test_"));
+    await handMadeMirror(dir);
+    server = await startServer({ data: dir });
+    api = new Api({ host: server.host, apiKey: server.apiKey });
+  });
+  after(async () => {
+    await server.close();
+    await rm(dir, { recursive: true });
+  });
+
+  it("serves irregular steps with their own timestamps at full resolution", async () => {
+    const run = api.run("w/p/abc12345");
+    assert.equal((await run.json()).name, "hand-made");
+    const full = await run.metrics(["loss", "acc"], { all: true });
+    const byKey = Object.fromEntries(full.list.map((l) => [l.key, l.metrics]));
+    assert.deepEqual(byKey.loss, [
+      { step: 0, value: 2.5, timestamp: 1000 },
+      { step: 3, value: NaN, timestamp: 1300 },
+      { step: 7, value: Infinity },
+    ]);
+    assert.deepEqual(byKey.acc, [
+      { step: 5, value: 0.5, timestamp: 1500 },
+      { step: 9, value: -Infinity, timestamp: 1900 },
+    ]);
+  });
+
+  it("samples, summarizes and serves logs from the stored data", async () => {
+    const run = api.run("w/p/abc12345");
+    const sampled = await run.metrics(["loss"], { sample: 10 });
+    assert.deepEqual(sampled.list[0]!.metrics.map((p) => (p as { index: number }).index), [
+      0,
+      3,
+      7,
+    ]);
+    const summary = await run.summary(["loss"]);
+    assert.equal(summary.loss?.step, 7);
+    const logs = await run.logs({ level: "WARN" });
+    assert.deepEqual(logs.logs.map((l) => l.message), ["boom"]);
+    assert.equal(logs.count, 1);
+    await assert.rejects(() => api.selfHosted().json(), /not available/);
+  });
+});
