@@ -263,6 +263,7 @@ export type { CredentialSource } from "./src/core/credentials.ts";
 // Options.
 export type { ClientOptions } from "./src/core/client_options.ts";
 export type { RequestOptions } from "./src/core/request_options.ts";
+export type { DownloadOptions } from "./src/core/transport.ts";
 export { type Drift, type DriftHandler, formatDrift } from "./src/core/drift.ts";
 export type { Env } from "./src/core/runtime.ts";
 

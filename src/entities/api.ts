@@ -7,6 +7,8 @@
 import type { ClientOptions } from "../core/client_options.ts";
 import { ValidationError } from "../core/errors.ts";
 import type { RequestOptions } from "../core/request_options.ts";
+import type { DownloadOptions } from "../core/transport.ts";
+import { downloadMedia } from "../metrics/medias.ts";
 import { Context, isRecord, Lazy } from "./_lazy.ts";
 import type { Column } from "./column.ts";
 import type { Columns, Projects, Runs, Workspaces } from "./lists.ts";
@@ -488,5 +490,34 @@ export class Api {
    */
   selfHosted(): SelfHosted {
     return newSelfHosted(this.#ctx);
+  }
+
+  /**
+   * Downloads a presigned URL (a media file or an export on object storage) the way the client
+   * sends everything else: through its `fetch` and proxy settings, with its timeout and retries,
+   * but with no credential at all (no key, no session cookie) and no redirect followed.
+   *
+   * @param url A presigned URL, e.g. a media item's `url` or an export's `url`.
+   * @param options Per-call signal, timeouts (`idleTimeoutMs` for a stalled body) and retries.
+   * @returns The response, with an OK status; read its body once.
+   * @throws {ValidationError} When `url` is not an http(s) URL.
+   * @throws {ApiError} (or a subclass) when storage answers an error (403 for an expired URL).
+   * @throws {ConnectionError} When storage cannot be reached.
+   *
+   * @example Save the first image of a run
+   * ```ts
+   * import { Api } from "@swanlab-ts/api";
+   *
+   * const api = new Api();
+   * const media = await api.run("vision-lab/resnet-sweep/mtg02pg5").medias(["samples/image"], { step: 249 });
+   * const url = media.list[0]?.metrics[0]?.items[0]?.url;
+   * if (url) {
+   *   const response = await api.download(url);
+   *   console.log((await response.arrayBuffer()).byteLength);
+   * }
+   * ```
+   */
+  async download(url: string, options: DownloadOptions = {}): Promise<Response> {
+    return await downloadMedia(await this.#ctx.transport(), url, options);
   }
 }

@@ -196,23 +196,21 @@ function objectPath(url: string, prefix: string): string {
   return path.startsWith(`${prefix}/`) ? path.slice(prefix.length + 1) : path;
 }
 
-/** Downloads a presigned URL (no credentials), retrying failures and short bodies. */
+/**
+ * Downloads a presigned URL through the client (no credentials; its fetch, proxy, timeout and
+ * retries of failed requests), retrying a body that ends short or breaks off: a stored media
+ * file is whole or the mirror fails.
+ */
 async function download(
+  api: Api,
   url: string,
   signal: AbortSignal | undefined,
 ): Promise<{ bytes: Uint8Array<ArrayBuffer>; contentType: string }> {
   let last: unknown;
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 3; attempt++) {
     checkAborted(signal);
-    if (attempt > 0) await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
     try {
-      const res = await fetch(url, { credentials: "omit", ...(signal ? { signal } : {}) });
-      if (!res.ok) {
-        await res.body?.cancel();
-        last = new Error(`HTTP ${res.status}`);
-        if (res.status >= 500 || res.status === 429) continue;
-        break;
-      }
+      const res = await api.download(url, signal ? { signal } : {});
       const bytes = new Uint8Array(await res.arrayBuffer());
       const declared = Number(res.headers.get("content-length") ?? NaN);
       if (Number.isFinite(declared) && bytes.byteLength !== declared) {
@@ -222,11 +220,13 @@ async function download(
       return { bytes, contentType: res.headers.get("content-type") ?? "application/octet-stream" };
     } catch (error) {
       if (signal?.aborted) throw new AbortError("GET", "media download", { cause: error });
+      // The client already retried what can be retried; an HTTP error (403: expired) is final.
+      if (error instanceof ApiError) throw error;
       last = error;
     }
   }
   // The URL holds a signature: the message names neither.
-  throw new Error(
+  throw new ResponseError(
     `Cannot download a media file: ${last instanceof Error ? last.message : String(last)}`,
   );
 }
@@ -539,7 +539,7 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
                       `Cannot mirror media "${series.key}" at step ${m.index}: no URL`,
                     );
                   }
-                  const { bytes, contentType } = await download(url, signal);
+                  const { bytes, contentType } = await download(api, url, signal);
                   const path = objectPath(url, prefix);
                   const sha256 = sha256Hex(bytes);
                   const file = `media/${sha256.slice(0, 2)}/${sha256}.${extOf(path, contentType)}`;

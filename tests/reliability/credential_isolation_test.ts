@@ -25,7 +25,7 @@ describe("credential isolation", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("sends no cookie, authorization or SDK header to object storage for CSV, log and media downloads", async () => {
+  it("sends no cookie, authorization or SDK header to object storage for CSV, log and media downloads (api.download included)", async () => {
     a.clearRequests();
     const api = new Api({ host: a.host, apiKey: a.apiKey, env: {} });
     const run = api.run(a.dataset.projects["alice/mnist-baseline"]!.runs[0]!.path);
@@ -33,11 +33,11 @@ describe("credential isolation", () => {
     assert.ok(full.list[0]!.metrics.length > 0);
     const logs = await run.exportLogs({ rows: 10 });
     assert.ok(logs.ok);
-    const logText = await (await fetch(logs.data!.url)).text();
+    const logText = await (await api.download(logs.data!.url)).text();
     assert.ok(logText.length > 0);
     const medias = await run.medias(["samples/image"], { step: 0 });
     const url = (medias.list[0]!.metrics[0]!.items[0] as { url: string }).url;
-    const png = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    const png = new Uint8Array(await (await api.download(url)).arrayBuffer());
     assert.deepEqual([...png.slice(1, 4)], [0x50, 0x4e, 0x47]); // "PNG"
 
     const storage = a.requests.filter((r) => r.origin === "storage");

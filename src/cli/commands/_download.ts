@@ -10,6 +10,7 @@
 
 import { mkdir, stat } from "node:fs/promises";
 import { extname, isAbsolute, join, relative } from "node:path";
+import type { Api } from "../../../mod.ts";
 import { type CommandContext, loadLibrary, UsageError } from "../context.ts";
 import { nonFiniteText } from "../output.ts";
 import { formatCount, formatDuration } from "../progress.ts";
@@ -45,37 +46,33 @@ export interface FetchedFile {
  * to a temporary file beside the target, renamed over it only when the whole body arrived: a
  * failed or cut download leaves any previous file as it was and no partial file behind.
  *
+ * @param api The client (its download settings are used).
  * @param url The presigned URL.
  * @param target The absolute file path; its directory must exist unless `createParent`.
  * @param onBytes Called with the bytes received so far, and the expected total when known.
  * @param createParent Create missing directories (only for the command's own layout inside a
  * directory the user named, e.g. `media/<key>/` of `run download`).
  * @returns The number of bytes written.
- * @throws {Error} On an HTTP error status or a short body; the message never contains the URL.
+ * @throws {ApiError} On an HTTP error status (typed, as every client error).
+ * @throws {Error} On a short or broken body; the message never contains the URL.
  *
  * @example Stream a presigned URL to disk
  * ```ts ignore
- * await fetchToFile(url, "/tmp/run.log", (n, total) => console.error(n, total));
+ * await fetchToFile(api, url, "/tmp/run.log", (n, total) => console.error(n, total));
  * ```
  */
 export async function fetchToFile(
+  api: Api,
   url: string,
   target: string,
   onBytes?: (received: number, total: number | undefined) => void,
   createParent = false,
 ): Promise<FetchedFile> {
   const lib = await loadLibrary();
-  let response: Response;
-  try {
-    response = await fetch(url, { credentials: "omit", redirect: "follow" });
-  } catch (error) {
-    // Network errors quote the URL, and with it the signature: report without it.
-    throw new Error(`Cannot download file: ${sanitize(error)}`, { cause: error });
-  }
-  if (!response.ok || !response.body) {
-    await response.body?.cancel();
-    throw new Error(`Cannot download file: HTTP ${response.status} ${response.statusText}`.trim());
-  }
+  // The client's download: its fetch and proxy, timeout and retries, no credential; its errors
+  // are typed and never quote the URL's signature.
+  const response = await api.download(url);
+  if (!response.body) throw new Error("Cannot download file: the response has no body");
   const length = Number(response.headers.get("content-length") ?? NaN);
   const total = Number.isFinite(length) ? length : undefined;
   let file;
@@ -178,10 +175,15 @@ export async function downloadToFile(
   const bar = ctx.progress(label, { unit: "B" });
   bar.tick();
   try {
-    const { bytes } = await fetchToFile(url, resolveIn(ctx, file), (received, total) => {
-      bar.setTotal(total);
-      bar.update(received);
-    });
+    const { bytes } = await fetchToFile(
+      await ctx.api(),
+      url,
+      resolveIn(ctx, file),
+      (received, total) => {
+        bar.setTotal(total);
+        bar.update(received);
+      },
+    );
     return bytes;
   } finally {
     bar.done({ clear: true });
@@ -506,9 +508,10 @@ export async function downloadRun(
     const bar = ctx.progress("Downloading media", { total: jobs.length, unit: "files" });
     let done = 0;
     let bytes = 0;
+    const api = await ctx.api();
     try {
       await mapLimited(jobs, 4, async (job) => {
-        const fetched = await fetchToFile(job.url, job.file, undefined, true);
+        const fetched = await fetchToFile(api, job.url, job.file, undefined, true);
         bytes += fetched.bytes;
         bar.update(++done);
       });
