@@ -338,6 +338,8 @@ describe("swanlab-ts demo", () => {
         "Training curves",
         "Full-resolution download",
         "Warnings and errors",
+        "Rank the whole sweep",
+        "as a Parquet dataset",
         "Now with your own SwanLab",
       ]
     ) assert.ok(result.stdout.includes(heading), heading);
@@ -347,6 +349,10 @@ describe("swanlab-ts demo", () => {
     assert.match(result.stdout, /SWANLAB_API_KEY/);
     assert.match(result.stdout, /--host/);
     assert.match(result.stdout, /WARN|ERROR/);
+    // The ranked table shows the sweep's runs, best first, and the export wrote one file a run.
+    assert.match(result.stdout, /best val\/acc/);
+    assert.match(result.stdout, /\(6 runs, one summary request each\)/);
+    assert.match(result.stdout, /points in 6 files \(run_id=<id>\/part-0\.parquet/);
     assert.doesNotMatch(result.stdout, /\x1b/);
     assert.ok(performance.now() - started < 15_000);
   });

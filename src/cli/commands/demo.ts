@@ -179,7 +179,51 @@ async function tour(ctx: CommandContext, options: DemoOptions): Promise<number> 
     }
     await ctx.print(ctx.out.dim(`(${logs.count} WARN/ERROR lines in this shard)`));
 
-    await section(ctx, 9, "Now with your own SwanLab");
+    await section(
+      ctx,
+      9,
+      `Rank the whole sweep by its best val/acc`,
+      `swanlab-ts project table ${SWEEP} --config lr,batch_size --summary val/acc`,
+    );
+    const sweep = api.runsGet(SWEEP, { size: 100, all: true });
+    const ranked = await sweep.table({ config: ["lr", "batch_size"], summary: ["val/acc"] })
+      .collect();
+    const best = (row: Record<string, unknown>): number => {
+      const value = row["summary.val/acc.max"];
+      return typeof value === "number" && Number.isFinite(value) ? value : -Infinity;
+    };
+    const order = [...ranked.rows].sort((a, b) => best(b) - best(a));
+    await table(ctx, {
+      rows: order.slice(0, 5).map((row) => ({
+        run_id: row["run_id"],
+        name: row["name"],
+        state: row["state"],
+        "config.lr": row["config.lr"],
+        "config.batch_size": row["config.batch_size"],
+        "best val/acc": row["summary.val/acc.max"],
+      })),
+    });
+    await ctx.print(ctx.out.dim(`(${ranked.rows.length} runs, one summary request each)`));
+
+    await section(
+      ctx,
+      10,
+      "Every val/acc curve of the sweep, as a Parquet dataset",
+      `swanlab-ts project export ${SWEEP} --keys val/acc --format parquet --out ./curves`,
+    );
+    const exported = await lib.writeMetricsHive(
+      join(temp, "curves"),
+      sweep.scanMetrics(["val/acc"]).batches(),
+    );
+    await ctx.print(terminalText(
+      `${
+        formatCount(exported.rows)
+      } points in ${exported.files} files (run_id=<id>/part-0.parquet, ${
+        formatCount(exported.bytes)
+      } bytes): DuckDB, Polars and Spark read the folder as one table`,
+    ));
+
+    await section(ctx, 11, "Now with your own SwanLab");
     for (
       const line of [
         "Log in once (the key is read from a hidden prompt and saved to ~/.swanlab/.netrc):",
@@ -195,6 +239,10 @@ async function tour(ctx: CommandContext, options: DemoOptions): Promise<number> 
         "  swanlab-ts run metrics <user>/<project>/<run> --keys loss --plot",
         "Pipe any command to get the Python CLI's JSON (swanlab api ...), or use --format csv.",
         "A local server for your own experiments: swanlab-ts serve",
+        "Check a deployment first: swanlab-ts doctor",
+        "Back up a workspace and serve the copy offline:",
+        "  swanlab-ts mirror <workspace> --out ./backup && swanlab-ts serve --data ./backup",
+        "Let an agent query your runs: swanlab-ts mcp (see the README's MCP section)",
       ]
     ) await ctx.print(line);
     await ctx.print("");
@@ -248,8 +296,9 @@ export function demoCommand(): Parser<"sync", Invocation, unknown> {
       brief: GROUP_BRIEFS.demo,
       description:
         "Start the local server in-process with its demo data and walk through the API: user,\n" +
-        "workspaces, projects, filtered runs, a summary, a chart, a full-resolution download\n" +
-        "and logs; then how to point the same commands at a real SwanLab.",
+        "workspaces, projects, filtered runs, a summary, a chart, a full-resolution download,\n" +
+        "logs, a ranked table of the whole sweep and a Parquet export of its curves; then how to\n" +
+        "point the same commands at a real SwanLab.",
       examples: ["swanlab-ts demo", "swanlab-ts demo --steps 200000 --no-color"],
     },
   );

@@ -413,7 +413,10 @@ export function projectExportCommand(): Parser<"sync", Invocation, unknown> {
       const ms = performance.now() - started;
       const rate = ms > 0 ? stats.rows / (ms / 1000) : 0;
       await ctx.note(
-        `Exported ${formatCount(stats.rows)} points of ${keys.length} keys from ${total} runs` +
+        `Exported ${formatCount(stats.rows)} points of ${keys.length} ${
+          keys.length === 1 ? "key" : "keys"
+        }` +
+          ` from ${total} ${total === 1 ? "run" : "runs"}` +
           (out === undefined
             ? ""
             : ` to ${o.out} (${stats.files} ${stats.files === 1 ? "file" : "files"}, ${
