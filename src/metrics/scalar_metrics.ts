@@ -24,6 +24,7 @@ import { ColumnCollector } from "./_column_collector.ts";
 import { fullPoints } from "./_full_points.ts";
 import { scanMetricRows } from "./scan_metrics.ts";
 import { mergeValueStats, type ScalarStatsJson, STAT_FIELDS } from "./stats.ts";
+import { terminalText } from "../core/terminal_text.ts";
 
 /** The largest sample the server accepts; larger ones are clamped to it. */
 export const MAX_SAMPLE = 1500;
@@ -185,8 +186,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+// Warnings quote server text (keys, messages): shown with control characters made visible.
 function defaultWarning(message: string): void {
-  console.warn(message);
+  console.warn(terminalText(message));
 }
 
 /**

@@ -28,6 +28,7 @@ import {
   type RangeQuery,
 } from "./range_query.ts";
 import type { RunRef } from "./run_ref.ts";
+import { terminalText } from "../core/terminal_text.ts";
 
 /**
  * One full-resolution point of one key.
@@ -443,7 +444,7 @@ async function* scanBatches(scan: Scan): AsyncGenerator<MetricPoint[]> {
     : null;
   const canFinishEarly = query !== undefined && query.head !== null;
   const maxRetries = options.maxRetries ?? transport.maxRetries;
-  const warn = options.onWarning ?? ((message: string) => console.warn(message));
+  const warn = options.onWarning ?? ((message: string) => console.warn(terminalText(message)));
   const signal = options.signal;
   // A function, not a narrowed property read: the signal may abort while we are suspended.
   const isAborted = (): boolean => signal?.aborted === true;
