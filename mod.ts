@@ -245,12 +245,10 @@ export {
   ValidationError,
 } from "./src/core/errors.ts";
 export { LicenseExpiredError, RootRequiredError } from "./src/entities/self_hosted.ts";
-// Response drift (`SWANLAB_VALIDATE`, `validateResponses`, `swanlab-ts doctor`).
-export {
-  type ResponseDrift,
-  ResponseDriftError,
-  type ValidationMode,
-} from "./src/core/response_drift.ts";
+// Server drift: one policy (`Drift`, `onDrift`), its strict mode (`validateResponses`,
+// `SWANLAB_VALIDATE`), and `swanlab-ts doctor`.
+export { type Drift, type DriftHandler, formatDrift } from "./src/core/drift.ts";
+export { ResponseDriftError, type ValidationMode } from "./src/core/response_drift.ts";
 export {
   diagnose,
   type DiagnoseOptions,
@@ -263,7 +261,6 @@ export type { CredentialSource } from "./src/core/credentials.ts";
 // Options.
 export type { ClientOptions } from "./src/core/client_options.ts";
 export type { RequestOptions } from "./src/core/request_options.ts";
-export { type Drift, type DriftHandler, formatDrift } from "./src/core/drift.ts";
 export type { Env } from "./src/core/runtime.ts";
 
 // Value types of entities, filters and options, with their allowed values.

@@ -114,11 +114,11 @@ describe("swanlab-ts doctor", () => {
     assert.match(table.stdout, /Response drift/);
     assert.match(
       table.stdout,
-      /GET \/project\/\{username\}\/\{project\}\/runs\/\{run\} +\/state +string +null/,
+      /GET \/project\/\{username\}\/\{project\}\/runs\/\{run\} +state +string +null/,
     );
     assert.match(
       table.stdout,
-      /GET \/project\/\{username\}\/\{project\}\/runs +\/list\/0\/name +string +number 12/,
+      /GET \/project\/\{username\}\/\{project\}\/runs +list\[0\]\.name +string +number 12/,
     );
     assert.match(table.stderr, /^error: 2 response field\(s\) of 2 endpoint\(s\) drifted/m);
 
@@ -128,8 +128,11 @@ describe("swanlab-ts doctor", () => {
     assert.equal(json.code, 1);
     assert.equal(out.ok, false);
     assert.deepEqual(
-      report.drifts.map((d) => [d.operation, d.path, d.expected, d.got]).sort(),
-      [["getRun", "/state", "string", "null"], ["listRuns", "/list/0/name", "string", "number 12"]],
+      report.drifts.map((d) => [d.operation, d.field, d.expected, d.got, d.essential]).sort(),
+      [
+        ["getRun", "state", "string", "null", false],
+        ["listRuns", "list[0].name", "string", "number 12", false],
+      ],
     );
     assert.equal(report.steps.find((s) => s.name === "getRun")?.status, "fail");
     assert.equal(report.steps.find((s) => s.name === "getProject")?.status, "ok");
@@ -142,8 +145,8 @@ describe("swanlab-ts doctor", () => {
     const result = await runCli(["doctor", "--json"], { env: serverEnv(server) });
     const report = envelope(result).data as Diagnosis;
     assert.equal(result.code, 1);
-    assert.deepEqual(report.drifts.map((d) => [d.operation, d.path, d.expected]), [
-      ["getSummaries", "", "object"],
+    assert.deepEqual(report.drifts.map((d) => [d.operation, d.field, d.expected, d.essential]), [
+      ["getSummaries", "(body)", "object", true],
     ]);
     assert.equal(report.steps.filter((s) => s.status === "fail").length, 1);
   });
