@@ -138,6 +138,27 @@ describe("swanlab-ts doctor", () => {
     assert.equal(report.steps.find((s) => s.name === "getProject")?.status, "ok");
   });
 
+  it("a drift only the always-on policy sees is in the same table, not on stderr", async () => {
+    // `comment` is optional (no Ajv error when it is left out), but the policy reports a
+    // documented field that a full record lacks.
+    server.setFaults({
+      mutateResponses: [{ operationId: "getWorkspace", pointer: "/comment", action: "delete" }],
+    });
+    const result = await runCli(["doctor", "--json"], { env: serverEnv(server) });
+    const report = envelope(result).data as Diagnosis;
+    assert.equal(result.code, 1);
+    assert.doesNotMatch(result.stderr, /warning:/);
+    assert.deepEqual(report.drifts, [{
+      operation: "getWorkspace",
+      endpoint: "GET /group/{username}",
+      field: "comment",
+      expected: "string",
+      got: "missing",
+      essential: false,
+    }]);
+    assert.equal(report.steps.find((s) => s.name === "getWorkspace")?.status, "fail");
+  });
+
   it("a body of the wrong kind is one drift and fails that step only", async () => {
     server.setFaults({
       mutateResponses: [{ operationId: "getSummaries", pointer: "", action: "set", value: [] }],

@@ -210,6 +210,44 @@ describe("run-time validation against a drifted server", () => {
     assert.equal(strict.find((d) => d.field === "createdAt")?.expected, "date-time format");
   });
 
+  it("warn: an essential finding is reported, then the policy fails the call naming it", async () => {
+    drift("/username", "set", 5);
+    const seen: Drift[] = [];
+    const api = new Api({
+      host: server.host,
+      apiKey: server.apiKey,
+      env: { SWANLAB_VALIDATE: "warn" },
+      onDrift: (d) => seen.push(d),
+    });
+    await assert.rejects(
+      api.workspace("vision-lab").json(),
+      (error) =>
+        error instanceof ResponseError && !(error instanceof ResponseDriftError) &&
+        error.message ===
+          'Cannot use response of getWorkspace: "username" expected string, got integer',
+    );
+    assert.deepEqual(seen.map((d) => [d.field, d.got, d.essential]), [
+      ["username", "number 5", true],
+    ]);
+  });
+
+  it("error: the drifts of a ResponseDriftError are redacted like reports", async () => {
+    // A server that echoes the API key into a drifted field (a value outside an enum).
+    drift("/type", "set", server.apiKey);
+    const api = new Api({
+      host: server.host,
+      apiKey: server.apiKey,
+      env: { SWANLAB_VALIDATE: "error" },
+    });
+    const error = await api.workspace("vision-lab").json().then(
+      () => assert.fail("expected a ResponseDriftError"),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof ResponseDriftError, String(error));
+    assert.deepEqual(error.drifts.map((d) => [d.field, d.got]), [["type", 'string "***"']]);
+    assert.ok(!error.message.includes(server.apiKey), error.message);
+  });
+
   it("warn: the same field of several list elements is one report", async () => {
     server.setFaults({
       mutateResponses: [0, 1, 2].map((i) => ({
