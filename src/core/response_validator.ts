@@ -139,12 +139,20 @@ export class ResponseValidator {
    * @param pathname The request's URL path (`/api/...`).
    * @param status The response status.
    * @param body The decoded JSON body (`undefined` when empty).
+   * @param redact Removes secrets from a value before it is shortened for `got` (so that a cut
+   *   cannot leave part of a secret that the redactor no longer recognises).
    * @returns Every drifted field; empty when the body matches, or when the spec declares no body
    *   for this operation and status.
    */
-  validate(method: string, pathname: string, status: number, body: unknown): Drift[] {
+  validate(
+    method: string,
+    pathname: string,
+    status: number,
+    body: unknown,
+    redact: (text: string) => string = (text) => text,
+  ): Drift[] {
     const op = this.#match(method, pathname);
-    return op === undefined ? [] : this.#validate(op, status, body);
+    return op === undefined ? [] : this.#validate(op, status, body, redact);
   }
 
   /**
@@ -161,10 +169,15 @@ export class ResponseValidator {
     if (op === undefined) {
       throw new RangeError(`Cannot validate operation "${operationId}": not in the spec`);
     }
-    return this.#validate(op, status, body);
+    return this.#validate(op, status, body, (text) => text);
   }
 
-  #validate(op: Operation, status: number, body: unknown): Drift[] {
+  #validate(
+    op: Operation,
+    status: number,
+    body: unknown,
+    redact: (text: string) => string,
+  ): Drift[] {
     const validate = this.#validator(op, status);
     if (validate === null) return [];
     const endpoint = `${op.method} ${op.template}`;
@@ -182,7 +195,7 @@ export class ResponseValidator {
     // Essential as the always-on policy judges it: a wrong type or a missing field on a path
     // that is required all the way from the body (enums and formats never fail a call).
     const schema = responseSchema(op.method, op.template, status)?.schema;
-    return toDrifts(validate.errors ?? [], body).map(({ segments, keyword, ...d }) => ({
+    return toDrifts(validate.errors ?? [], body, redact).map(({ segments, keyword, ...d }) => ({
       operation: op.id,
       endpoint,
       field: fieldName(segments),
@@ -289,7 +302,11 @@ function segmentsOf(body: unknown, pointer: string): (string | number)[] {
 
 // Ajv errors (allErrors) -> one drift per field. Errors of `oneOf`/`anyOf` wrappers are dropped
 // when a more specific error explains the same field.
-function toDrifts(errors: readonly ErrorObject[], body: unknown): Finding[] {
+function toDrifts(
+  errors: readonly ErrorObject[],
+  body: unknown,
+  redact: (text: string) => string,
+): Finding[] {
   const out = new Map<string, Finding>();
   const specific = errors.filter((e) => !["oneOf", "anyOf", "if", "not"].includes(e.keyword));
   const chosen = errors.filter((e) =>
@@ -307,7 +324,7 @@ function toDrifts(errors: readonly ErrorObject[], body: unknown): Finding[] {
       got = "missing";
     } else {
       expected = expectation(error);
-      got = describeValue(valueAt(body, path));
+      got = describeValue(valueAt(body, path), redact);
     }
     const key = `${path} ${expected}`;
     if (!out.has(key)) {
@@ -351,13 +368,14 @@ function valueAt(body: unknown, pointer: string): unknown {
   return node;
 }
 
-function describeValue(value: unknown): string {
+function describeValue(value: unknown, redact: (text: string) => string): string {
   if (value === undefined) return "missing";
   if (value === null) return "null";
   if (Array.isArray(value)) return `array (${value.length} items)`;
   if (typeof value === "object") return "object";
   if (typeof value === "string") {
-    const short = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+    const safe = redact(value);
+    const short = safe.length > 40 ? `${safe.slice(0, 40)}…` : safe;
     return `string ${JSON.stringify(short)}`;
   }
   return `${typeof value} ${String(value)}`;

@@ -425,7 +425,13 @@ export class Transport {
   // the spec) is imported on first use only.
   async #checkResponse(method: string, path: string, status: number, body: unknown) {
     this.#validator ??= import("./response_validator.ts").then((m) => m.loadResponseValidator());
-    const drifts = (await this.#validator).validate(method, path, status, body);
+    const drifts = (await this.#validator).validate(
+      method,
+      path,
+      status,
+      body,
+      (text) => this.redactor.redact(text),
+    );
     if (drifts.length === 0) return;
     if (this.#validation === "error") {
       throw new ResponseDriftError(method, path, drifts.map((d) => this.#drift.redacted(d)));

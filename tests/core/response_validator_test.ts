@@ -232,8 +232,9 @@ describe("run-time validation against a drifted server", () => {
   });
 
   it("error: the drifts of a ResponseDriftError are redacted like reports", async () => {
-    // A server that echoes the API key into a drifted field (a value outside an enum).
-    drift("/type", "set", server.apiKey);
+    // A server that echoes the API key into a drifted field (a value outside an enum), where
+    // the shortened value would cut the key.
+    drift("/type", "set", `${"x".repeat(30)} ${server.apiKey}`);
     const api = new Api({
       host: server.host,
       apiKey: server.apiKey,
@@ -244,7 +245,9 @@ describe("run-time validation against a drifted server", () => {
       (e: unknown) => e,
     );
     assert.ok(error instanceof ResponseDriftError, String(error));
-    assert.deepEqual(error.drifts.map((d) => [d.field, d.got]), [["type", 'string "***"']]);
+    assert.deepEqual(error.drifts.map((d) => [d.field, d.got]), [
+      ["type", `string "${"x".repeat(30)} ***"`],
+    ]);
     assert.ok(!error.message.includes(server.apiKey), error.message);
   });
 
