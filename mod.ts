@@ -245,9 +245,8 @@ export {
   ValidationError,
 } from "./src/core/errors.ts";
 export { LicenseExpiredError, RootRequiredError } from "./src/entities/self_hosted.ts";
-// Server drift: one policy (`Drift`, `onDrift`), its strict mode (`validateResponses`,
-// `SWANLAB_VALIDATE`), and `swanlab-ts doctor`.
-export { type Drift, type DriftHandler, formatDrift } from "./src/core/drift.ts";
+// Response drift, strict mode (`SWANLAB_VALIDATE`, `validateResponses`, `swanlab-ts doctor`);
+// its findings are `Drift` records (below), like those of the always-on policy.
 export { ResponseDriftError, type ValidationMode } from "./src/core/response_drift.ts";
 export {
   diagnose,
@@ -261,6 +260,7 @@ export type { CredentialSource } from "./src/core/credentials.ts";
 // Options.
 export type { ClientOptions } from "./src/core/client_options.ts";
 export type { RequestOptions } from "./src/core/request_options.ts";
+export { type Drift, type DriftHandler, formatDrift } from "./src/core/drift.ts";
 export type { Env } from "./src/core/runtime.ts";
 
 // Value types of entities, filters and options, with their allowed values.
