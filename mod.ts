@@ -245,12 +245,9 @@ export {
   ValidationError,
 } from "./src/core/errors.ts";
 export { LicenseExpiredError, RootRequiredError } from "./src/entities/self_hosted.ts";
-// Response drift (`SWANLAB_VALIDATE`, `validateResponses`, `swanlab-ts doctor`).
-export {
-  type ResponseDrift,
-  ResponseDriftError,
-  type ValidationMode,
-} from "./src/core/response_drift.ts";
+// Response drift, strict mode (`SWANLAB_VALIDATE`, `validateResponses`, `swanlab-ts doctor`);
+// its findings are `Drift` records (below), like those of the always-on policy.
+export { ResponseDriftError, type ValidationMode } from "./src/core/response_drift.ts";
 export {
   diagnose,
   type DiagnoseOptions,

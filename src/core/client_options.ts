@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ResponseDrift, ValidationMode } from "./response_drift.ts";
+import type { ValidationMode } from "./response_drift.ts";
 import type { DriftHandler } from "./drift.ts";
 import type { Env } from "./runtime.ts";
 
@@ -84,25 +84,23 @@ export interface ClientOptions {
    */
   debug?: (line: string) => void;
   /**
-   * Check every response body against the spec (`openapi/swanlab.yaml`): `"warn"` reports each
-   * drifted field once per operation (to `onResponseDrift`, else a `warning:` line on stderr) and
-   * carries on; `"error"` throws a `ResponseDriftError`. The validator (Ajv and the
-   * spec) is loaded only when this is on.
+   * The strict mode of the drift policy: check every response body in full against the spec
+   * (`openapi/swanlab.yaml`, with Ajv: types, required fields, enums, formats and every other
+   * constraint). `"warn"` reports each finding through `onDrift` (once per operation and field,
+   * together with the always-on policy's reports) and carries on as the policy allows;
+   * `"error"` throws a `ResponseDriftError` listing the drifts. The validator (Ajv and the spec)
+   * is loaded only when this is on.
    * @default `SWANLAB_VALIDATE` (`off`, `warn` or `error`), else `"off"`
    */
   validateResponses?: ValidationMode;
   /**
-   * Receives each drift found in `"warn"` mode, once per operation and field (array indexes
-   * ignored), with secrets redacted.
-   * @default a `[swanlab-ts] warning: …` line on stderr, control characters escaped
-   */
-  onResponseDrift?: (drift: ResponseDrift) => void;
-  /**
-   * Receives each difference between a response and the API spec that the client could work
-   * around (an optional field missing, `null` or of the wrong type: the call succeeds with
-   * `null` there), once per operation and field. Essential fields never come here: they fail
-   * the call with a `ResponseError` naming the field. See "Server drift" in the README.
-   * @default one line on stderr per drift
+   * Receives each difference between a response and the API spec, once per operation and field
+   * (list indices folded), with secrets redacted. Without strict mode these are the drifts the
+   * client worked around (an optional field missing, `null` or of the wrong type: the call
+   * succeeds with `null` there; essential fields fail the call with a `ResponseError` naming the
+   * field instead). With `validateResponses: "warn"`, every finding of the full check comes here
+   * too, essential ones marked `essential: true`. See "Server drift" in the README.
+   * @default one `[swanlab-ts] warning: …` line on stderr per drift, control characters escaped
    */
   onDrift?: DriftHandler;
 }

@@ -16,7 +16,7 @@ import { type CredentialSource, readEnv, resolveCredentials } from "./credential
 import { ApiError } from "./errors.ts";
 import { resolveHosts } from "./hosts.ts";
 import { createProxyFetch, displayProxy, proxyFor } from "./proxy.ts";
-import type { ResponseDrift } from "./response_drift.ts";
+import type { Drift } from "./drift.ts";
 import { terminalText } from "./terminal_text.ts";
 import { processEnv } from "./runtime.ts";
 import { Transport } from "./transport.ts";
@@ -70,8 +70,11 @@ export interface Diagnosis {
   runtime: string;
   /** The steps, in order. */
   steps: DiagnosisStep[];
-  /** Every drifted field of every response, once per operation and field. */
-  drifts: ResponseDrift[];
+  /**
+   * Every drifted field of every response, once per operation and field: the findings of the
+   * strict check and of the always-on policy, as the client's `onDrift` receives them.
+   */
+  drifts: Drift[];
 }
 
 /**
@@ -119,7 +122,7 @@ export async function diagnose(options: DiagnoseOptions = {}): Promise<Diagnosis
   const env = options.env ?? processEnv();
   const timeoutMs = options.timeoutMs ?? 10_000;
   const steps: DiagnosisStep[] = [];
-  const drifts: ResponseDrift[] = [];
+  const drifts: Drift[] = [];
   const add = (step: DiagnosisStep) => steps.push({ ...step, detail: terminalText(step.detail) });
 
   // 1. Credentials and host (the key itself is never shown).
@@ -177,12 +180,13 @@ export async function diagnose(options: DiagnoseOptions = {}): Promise<Diagnosis
         host,
         timeoutMs,
         maxRetries: 1,
+        // The drift policy in strict mode: every finding comes to onDrift (essential ones too,
+        // before their call fails), the same records a client's onDrift receives.
         validateResponses: "warn",
-        onResponseDrift: (drift) =>
+        onDrift: (drift) =>
           drifts.push({
-            operation: drift.operation,
-            endpoint: drift.endpoint,
-            path: terminalText(drift.path),
+            ...drift,
+            field: terminalText(drift.field),
             expected: terminalText(drift.expected),
             got: terminalText(drift.got),
           }),
@@ -206,7 +210,7 @@ function report(
   source: CredentialSource | null,
   proxy: string | null,
   steps: DiagnosisStep[],
-  drifts: ResponseDrift[],
+  drifts: Drift[],
 ): Diagnosis {
   return {
     ok: steps.every((s) => s.status !== "fail") && drifts.length === 0,
@@ -445,7 +449,7 @@ async function clockStep(
 
 type Add = (step: DiagnosisStep) => void;
 
-async function apiSteps(transport: Transport, add: Add, drifts: ResponseDrift[]): Promise<void> {
+async function apiSteps(transport: Transport, add: Add, drifts: Drift[]): Promise<void> {
   // Login.
   let username: string;
   try {

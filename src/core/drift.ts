@@ -17,11 +17,17 @@
  *   absent or `null` optional value into `null` in their results, never into an invented value.
  * - A value outside the spec's `enum` is kept and reported (a new run state is still a state).
  *
+ * The opt-in strict layer (`validateResponses` / `SWANLAB_VALIDATE`, `response_validator.ts`:
+ * a full JSON Schema check, formats and enums included) reports through the same
+ * {@linkcode DriftReporter}, with the same {@linkcode Drift} records and field names, so a field
+ * both layers see is reported once.
+ *
  * @module
  */
 
 import { spec } from "../../generated/spec.ts";
 import { ResponseError } from "./errors.ts";
+import { terminalText } from "./terminal_text.ts";
 
 /**
  * One difference between a response and the spec.
@@ -32,6 +38,7 @@ import { ResponseError } from "./errors.ts";
  *
  * const drift: Drift = {
  *   operation: "getSelfHostedInfo",
+ *   endpoint: "GET /self_hosted/info",
  *   field: "plan",
  *   expected: "string",
  *   got: "null",
@@ -42,55 +49,86 @@ import { ResponseError } from "./errors.ts";
 export interface Drift {
   /** The spec's `operationId`, e.g. `"listRuns"`. */
   readonly operation: string;
-  /** The field's path in the body, e.g. `"list[3].name"` (`"(body)"` for the body itself). */
+  /**
+   * The method and path template, relative to `{apiHost}/api`, e.g.
+   * `"GET /project/{username}/{project}/runs"`.
+   */
+  readonly endpoint: string;
+  /**
+   * The field's path in the body, e.g. `"list[3].name"` (`"(body)"` for the body itself): object
+   * keys joined by dots, list indices in brackets.
+   */
   readonly field: string;
   /** What the spec says, e.g. `"string"`, `"integer | null"`, `"one of RUNNING, FINISHED"`. */
   readonly expected: string;
-  /** What arrived: `"missing"`, `"null"`, or the JSON type or value that arrived. */
+  /**
+   * What arrived: `"missing"`, `"null"`, or the JSON type or value that arrived (the strict layer
+   * adds the value, e.g. `"number 42"`).
+   */
   readonly got: string;
-  /** Whether the field is essential; an essential drift fails the call instead of a report. */
+  /**
+   * Whether the field is essential: the call fails with a `ResponseError` for it. Only the strict
+   * layer's reports (`validateResponses: "warn"`) and a `ResponseDriftError`'s list carry
+   * essential drifts; the always-on policy reports only what it worked around.
+   */
   readonly essential: boolean;
 }
 
-/** Receives each optional drift, once per client, operation and field. */
+/** Receives each drift, once per client, operation and field. */
 export type DriftHandler = (drift: Drift) => void;
 
 /**
- * The one-line description of a drift, as written to stderr by default.
+ * The one-line description of a drift, as written to stderr by default (and by the CLI after
+ * `warning: `). Parts of a drift come from the server (an enum value, a run id, an error
+ * message): control, bidi and zero-width characters are shown escaped, so that the line cannot
+ * drive a terminal.
  *
  * @param drift The drift.
- * @returns E.g. `Response drift in listRuns: "list[0].name" expected string, got null`.
+ * @returns E.g. `Response drift in listRuns (GET /project/{username}/{project}/runs): "list[0].name" expected string, got null`.
  *
  * @example
  * ```ts
  * import { formatDrift } from "./drift.ts";
  *
- * formatDrift({ operation: "getLogs", field: "count", expected: "integer", got: "string", essential: false });
- * // 'Response drift in getLogs: "count" expected integer, got string'
+ * formatDrift({
+ *   operation: "getLogs",
+ *   endpoint: "GET /house/metrics/log",
+ *   field: "count",
+ *   expected: "integer",
+ *   got: "string",
+ *   essential: false,
+ * });
+ * // 'Response drift in getLogs (GET /house/metrics/log): "count" expected integer, got string'
  * ```
  */
 export function formatDrift(drift: Drift): string {
-  return visible(
-    `Response drift in ${drift.operation}: "${drift.field}" expected ${drift.expected}, got ${drift.got}`,
-  );
-}
-
-// Parts of a drift come from the server (an enum value, a run id, an error message): control,
-// bidi and zero-width characters are shown escaped, so that a line on stderr cannot drive the
-// terminal. (Control characters are the point of this pattern.)
-// deno-lint-ignore no-control-regex
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
-
-function visible(text: string): string {
-  return text.replace(
-    INVISIBLE,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  return terminalText(
+    `Response drift in ${drift.operation} (${drift.endpoint}): ${describeField(drift)}`,
   );
 }
 
 /**
- * Reports each optional drift once per operation and field (list indices are folded, so a
- * field missing from every run of a listing is one report).
+ * The field part of a drift's description, terminal-safe: `"field" expected X, got Y`.
+ *
+ * @param drift The drift.
+ * @returns E.g. `"count" expected integer, got string`.
+ *
+ * @example
+ * ```ts
+ * import { describeField } from "./drift.ts";
+ *
+ * describeField({ operation: "getRun", endpoint: "GET /x", field: "state", expected: "string", got: "null", essential: false });
+ * // '"state" expected string, got null'
+ * ```
+ */
+export function describeField(drift: Drift): string {
+  return terminalText(`"${drift.field}" expected ${drift.expected}, got ${drift.got}`);
+}
+
+/**
+ * Reports each drift once per operation and field (list indices are folded, so a field missing
+ * from every run of a listing is one report). Both layers, the always-on policy and the strict
+ * `validateResponses` check, report through the one reporter of a client.
  *
  * @example Collect drifts in a test
  * ```ts
@@ -98,7 +136,14 @@ function visible(text: string): string {
  *
  * const seen: Drift[] = [];
  * const reporter = new DriftReporter((drift) => seen.push(drift));
- * const drift = { operation: "getLogs", field: "count", expected: "integer", got: "string", essential: false };
+ * const drift = {
+ *   operation: "getLogs",
+ *   endpoint: "GET /house/metrics/log",
+ *   field: "count",
+ *   expected: "integer",
+ *   got: "string",
+ *   essential: false,
+ * };
  * reporter.report(drift);
  * reporter.report(drift);
  * console.log(seen.length); // 1
@@ -106,15 +151,20 @@ function visible(text: string): string {
  */
 export class DriftReporter {
   #handler: DriftHandler;
+  #redact: (text: string) => string;
   #seen = new Set<string>();
 
   /**
    * Creates a reporter.
    *
-   * @param handler Receives the drifts; by default one line on stderr each.
+   * @param handler Receives the drifts; by default one `[swanlab-ts] warning: …` line on stderr
+   *   each ({@linkcode formatDrift}).
+   * @param redact Removes secrets from the text of a drift before the handler sees it.
    */
-  constructor(handler?: DriftHandler) {
-    this.#handler = handler ?? ((drift) => console.warn(`swanlab-ts: ${formatDrift(drift)}`));
+  constructor(handler?: DriftHandler, redact: (text: string) => string = (text) => text) {
+    this.#handler = handler ??
+      ((drift) => console.warn(`[swanlab-ts] warning: ${formatDrift(drift)}`));
+    this.#redact = redact;
   }
 
   /**
@@ -126,7 +176,23 @@ export class DriftReporter {
     const key = `${drift.operation}\u0000${drift.field.replace(/\[\d+\]/g, "[]")}`;
     if (this.#seen.has(key)) return;
     this.#seen.add(key);
-    this.#handler(drift);
+    this.#handler(this.redacted(drift));
+  }
+
+  /**
+   * A drift with secrets removed from its texts (as the handler receives it).
+   *
+   * @param drift The drift.
+   * @returns The drift, redacted.
+   */
+  redacted(drift: Drift): Drift {
+    const r = this.#redact;
+    return {
+      ...drift,
+      field: r(drift.field),
+      expected: r(drift.expected),
+      got: r(drift.got),
+    };
   }
 }
 
@@ -304,17 +370,93 @@ interface Path {
 }
 
 function pathName(path: Path | undefined): string {
-  if (path === undefined) return "(body)";
   const segments: (string | number)[] = [];
   for (let at: Path | undefined = path; at !== undefined; at = at.parent) {
     segments.push(at.segment);
   }
+  return fieldName(segments.reverse());
+}
+
+/**
+ * The one spelling of a field's location in a body, used by every drift report: object keys
+ * joined by dots, list indices in brackets, `(body)` for the body itself.
+ *
+ * @param segments The keys and indices from the body down to the field.
+ * @returns E.g. `list[3].name`.
+ *
+ * @example
+ * ```ts
+ * import { fieldName } from "./drift.ts";
+ *
+ * fieldName(["list", 3, "name"]); // "list[3].name"
+ * fieldName([]); // "(body)"
+ * ```
+ */
+export function fieldName(segments: readonly (string | number)[]): string {
+  if (segments.length === 0) return "(body)";
   let name = "";
-  for (let i = segments.length - 1; i >= 0; i--) {
-    const segment = segments[i]!;
+  for (const segment of segments) {
     name += typeof segment === "number" ? `[${segment}]` : name === "" ? segment : `.${segment}`;
   }
   return name;
+}
+
+/**
+ * Whether the policy treats a field as essential (a broken value there fails the call): it is
+ * required at every level from the body down (list elements and map values count as their
+ * container). Used to mark the strict layer's findings.
+ *
+ * @param schema The body's schema (from {@linkcode responseSchema}).
+ * @param body The body as it arrived.
+ * @param segments The keys and indices from the body down to the field.
+ * @returns Whether the field is essential; `false` for a field the spec does not describe.
+ *
+ * @example
+ * ```ts
+ * import { isEssential, responseSchema } from "./drift.ts";
+ *
+ * const found = responseSchema("GET", "/house/metrics/log", 200)!;
+ * isEssential(found.schema, { logs: [], count: 1 }, ["count"]); // false
+ * isEssential(found.schema, { logs: [], count: 1 }, ["logs"]); // true
+ * ```
+ */
+export function isEssential(
+  schema: unknown,
+  body: unknown,
+  segments: readonly (string | number)[],
+): boolean {
+  if (typeof schema !== "object" || schema === null) return false;
+  let c: Compiled | undefined = compile(schema as Schema);
+  let value = body;
+  for (const segment of segments) {
+    if (c === undefined) return false;
+    if (c.alternatives !== undefined) {
+      c = c.alternatives.find((a) => matchesShallow(a, value)) ?? c;
+    }
+    const next: Compiled | undefined | false = Array.isArray(value)
+      ? c.items
+      : propertyOf(c, String(segment));
+    if (next === false) return false;
+    c = next;
+    value = typeof value === "object" && value !== null
+      ? (value as Record<string | number, unknown>)[segment]
+      : undefined;
+  }
+  return true;
+}
+
+// The schema of an object's property (`undefined`: required but undescribed), or `false` when
+// the property is optional or not described at all.
+function propertyOf(c: Compiled, name: string): Compiled | undefined | false {
+  for (const [known, schema, required] of c.properties) {
+    if (known === name) return required ? schema : false;
+  }
+  if (c.requiredOnly.includes(name)) return undefined;
+  for (const part of c.parts ?? []) {
+    const found = propertyOf(part, name);
+    if (found !== false) return found;
+  }
+  return c.additional ?? false;
 }
 
 /** An essential value that is broken: fails the nearest optional ancestor, else the call. */
@@ -331,11 +473,16 @@ class Broken {
  * essential as their list or map.
  */
 class Walk {
-  constructor(readonly operation: string, readonly reporter: DriftReporter | undefined) {}
+  constructor(
+    readonly operation: string,
+    readonly endpoint: string,
+    readonly reporter: DriftReporter | undefined,
+  ) {}
 
   drift(path: Path | undefined, expected: string, got: string): void {
     this.reporter?.report({
       operation: this.operation,
+      endpoint: this.endpoint,
       field: pathName(path),
       expected,
       got,
@@ -351,6 +498,7 @@ class Walk {
       if (!(error instanceof Broken)) throw error;
       this.reporter?.report({
         operation: this.operation,
+        endpoint: this.endpoint,
         field: error.field,
         expected: error.expected,
         got: error.got,
@@ -439,7 +587,8 @@ class Walk {
  * @param method The HTTP method.
  * @param template The path template, relative to `/api`.
  * @param status The success status.
- * @returns The operation and its body schema, or `undefined` when the spec has neither.
+ * @returns The operation, its endpoint (`GET /house/metrics/log`) and its body schema, or
+ *   `undefined` when the spec has no such operation.
  *
  * @example
  * ```ts
@@ -452,22 +601,42 @@ export function responseSchema(
   method: string,
   template: string,
   status: number,
-): { operation: string; schema: unknown } | undefined {
+): ResponseSchema | undefined {
   const operation = PATHS[template]?.[method.toLowerCase()];
   if (operation === undefined) return undefined;
   const response = operation.responses[String(status)] ?? operation.responses["200"];
   return {
     operation: operation.operationId,
+    endpoint: `${method.toUpperCase()} ${template}`,
     schema: response?.content?.["application/json"]?.schema,
   };
+}
+
+/**
+ * An operation's success body schema, as found by {@linkcode responseSchema}.
+ *
+ * @example
+ * ```ts
+ * import type { ResponseSchema } from "./drift.ts";
+ *
+ * const found: ResponseSchema = { operation: "getLogs", endpoint: "GET /house/metrics/log", schema: undefined };
+ * ```
+ */
+export interface ResponseSchema {
+  /** The spec's `operationId`. */
+  readonly operation: string;
+  /** The method and path template, e.g. `GET /house/metrics/log`. */
+  readonly endpoint: string;
+  /** The JSON body's schema; `undefined` when the spec declares none. */
+  readonly schema: unknown;
 }
 
 /**
  * Applies the drift policy to one decoded success body (in place): essential drift throws,
  * optional drift is reported and, for a wrong type, replaced by `null`.
  *
- * @param operation The operation, for messages.
- * @param schema The body's schema (from {@linkcode responseSchema}); none means no check.
+ * @param found The operation, endpoint and body schema (from {@linkcode responseSchema}); no
+ *   schema means no check.
  * @param body The decoded JSON body.
  * @param reporter Receives optional drift.
  * @returns The body, with optional values of the wrong type set to `null`.
@@ -479,19 +648,19 @@ export function responseSchema(
  *
  * const found = responseSchema("GET", "/house/metrics/log", 200)!;
  * const reporter = new DriftReporter(() => {});
- * decodeResponse(found.operation, found.schema, { logs: [], count: "7" }, reporter);
+ * decodeResponse(found, { logs: [], count: "7" }, reporter);
  * // { logs: [], count: null }: the lines are intact, the count drifted
  * ```
  */
 export function decodeResponse(
-  operation: string,
-  schema: unknown,
+  found: ResponseSchema,
   body: unknown,
   reporter: DriftReporter | undefined,
 ): unknown {
+  const { operation, schema } = found;
   if (typeof schema !== "object" || schema === null) return body;
   try {
-    return new Walk(operation, reporter).check(
+    return new Walk(operation, found.endpoint, reporter).check(
       compile(schema as Schema),
       body,
       undefined,

@@ -1,45 +1,16 @@
 /**
- * Response drift: a difference between what a server answered and what `openapi/swanlab.yaml`
- * says it answers. Found by the run-time validation of `SWANLAB_VALIDATE` /
- * `ClientOptions.validateResponses` and by `swanlab-ts doctor`.
+ * The strict layer of the drift policy: the modes of `SWANLAB_VALIDATE` /
+ * `ClientOptions.validateResponses` and the error thrown in `error` mode. Its findings are
+ * {@linkcode Drift} records, like those of the always-on policy (`drift.ts`).
  *
- * This module is small on purpose (no validator, no Ajv): the error class and the formatting are
- * needed by every client, the validator only when validation is on.
+ * This module is small on purpose (no validator, no Ajv): the error class is needed by every
+ * client, the validator only when validation is on.
  *
  * @module
  */
 
+import { describeField, type Drift } from "./drift.ts";
 import { ResponseError } from "./errors.ts";
-import { terminalText } from "./terminal_text.ts";
-
-/**
- * One field of one response that does not match the spec.
- *
- * @example A drifted run state
- * ```ts
- * import type { ResponseDrift } from "./response_drift.ts";
- *
- * const drift: ResponseDrift = {
- *   operation: "getRun",
- *   endpoint: "GET /project/{username}/{project}/runs/{run}",
- *   path: "/state",
- *   expected: "string",
- *   got: "null",
- * };
- * ```
- */
-export interface ResponseDrift {
-  /** The spec's `operationId`, e.g. `getRun`. */
-  operation: string;
-  /** The method and path template, relative to `{apiHost}/api`. */
-  endpoint: string;
-  /** JSON pointer of the field in the response body (`""` for the whole body). */
-  path: string;
-  /** What the spec expects there, e.g. `string`, `present (required)`. */
-  expected: string;
-  /** What the server sent, e.g. `null`, `missing`, `number 3`. */
-  got: string;
-}
 
 /** How responses are checked against the spec: not at all, with a warning, or with an error. */
 export type ValidationMode = "off" | "warn" | "error";
@@ -64,15 +35,20 @@ export const VALIDATION_MODES: readonly ValidationMode[] = ["off", "warn", "erro
  * ```ts
  * import { ResponseDriftError } from "./response_drift.ts";
  *
- * const error = new ResponseDriftError("GET", "/api/user/profile", [
- *   { operation: "getUserProfile", endpoint: "GET /user/profile", path: "/bio", expected: "string or null", got: "number 3" },
- * ]);
+ * const error = new ResponseDriftError("GET", "/api/user/profile", [{
+ *   operation: "getUserProfile",
+ *   endpoint: "GET /user/profile",
+ *   field: "bio",
+ *   expected: "string or null",
+ *   got: "number 3",
+ *   essential: false,
+ * }]);
  * console.log(error.drifts.length); // 1
  * ```
  */
 export class ResponseDriftError extends ResponseError {
   /** Every drifted field of the response. */
-  readonly drifts: readonly ResponseDrift[];
+  readonly drifts: readonly Drift[];
 
   /**
    * Creates the error.
@@ -81,8 +57,8 @@ export class ResponseDriftError extends ResponseError {
    * @param path The request's URL path.
    * @param drifts The drifted fields (at least one).
    */
-  constructor(method: string, path: string, drifts: readonly ResponseDrift[]) {
-    const shown = drifts.slice(0, 3).map(describeDrift).join("; ");
+  constructor(method: string, path: string, drifts: readonly Drift[]) {
+    const shown = drifts.slice(0, 3).map(describeField).join("; ");
     const more = drifts.length > 3 ? `; and ${drifts.length - 3} more` : "";
     super(
       `Response of ${method} ${path} does not match the spec (${
@@ -92,25 +68,6 @@ export class ResponseDriftError extends ResponseError {
     this.name = "ResponseDriftError";
     this.drifts = drifts;
   }
-}
-
-/**
- * One drift as a line of text, with control, escape, bidi and zero-width characters made
- * visible (`\u001b`), so that a server's text cannot act on a terminal.
- *
- * @param drift The drift.
- * @returns `field: expected X, got Y`.
- *
- * @example
- * ```ts
- * import { describeDrift } from "./response_drift.ts";
- *
- * describeDrift({ operation: "getRun", endpoint: "GET /x", path: "/state", expected: "string", got: "null" });
- * // "/state: expected string, got null"
- * ```
- */
-export function describeDrift(drift: ResponseDrift): string {
-  return terminalText(`${drift.path || "(body)"}: expected ${drift.expected}, got ${drift.got}`);
 }
 
 /**

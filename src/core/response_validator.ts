@@ -1,6 +1,8 @@
 /**
  * Validates response bodies against the spec (`generated/spec.ts`, from `openapi/swanlab.yaml`)
- * with Ajv (JSON Schema 2020-12) and lists what drifted.
+ * with Ajv (JSON Schema 2020-12) and lists what drifted: the strict, opt-in layer of the drift
+ * policy (`validateResponses` / `SWANLAB_VALIDATE`). Its findings are {@linkcode Drift} records
+ * with the field names of the always-on policy (`drift.ts`), so one reporter de-duplicates both.
  *
  * Load it with {@linkcode loadResponseValidator} (a dynamic import): Ajv and the spec constant
  * are only loaded when validation is on, so a client's cold start does not pay for them. The
@@ -12,7 +14,7 @@
 
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { spec } from "../../generated/spec.ts";
-import type { ResponseDrift } from "./response_drift.ts";
+import { type Drift, fieldName, isEssential, responseSchema } from "./drift.ts";
 
 type Json = Record<string, unknown>;
 
@@ -53,7 +55,7 @@ function unescapeToken(token: string): string {
  *
  * const validator = await loadResponseValidator();
  * const drifts = validator.validate("GET", "/api/user/profile", 200, { bio: 3 });
- * console.log(drifts[0]?.path); // "/bio"
+ * console.log(drifts[0]?.field); // "bio"
  * ```
  */
 export class ResponseValidator {
@@ -137,12 +139,20 @@ export class ResponseValidator {
    * @param pathname The request's URL path (`/api/...`).
    * @param status The response status.
    * @param body The decoded JSON body (`undefined` when empty).
+   * @param redact Removes secrets from a value before it is shortened for `got` (so that a cut
+   *   cannot leave part of a secret that the redactor no longer recognises).
    * @returns Every drifted field; empty when the body matches, or when the spec declares no body
    *   for this operation and status.
    */
-  validate(method: string, pathname: string, status: number, body: unknown): ResponseDrift[] {
+  validate(
+    method: string,
+    pathname: string,
+    status: number,
+    body: unknown,
+    redact: (text: string) => string = (text) => text,
+  ): Drift[] {
     const op = this.#match(method, pathname);
-    return op === undefined ? [] : this.#validate(op, status, body);
+    return op === undefined ? [] : this.#validate(op, status, body, redact);
   }
 
   /**
@@ -154,26 +164,43 @@ export class ResponseValidator {
    * @returns Every drifted field.
    * @throws {RangeError} When the spec has no such operation.
    */
-  validateOperation(operationId: string, status: number, body: unknown): ResponseDrift[] {
+  validateOperation(operationId: string, status: number, body: unknown): Drift[] {
     const op = this.#byId.get(operationId);
     if (op === undefined) {
       throw new RangeError(`Cannot validate operation "${operationId}": not in the spec`);
     }
-    return this.#validate(op, status, body);
+    return this.#validate(op, status, body, (text) => text);
   }
 
-  #validate(op: Operation, status: number, body: unknown): ResponseDrift[] {
+  #validate(
+    op: Operation,
+    status: number,
+    body: unknown,
+    redact: (text: string) => string,
+  ): Drift[] {
     const validate = this.#validator(op, status);
     if (validate === null) return [];
     const endpoint = `${op.method} ${op.template}`;
     if (body === undefined) {
-      return [{ operation: op.id, endpoint, path: "", expected: "a JSON body", got: "empty" }];
+      return [{
+        operation: op.id,
+        endpoint,
+        field: fieldName([]),
+        expected: "a JSON body",
+        got: "empty",
+        essential: true,
+      }];
     }
     if (validate(body)) return [];
-    return toDrifts(validate.errors ?? [], body).map((d) => ({
+    // Essential as the always-on policy judges it: a wrong type or a missing field on a path
+    // that is required all the way from the body (enums and formats never fail a call).
+    const schema = responseSchema(op.method, op.template, status)?.schema;
+    return toDrifts(validate.errors ?? [], body, redact).map(({ segments, keyword, ...d }) => ({
       operation: op.id,
       endpoint,
+      field: fieldName(segments),
       ...d,
+      essential: BREAKING.has(keyword) && isEssential(schema, body, segments),
     }));
   }
 
@@ -244,13 +271,43 @@ export function loadResponseValidator(): Promise<ResponseValidator> {
   return Promise.resolve(shared);
 }
 
+// The Ajv keywords whose failure the always-on policy cannot work around on an essential path.
+const BREAKING = new Set(["type", "required", "oneOf", "anyOf"]);
+
+interface Finding {
+  segments: (string | number)[];
+  keyword: string;
+  expected: string;
+  got: string;
+}
+
+// A JSON pointer into the body as keys and indices (an index where the body has a list), the
+// form `fieldName()` spells.
+function segmentsOf(body: unknown, pointer: string): (string | number)[] {
+  if (pointer === "") return [];
+  const segments: (string | number)[] = [];
+  let node: unknown = body;
+  for (const raw of pointer.slice(1).split("/")) {
+    const token = unescapeToken(raw);
+    if (Array.isArray(node)) {
+      segments.push(Number(token));
+      node = node[Number(token)];
+    } else {
+      segments.push(token);
+      node = isObject(node) ? node[token] : undefined;
+    }
+  }
+  return segments;
+}
+
 // Ajv errors (allErrors) -> one drift per field. Errors of `oneOf`/`anyOf` wrappers are dropped
 // when a more specific error explains the same field.
 function toDrifts(
   errors: readonly ErrorObject[],
   body: unknown,
-): Omit<ResponseDrift, "operation" | "endpoint">[] {
-  const out = new Map<string, Omit<ResponseDrift, "operation" | "endpoint">>();
+  redact: (text: string) => string,
+): Finding[] {
+  const out = new Map<string, Finding>();
   const specific = errors.filter((e) => !["oneOf", "anyOf", "if", "not"].includes(e.keyword));
   const chosen = errors.filter((e) =>
     !["oneOf", "anyOf", "if", "not"].includes(e.keyword) ||
@@ -267,10 +324,12 @@ function toDrifts(
       got = "missing";
     } else {
       expected = expectation(error);
-      got = describeValue(valueAt(body, path));
+      got = describeValue(valueAt(body, path), redact);
     }
     const key = `${path} ${expected}`;
-    if (!out.has(key)) out.set(key, { path, expected, got });
+    if (!out.has(key)) {
+      out.set(key, { segments: segmentsOf(body, path), keyword: error.keyword, expected, got });
+    }
   }
   return [...out.values()];
 }
@@ -309,13 +368,14 @@ function valueAt(body: unknown, pointer: string): unknown {
   return node;
 }
 
-function describeValue(value: unknown): string {
+function describeValue(value: unknown, redact: (text: string) => string): string {
   if (value === undefined) return "missing";
   if (value === null) return "null";
   if (Array.isArray(value)) return `array (${value.length} items)`;
   if (typeof value === "object") return "object";
   if (typeof value === "string") {
-    const short = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+    const safe = redact(value);
+    const short = safe.length > 40 ? `${safe.slice(0, 40)}…` : safe;
     return `string ${JSON.stringify(short)}`;
   }
   return `${typeof value} ${String(value)}`;

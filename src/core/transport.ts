@@ -32,13 +32,7 @@ import {
   checkTimeoutMs,
 } from "./option_checks.ts";
 import { raceAbort } from "./race_abort.ts";
-import {
-  describeDrift,
-  parseValidationMode,
-  type ResponseDrift,
-  ResponseDriftError,
-  type ValidationMode,
-} from "./response_drift.ts";
+import { parseValidationMode, ResponseDriftError, type ValidationMode } from "./response_drift.ts";
 import { terminalText } from "./terminal_text.ts";
 import type { ResponseValidator } from "./response_validator.ts";
 import { Limiter } from "./limiter.ts";
@@ -192,8 +186,6 @@ export class Transport {
   #debug: ((line: string) => void) | undefined;
   #validation: ValidationMode;
   #validator: Promise<ResponseValidator> | undefined;
-  #onDrift: (drift: ResponseDrift) => void;
-  #reportedDrifts = new Set<string>();
   #drift: DriftReporter;
 
   private constructor(credentials: ResolvedCredentials, options: ClientOptions) {
@@ -217,9 +209,10 @@ export class Transport {
     if (options.onDrift !== undefined && typeof options.onDrift !== "function") {
       throw new ValidationError("onDrift", "Cannot use onDrift: expected a function");
     }
-    this.#drift = new DriftReporter(options.onDrift);
     this.redactor = new SecretRedactor();
     this.redactor.add(credentials.apiKey);
+    // One reporter for both layers of the drift policy: one report per operation and field.
+    this.#drift = new DriftReporter(options.onDrift, (text) => this.redactor.redact(text));
     const debugFlag = readEnv(env, "SWANLAB_DEBUG")?.toLowerCase();
     const sink = options.debug ??
       (debugFlag !== undefined && ["1", "true", "yes", "on"].includes(debugFlag)
@@ -227,13 +220,6 @@ export class Transport {
         : undefined);
     this.#debug = sink && ((line: string) => sink(`[swanlab-ts] ${this.redactor.redact(line)}`));
     this.#validation = validationMode(options.validateResponses, readEnv(env, "SWANLAB_VALIDATE"));
-    this.#onDrift = options.onResponseDrift ??
-      ((drift) =>
-        console.error(
-          `[swanlab-ts] warning: response drift in ${drift.operation} (${
-            terminalText(drift.endpoint)
-          }) ${describeDrift(drift)}`,
-        ));
     this.#session = new Session(
       () => this.#login(),
       checkNonNegativeMs("refreshMarginMs", options.refreshMarginMs ?? SEVEN_DAYS_MS),
@@ -287,7 +273,8 @@ export class Transport {
 
   /**
    * Reports a drift the caller worked around (an optional part of a call that could not be
-   * used), once per operation and field, like the drift found in response bodies.
+   * used), once per operation and field, through the same reporter as the drift found in
+   * response bodies.
    *
    * @param drift The drift.
    */
@@ -367,6 +354,7 @@ export class Transport {
     if (result.error !== undefined || !response.ok) {
       throw this.#apiError(response, result.error, method, label, fullUrl);
     }
+    // The strict layer (opt-in) sees the body as it arrived, before the policy below edits it.
     if (this.#validation !== "off") {
       await this.#checkResponse(method, label, response.status, result.data);
     }
@@ -376,7 +364,7 @@ export class Transport {
     }
     if (found === undefined || result.data === undefined) return result.data as ResultData<R>;
     // The drift policy (src/core/drift.ts), applied to every JSON body in this one place.
-    return decodeResponse(found.operation, found.schema, result.data, this.#drift) as ResultData<R>;
+    return decodeResponse(found, result.data, this.#drift) as ResultData<R>;
   }
 
   /**
@@ -431,23 +419,24 @@ export class Transport {
     return watchIdle(response, options.idleTimeoutMs ?? timeoutMs, label);
   }
 
-  // The one place where responses meet the spec: `warn` reports each field once per operation
-  // and carries on, `error` throws. The validator is imported on first use only.
+  // The strict layer of the drift policy: `warn` reports every finding (essential ones too,
+  // before the policy fails the call for them) through the client's one reporter, so a field the
+  // always-on policy reports as well is reported once; `error` throws. The validator (Ajv and
+  // the spec) is imported on first use only.
   async #checkResponse(method: string, path: string, status: number, body: unknown) {
     this.#validator ??= import("./response_validator.ts").then((m) => m.loadResponseValidator());
-    const drifts = (await this.#validator).validate(method, path, status, body).map((drift) => ({
-      ...drift,
-      got: this.redactor.redact(drift.got),
-      expected: this.redactor.redact(drift.expected),
-    }));
+    const drifts = (await this.#validator).validate(
+      method,
+      path,
+      status,
+      body,
+      (text) => this.redactor.redact(text),
+    );
     if (drifts.length === 0) return;
-    if (this.#validation === "error") throw new ResponseDriftError(method, path, drifts);
-    for (const drift of drifts) {
-      const key = `${drift.operation} ${drift.path.replace(/\/\d+(?=\/|$)/g, "/*")}`;
-      if (this.#reportedDrifts.has(key)) continue;
-      this.#reportedDrifts.add(key);
-      this.#onDrift(drift);
+    if (this.#validation === "error") {
+      throw new ResponseDriftError(method, path, drifts.map((d) => this.#drift.redacted(d)));
     }
+    for (const drift of drifts) this.#drift.report(drift);
   }
 
   #retryPolicy(options: RequestOptions): RetryPolicy {

@@ -518,6 +518,7 @@ export class Runs extends EntityList<Run> {
         ) throw error;
         (await this.#ctx.transport()).reportDrift({
           operation: "getRun",
+          endpoint: "GET /project/{username}/{project}/runs/{run}",
           field: `(run ${core.run})`,
           expected: "its full record",
           got: error.message,

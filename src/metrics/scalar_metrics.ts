@@ -413,6 +413,7 @@ async function optionalStats(
     const detail = error.message.match(/"([^"]*)" expected (.*), got (.*)$/);
     transport.reportDrift({
       operation: "getScalarStats",
+      endpoint: "POST /house/metrics/scalar/value",
       field: detail?.[1] ?? "(body)",
       expected: detail?.[2] ?? "array",
       got: detail?.[3] ?? "an unusable body",

@@ -114,11 +114,11 @@ describe("swanlab-ts doctor", () => {
     assert.match(table.stdout, /Response drift/);
     assert.match(
       table.stdout,
-      /GET \/project\/\{username\}\/\{project\}\/runs\/\{run\} +\/state +string +null/,
+      /GET \/project\/\{username\}\/\{project\}\/runs\/\{run\} +state +string +null/,
     );
     assert.match(
       table.stdout,
-      /GET \/project\/\{username\}\/\{project\}\/runs +\/list\/0\/name +string +number 12/,
+      /GET \/project\/\{username\}\/\{project\}\/runs +list\[0\]\.name +string +number 12/,
     );
     assert.match(table.stderr, /^error: 2 response field\(s\) of 2 endpoint\(s\) drifted/m);
 
@@ -128,11 +128,35 @@ describe("swanlab-ts doctor", () => {
     assert.equal(json.code, 1);
     assert.equal(out.ok, false);
     assert.deepEqual(
-      report.drifts.map((d) => [d.operation, d.path, d.expected, d.got]).sort(),
-      [["getRun", "/state", "string", "null"], ["listRuns", "/list/0/name", "string", "number 12"]],
+      report.drifts.map((d) => [d.operation, d.field, d.expected, d.got, d.essential]).sort(),
+      [
+        ["getRun", "state", "string", "null", false],
+        ["listRuns", "list[0].name", "string", "number 12", false],
+      ],
     );
     assert.equal(report.steps.find((s) => s.name === "getRun")?.status, "fail");
     assert.equal(report.steps.find((s) => s.name === "getProject")?.status, "ok");
+  });
+
+  it("a drift only the always-on policy sees is in the same table, not on stderr", async () => {
+    // `comment` is optional (no Ajv error when it is left out), but the policy reports a
+    // documented field that a full record lacks.
+    server.setFaults({
+      mutateResponses: [{ operationId: "getWorkspace", pointer: "/comment", action: "delete" }],
+    });
+    const result = await runCli(["doctor", "--json"], { env: serverEnv(server) });
+    const report = envelope(result).data as Diagnosis;
+    assert.equal(result.code, 1);
+    assert.doesNotMatch(result.stderr, /warning:/);
+    assert.deepEqual(report.drifts, [{
+      operation: "getWorkspace",
+      endpoint: "GET /group/{username}",
+      field: "comment",
+      expected: "string",
+      got: "missing",
+      essential: false,
+    }]);
+    assert.equal(report.steps.find((s) => s.name === "getWorkspace")?.status, "fail");
   });
 
   it("a body of the wrong kind is one drift and fails that step only", async () => {
@@ -142,8 +166,8 @@ describe("swanlab-ts doctor", () => {
     const result = await runCli(["doctor", "--json"], { env: serverEnv(server) });
     const report = envelope(result).data as Diagnosis;
     assert.equal(result.code, 1);
-    assert.deepEqual(report.drifts.map((d) => [d.operation, d.path, d.expected]), [
-      ["getSummaries", "", "object"],
+    assert.deepEqual(report.drifts.map((d) => [d.operation, d.field, d.expected, d.essential]), [
+      ["getSummaries", "(body)", "object", true],
     ]);
     assert.equal(report.steps.filter((s) => s.status === "fail").length, 1);
   });

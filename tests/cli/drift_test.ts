@@ -31,7 +31,8 @@ describe("swanlab-ts with a server that drifted", () => {
       assert.ok(data.logs.length > 0);
       assert.equal(
         result.stderr,
-        'warning: Response drift in getLogs: "count" expected integer, got string\n',
+        "warning: Response drift in getLogs (GET /house/metrics/log): " +
+          '"count" expected integer, got string\n',
       );
     } finally {
       server.setResponseHook(undefined);

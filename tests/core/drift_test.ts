@@ -4,7 +4,9 @@ import {
   decodeResponse,
   type Drift,
   DriftReporter,
+  fieldName,
   formatDrift,
+  isEssential,
   responseSchema,
 } from "../../src/core/drift.ts";
 import { ResponseError } from "../../src/core/errors.ts";
@@ -14,12 +16,7 @@ function decode(method: string, template: string, body: unknown) {
   const found = responseSchema(method, template, 200);
   assert.ok(found !== undefined, `${method} ${template} is in the spec`);
   const drifts: Drift[] = [];
-  const value = decodeResponse(
-    found.operation,
-    found.schema,
-    body,
-    new DriftReporter((d) => drifts.push(d)),
-  );
+  const value = decodeResponse(found, body, new DriftReporter((d) => drifts.push(d)));
   return { value, drifts };
 }
 
@@ -28,6 +25,10 @@ const RUN = { cuid: "c1", name: "r", state: "FINISHED" };
 describe("drift policy (src/core/drift.ts)", () => {
   it("finds operations and their success schemas by method and path template", () => {
     assert.equal(responseSchema("GET", "/house/metrics/log", 200)?.operation, "getLogs");
+    assert.equal(
+      responseSchema("get", "/house/metrics/log", 200)?.endpoint,
+      "GET /house/metrics/log",
+    );
     assert.equal(responseSchema("POST", "/project", 201)?.operation, "createProject");
     assert.equal(responseSchema("GET", "/nope", 200), undefined);
   });
@@ -63,6 +64,7 @@ describe("drift policy (src/core/drift.ts)", () => {
     assert.deepEqual(value, { logs: [], count: null });
     assert.deepEqual(drifts, [{
       operation: "getLogs",
+      endpoint: "GET /house/metrics/log",
       field: "count",
       expected: "integer",
       got: "string",
@@ -104,6 +106,7 @@ describe("drift policy (src/core/drift.ts)", () => {
     const reporter = new DriftReporter((d) => seen.push(d));
     const drift = (field: string): Drift => ({
       operation: "listRuns",
+      endpoint: "GET /project/{username}/{project}/runs",
       field,
       expected: "string",
       got: "null",
@@ -115,13 +118,49 @@ describe("drift policy (src/core/drift.ts)", () => {
     assert.deepEqual(seen.map((d) => d.field), ["list[0].name", "list[0].slug"]);
     assert.equal(
       formatDrift(drift("list[0].name")),
-      'Response drift in listRuns: "list[0].name" expected string, got null',
+      "Response drift in listRuns (GET /project/{username}/{project}/runs): " +
+        '"list[0].name" expected string, got null',
     );
     // Server-sent parts cannot drive a terminal.
     const hostile = { ...drift("state"), got: '"\u001b]0;title\u0007\u202e\u009b31m"' };
     assert.equal(
       formatDrift(hostile),
-      'Response drift in listRuns: "state" expected string, got "\\u001b]0;title\\u0007\\u202e\\u009b31m"',
+      "Response drift in listRuns (GET /project/{username}/{project}/runs): " +
+        '"state" expected string, got "\\u001b]0;title\\u0007\\u202e\\u009b31m"',
     );
+  });
+
+  it("redacts secrets before the handler sees a drift, after de-duplication", () => {
+    const seen: Drift[] = [];
+    const reporter = new DriftReporter(
+      (d) => seen.push(d),
+      (text) => text.replaceAll("sk-secret", "***"),
+    );
+    const drift: Drift = {
+      operation: "getRun",
+      endpoint: "GET /project/{username}/{project}/runs/{run}",
+      field: "state",
+      expected: "one of RUNNING",
+      got: '"sk-secret"',
+      essential: false,
+    };
+    reporter.report(drift);
+    reporter.report({ ...drift, got: '"other"' });
+    assert.deepEqual(seen, [{ ...drift, got: '"***"' }]);
+  });
+
+  it("spells every field one way, and knows which ones are essential", () => {
+    assert.equal(fieldName([]), "(body)");
+    assert.equal(fieldName(["list", 3, "name"]), "list[3].name");
+    assert.equal(fieldName([0, "min", "data"]), "[0].min.data");
+    const runs = responseSchema("GET", "/project/{username}/{project}/runs", 200)!;
+    const page = { list: [RUN], total: 1, pages: 1 };
+    assert.equal(isEssential(runs.schema, page, ["pages"]), true);
+    assert.equal(isEssential(runs.schema, page, ["list", 0, "cuid"]), true);
+    assert.equal(isEssential(runs.schema, page, ["list", 0, "name"]), false);
+    assert.equal(isEssential(runs.schema, page, ["undescribed"]), false);
+    const stats = responseSchema("POST", "/house/metrics/scalar/value", 200)!;
+    // A required field inside an optional object is not essential to the call.
+    assert.equal(isEssential(stats.schema, [{ key: "k", min: {} }], [0, "min", "data"]), false);
   });
 });

@@ -461,8 +461,8 @@ describe("drift policy: optional parts keep the intact data", () => {
       console.warn = warn;
       server.setResponseHook(undefined);
     }
-    const line =
-      'swanlab-ts: Response drift in getSelfHostedInfo: "plan" expected string, got missing';
+    const line = "[swanlab-ts] warning: Response drift in getSelfHostedInfo " +
+      '(GET /self_hosted/info): "plan" expected string, got missing';
     assert.deepEqual(lines, [line, line], "three calls of one client, then one of another");
   });
 });

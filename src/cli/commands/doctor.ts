@@ -114,7 +114,7 @@ function humanReport(ctx: CommandContext, report: Diagnosis): string {
     text += renderView("table", {
       rows: report.drifts.map((d) => ({
         endpoint: d.endpoint,
-        field: d.path || "(body)",
+        field: d.field,
         expected: d.expected,
         got: d.got,
       })),
