@@ -63,7 +63,11 @@ async function postStatus(
       resolve(res.statusCode ?? 0);
     });
     req.on("error", reject);
-    req.end(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }));
+    // A body only on POST: a GET or DELETE with a body is answered 400 by some HTTP stacks
+    // before the handler runs (seen with Bun's client), which is not what the test is about.
+    req.end(
+      method === "POST" ? JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }) : undefined,
+    );
   });
 }
 
