@@ -216,7 +216,7 @@ export class Transport {
     const debugFlag = readEnv(env, "SWANLAB_DEBUG")?.toLowerCase();
     const sink = options.debug ??
       (debugFlag !== undefined && ["1", "true", "yes", "on"].includes(debugFlag)
-        ? (line: string) => console.error(line)
+        ? (line: string) => console.error(terminalText(line))
         : undefined);
     this.#debug = sink && ((line: string) => sink(`[swanlab-ts] ${this.redactor.redact(line)}`));
     this.#validation = validationMode(options.validateResponses, readEnv(env, "SWANLAB_VALIDATE"));
