@@ -7,14 +7,14 @@
  * (null when the point has none). Compression SNAPPY by default.
  *
  * Encodings are fixed rather than tried: steps and timestamps grow steadily, so
- * `DELTA_BINARY_PACKED` makes them small; values rarely repeat, so they are `PLAIN` (the
- * encoder's dictionary trial on every double cost more than the rest of the column, measured
- * with hyparquet-writer 0.17 on 200,000-row groups; the integer columns also halve in size).
+ * `DELTA_BINARY_PACKED` makes them small; values rarely repeat, so they are `PLAIN`; `run` and
+ * `key` are dictionary-encoded (a handful of distinct strings per row group). Rows are buffered
+ * as typed columns and each row group is encoded by a specialised encoder built on
+ * hyparquet-writer's format code (see `_metric_group_encoder.ts` for why and the measured gain).
  *
  * @module
  */
 
-import { ParquetWriter } from "hyparquet-writer";
 import { ValidationError } from "../core/errors.ts";
 import { type ByteSink, openSink, type SinkTarget } from "./byte_sink.ts";
 import type { ExportStats } from "./export_stats.ts";
@@ -26,6 +26,7 @@ import {
 } from "./parquet_options.ts";
 import { rowBatches, type RowSource } from "./row_source.ts";
 import { SinkByteWriter } from "./_sink_byte_writer.ts";
+import { MetricGroupEncoder } from "./_metric_group_encoder.ts";
 
 /**
  * Options of {@linkcode MetricsParquetWriter} and {@linkcode writeMetricsParquet}.
@@ -44,21 +45,6 @@ export interface MetricsParquetOptions extends ParquetWriteOptions {
    * @default true
    */
   includeRun?: boolean;
-}
-
-type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]["schema"][number];
-
-function metricSchema(includeRun: boolean): SchemaElement[] {
-  const columns: SchemaElement[] = [
-    ...(includeRun
-      ? [{ name: "run", type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "REQUIRED" }]
-      : []) as SchemaElement[],
-    { name: "key", type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "REQUIRED" },
-    { name: "step", type: "INT64", repetition_type: "REQUIRED" },
-    { name: "value", type: "DOUBLE", repetition_type: "REQUIRED" },
-    { name: "timestamp", type: "INT64", repetition_type: "OPTIONAL" },
-  ];
-  return [{ name: "root", num_children: columns.length }, ...columns];
 }
 
 /**
@@ -90,14 +76,15 @@ function metricSchema(includeRun: boolean): SchemaElement[] {
 export class MetricsParquetWriter {
   readonly #sink: ByteSink;
   readonly #bytes: SinkByteWriter;
-  readonly #parquet: ParquetWriter;
+  readonly #encoder: MetricGroupEncoder;
   readonly #includeRun: boolean;
   readonly #groupSize: number;
-  #runs: string[];
-  #keys: string[];
-  #steps: BigInt64Array;
+  readonly #runs: string[];
+  readonly #keys: string[];
+  #steps: Float64Array;
   #values: Float64Array;
-  #timestamps: (bigint | null)[];
+  /** `NaN` marks a point without a timestamp. */
+  #timestamps: Float64Array;
   #length = 0;
   #rows = 0;
   #bytesWritten = 0;
@@ -120,17 +107,14 @@ export class MetricsParquetWriter {
     this.#bytes = new SinkByteWriter(this.#sink);
     this.#includeRun = includeRun;
     this.#groupSize = groupSize;
-    this.#parquet = new ParquetWriter({
-      writer: this.#bytes,
-      schema: metricSchema(includeRun),
-      codec,
-      createdBy: "swanlab-ts",
-    });
+    this.#encoder = new MetricGroupEncoder(this.#bytes, includeRun, codec, "swanlab-ts");
+    // Buffers grow up to one row group (a small file does not allocate a full group).
+    const initial = Math.min(groupSize, 8192);
     this.#runs = [];
     this.#keys = [];
-    this.#steps = new BigInt64Array(groupSize);
-    this.#values = new Float64Array(groupSize);
-    this.#timestamps = [];
+    this.#steps = new Float64Array(initial);
+    this.#values = new Float64Array(initial);
+    this.#timestamps = new Float64Array(initial);
   }
 
   /**
@@ -168,28 +152,41 @@ export class MetricsParquetWriter {
    */
   async write(rows: readonly MetricRow[]): Promise<void> {
     this.#check("write to");
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i] as MetricRow;
-      const { step, timestamp } = row;
-      if (!Number.isSafeInteger(step)) {
-        throw new ValidationError("step", `Cannot write step ${step}: expected an integer`);
+    const includeRun = this.#includeRun;
+    let i = 0;
+    while (i < rows.length) {
+      const end = Math.min(rows.length, i + this.#groupSize - this.#length);
+      this.#reserve(this.#length + end - i);
+      const runs = this.#runs;
+      const keys = this.#keys;
+      const steps = this.#steps;
+      const values = this.#values;
+      const timestamps = this.#timestamps;
+      let at = this.#length;
+      for (; i < end; i++, at++) {
+        const row = rows[i] as MetricRow;
+        const { step, timestamp } = row;
+        if (!Number.isSafeInteger(step)) {
+          this.#length = at;
+          throw new ValidationError("step", `Cannot write step ${step}: expected an integer`);
+        }
+        if (timestamp === undefined || timestamp === null) timestamps[at] = NaN;
+        else if (Number.isSafeInteger(timestamp)) timestamps[at] = timestamp;
+        else {
+          this.#length = at;
+          throw new ValidationError(
+            "timestamp",
+            `Cannot write timestamp ${timestamp}: expected integer milliseconds`,
+          );
+        }
+        if (includeRun) runs[at] = row.run;
+        keys[at] = row.key;
+        steps[at] = step;
+        values[at] = row.value;
       }
-      const at = this.#length;
-      if (this.#includeRun) this.#runs.push(row.run);
-      this.#keys.push(row.key);
-      this.#steps[at] = BigInt(step);
-      this.#values[at] = row.value;
-      if (timestamp === undefined || timestamp === null) this.#timestamps.push(null);
-      else if (Number.isSafeInteger(timestamp)) this.#timestamps.push(BigInt(timestamp));
-      else {
-        throw new ValidationError(
-          "timestamp",
-          `Cannot write timestamp ${timestamp}: expected integer milliseconds`,
-        );
-      }
-      this.#length++;
-      this.#rows++;
-      if (this.#length === this.#groupSize) await this.#flushGroup();
+      this.#rows += at - this.#length;
+      this.#length = at;
+      if (at === this.#groupSize) await this.#flushGroup();
     }
   }
 
@@ -203,7 +200,8 @@ export class MetricsParquetWriter {
     this.#check("commit");
     try {
       await this.#flushGroup();
-      await this.#parquet.finish();
+      this.#encoder.writeFooter();
+      await this.#bytes.finish();
       await this.#sink.commit();
       this.#state = "committed";
     } catch (error) {
@@ -225,31 +223,36 @@ export class MetricsParquetWriter {
     await this.abort();
   }
 
+  /** Grows the column buffers to hold `n` rows (at most one row group). */
+  #reserve(n: number): void {
+    if (n <= this.#steps.length) return;
+    const size = Math.min(this.#groupSize, Math.max(n, this.#steps.length * 2));
+    const grow = (old: Float64Array): Float64Array => {
+      const next = new Float64Array(size);
+      next.set(old.subarray(0, this.#length));
+      return next;
+    };
+    this.#steps = grow(this.#steps);
+    this.#values = grow(this.#values);
+    this.#timestamps = grow(this.#timestamps);
+  }
+
   async #flushGroup(): Promise<void> {
-    const n = this.#length;
-    if (n === 0) return;
-    const columnData = [
-      ...(this.#includeRun ? [{ name: "run", data: this.#runs }] : []),
-      { name: "key", data: this.#keys },
-      {
-        name: "step",
-        data: n === this.#groupSize ? this.#steps : this.#steps.subarray(0, n),
-        encoding: "DELTA_BINARY_PACKED" as const,
-      },
-      {
-        name: "value",
-        data: n === this.#groupSize ? this.#values : this.#values.subarray(0, n),
-        encoding: "PLAIN" as const,
-      },
-      { name: "timestamp", data: this.#timestamps, encoding: "DELTA_BINARY_PACKED" as const },
-    ];
+    const length = this.#length;
+    if (length === 0) return;
+    this.#encoder.writeGroup({
+      length,
+      runs: this.#includeRun ? this.#runs : undefined,
+      keys: this.#keys,
+      steps: this.#steps,
+      values: this.#values,
+      timestamps: this.#timestamps,
+    });
     this.#length = 0;
-    this.#runs = [];
-    this.#keys = [];
-    this.#timestamps = [];
-    // One `write` per row group: `rowGroupSize: n` keeps it one group.
-    await this.#parquet.write({ columnData, rowGroupSize: n });
-    // The typed arrays are reused for the next group only after this group is encoded.
+    // The strings are dropped with the group; the typed arrays are reused.
+    this.#runs.length = 0;
+    this.#keys.length = 0;
+    await this.#bytes.flush();
   }
 
   #check(action: string): void {
