@@ -24,7 +24,12 @@ import {
   type ParquetWriteOptions,
   resolveParquetOptions,
 } from "./parquet_options.ts";
-import { rowBatches, type RowSource } from "./row_source.ts";
+import {
+  isMetricRowColumns,
+  metricBatches,
+  type MetricRowColumns,
+  type MetricSource,
+} from "./metric_row_columns.ts";
 import { SinkByteWriter } from "./_sink_byte_writer.ts";
 import { MetricGroupEncoder } from "./_metric_group_encoder.ts";
 
@@ -191,6 +196,54 @@ export class MetricsParquetWriter {
   }
 
   /**
+   * Adds one run's rows given as columns (the cheapest input: no object per row); the file is
+   * the same as for the same rows given to {@linkcode MetricsParquetWriter.write}.
+   *
+   * @param columns The rows.
+   * @throws {ValidationError} For a row with a non-integer step or timestamp.
+   * @throws {TypeError} After commit or abort.
+   */
+  async writeColumns(columns: MetricRowColumns): Promise<void> {
+    this.#check("write to");
+    const { run, keys, keyIndex, steps: stepsIn, values: valuesIn, timestamps: timestampsIn } =
+      columns;
+    const includeRun = this.#includeRun;
+    const n = columns.length;
+    let i = 0;
+    while (i < n) {
+      const end = Math.min(n, i + this.#groupSize - this.#length);
+      this.#reserve(this.#length + end - i);
+      const runs = this.#runs;
+      const keyColumn = this.#keys;
+      const steps = this.#steps;
+      const values = this.#values;
+      const timestamps = this.#timestamps;
+      let at = this.#length;
+      for (; i < end; i++, at++) {
+        const step = stepsIn[i] as number;
+        const timestamp = timestampsIn[i] as number;
+        const key = keys[keyIndex[i] as number];
+        if (
+          !Number.isSafeInteger(step) ||
+          (timestamp === timestamp && !Number.isSafeInteger(timestamp)) ||
+          key === undefined
+        ) {
+          this.#length = at;
+          this.#badColumnRow(step, timestamp, key);
+        }
+        if (includeRun) runs[at] = run;
+        keyColumn[at] = key as string;
+        steps[at] = step;
+        values[at] = valuesIn[i] as number;
+        timestamps[at] = timestamp;
+      }
+      this.#rows += at - this.#length;
+      this.#length = at;
+      if (at === this.#groupSize) await this.#flushGroup();
+    }
+  }
+
+  /**
    * Writes the buffered rows and the footer, then commits the sink.
    *
    * @returns The rows and bytes written.
@@ -255,6 +308,19 @@ export class MetricsParquetWriter {
     await this.#bytes.flush();
   }
 
+  #badColumnRow(step: number, timestamp: number, key: string | undefined): never {
+    if (!Number.isSafeInteger(step)) {
+      throw new ValidationError("step", `Cannot write step ${step}: expected an integer`);
+    }
+    if (key === undefined) {
+      throw new ValidationError("keyIndex", "Cannot write a row: its key index is out of range");
+    }
+    throw new ValidationError(
+      "timestamp",
+      `Cannot write timestamp ${timestamp}: expected integer milliseconds`,
+    );
+  }
+
   #check(action: string): void {
     if (this.#state !== "open") {
       throw new TypeError(`Cannot ${action} the Parquet file: it is already ${this.#state}`);
@@ -268,7 +334,8 @@ export class MetricsParquetWriter {
  * the previous file (if any) is left as it was and the error is rethrown.
  *
  * @param target The file path, or a {@linkcode ByteSink}.
- * @param rows The rows, one by one or in arrays (e.g. a multi-run scan).
+ * @param rows The rows, one by one, in arrays (e.g. a multi-run scan's `batches()`) or as
+ * column blocks (its `columns()`, the fastest).
  * @param options Compression, row group size, whether to write the `run` column.
  * @returns The rows and bytes written.
  * @throws {ValidationError} For bad options, a bad row or a path that cannot be written.
@@ -288,12 +355,15 @@ export class MetricsParquetWriter {
  */
 export async function writeMetricsParquet(
   target: SinkTarget,
-  rows: RowSource<MetricRow>,
+  rows: MetricSource,
   options: MetricsParquetOptions = {},
 ): Promise<ExportStats> {
   const writer = await MetricsParquetWriter.create(target, options);
   try {
-    for await (const batch of rowBatches(rows)) await writer.write(batch);
+    for await (const batch of metricBatches(rows)) {
+      if (isMetricRowColumns(batch)) await writer.writeColumns(batch);
+      else await writer.write(batch);
+    }
     return await writer.commit();
   } finally {
     await writer.abort();
