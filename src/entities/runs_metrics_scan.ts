@@ -75,7 +75,7 @@ const BUFFERED_BLOCKS = 2;
  * ```
  */
 export class RunsMetricsScan implements AsyncIterable<MetricRow> {
-  readonly #runs: AsyncIterable<Run>;
+  readonly #runs: AsyncIterable<Run> | Iterable<Run>;
   readonly #limiter: () => Promise<Limiter>;
   readonly #keys: readonly string[];
   readonly #query: ScanMetricsQuery;
@@ -93,7 +93,7 @@ export class RunsMetricsScan implements AsyncIterable<MetricRow> {
    * @throws {ValidationError} For invalid keys, range query or `runConcurrency`.
    */
   constructor(
-    runs: AsyncIterable<Run>,
+    runs: AsyncIterable<Run> | Iterable<Run>,
     limiter: () => Promise<Limiter>,
     keys: readonly string[],
     query: ScanMetricsQuery = {},
