@@ -172,12 +172,14 @@ export class MetricsParquetWriter {
         const row = rows[i] as MetricRow;
         const { step, timestamp } = row;
         if (!Number.isSafeInteger(step)) {
+          this.#rows += at - this.#length;
           this.#length = at;
           throw new ValidationError("step", `Cannot write step ${step}: expected an integer`);
         }
         if (timestamp === undefined || timestamp === null) timestamps[at] = NaN;
         else if (Number.isSafeInteger(timestamp)) timestamps[at] = timestamp;
         else {
+          this.#rows += at - this.#length;
           this.#length = at;
           throw new ValidationError(
             "timestamp",
@@ -228,6 +230,7 @@ export class MetricsParquetWriter {
           (timestamp === timestamp && !Number.isSafeInteger(timestamp)) ||
           key === undefined
         ) {
+          this.#rows += at - this.#length;
           this.#length = at;
           this.#badColumnRow(step, timestamp, key);
         }
