@@ -139,6 +139,7 @@ export class RunsMetricsScan implements AsyncIterable<MetricRow> {
    * writers take fastest.
    *
    * @returns The blocks, as an async iterable (requests start when it is iterated).
+   * @throws {ValidationError} For more than 65,536 keys (a block's key indexes are 16-bit).
    *
    * @example Count the points of each key
    * ```ts
@@ -156,6 +157,12 @@ export class RunsMetricsScan implements AsyncIterable<MetricRow> {
    */
   columns(): AsyncIterable<MetricRowColumns> {
     const keys = this.#keys;
+    if (keys.length > 65_536) {
+      throw new ValidationError(
+        "keys",
+        `Cannot scan ${keys.length} keys as columns: expected at most 65536 (use batches())`,
+      );
+    }
     const query = this.#query;
     const stream = (): AsyncGenerator<MetricRowColumns[]> =>
       this.#stream(BUFFERED_BLOCKS, async function* (transport, ref, options) {

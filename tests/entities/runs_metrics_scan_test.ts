@@ -191,6 +191,12 @@ describe("runs.scanMetrics() limits and failures", () => {
       (e: unknown) => e instanceof ValidationError && e.field === "runConcurrency",
     );
     assert.equal(server.requests.length, 0);
+    const many = Array.from({ length: 65_537 }, (_, i) => `k${i}`);
+    assert.throws(
+      () => api.runsGet(SWEEP, { size: 100, all: true }).scanMetrics(many).columns(),
+      (e: unknown) =>
+        e instanceof ValidationError && e.field === "keys" && /at most 65536/.test(e.message),
+    );
   });
 
   it("displays one SVG chart per key, a line per run", async () => {
