@@ -199,6 +199,7 @@ export type { ByteSink, SinkTarget } from "./src/export/byte_sink.ts";
 export type { ExportStats } from "./src/export/export_stats.ts";
 export type { RowSource } from "./src/export/row_source.ts";
 export { METRIC_ROW_COLUMNS, type MetricRow } from "./src/export/metric_row.ts";
+export type { MetricRowColumns, MetricSource } from "./src/export/metric_row_columns.ts";
 export { csvCell, type CsvWriteOptions, writeCsv } from "./src/export/csv_writer.ts";
 export { type JsonlWriteOptions, writeJsonl } from "./src/export/jsonl_writer.ts";
 export {

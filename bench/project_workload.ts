@@ -2,7 +2,7 @@
  * Project-scale benchmark workloads in their own process (see `workload.ts` for the protocol):
  *
  * - `project-metrics` (f): every point of 4 keys of every run of the project written to one
- *   Parquet file (`runs.scanMetrics()` → `writeMetricsParquet()`). Its floor is the single-run
+ *   Parquet file (`runs.scanMetrics().columns()` → `writeMetricsParquet()`). Its floor is the single-run
  *   `run.scanMetrics()` of the same keys (points only counted), timed on the first run and
  *   multiplied by the number of runs: the target says a project export costs no more per point
  *   than reading one run, whatever the per-run overhead and the Parquet encoding.
@@ -66,7 +66,7 @@ const workloads: Record<string, Record<string, () => Promise<Measurement>>> = {
       try {
         return await measure(async () => {
           const scan = api.runsGet(PROJECT, { size: 100, all: true }).scanMetrics(METRIC_KEYS);
-          const stats = await writeMetricsParquet(`${dir}/points.parquet`, scan.batches());
+          const stats = await writeMetricsParquet(`${dir}/points.parquet`, scan.columns());
           return stats.rows;
         });
       } finally {

@@ -146,7 +146,7 @@ const scenarios: Scenario[] = [
   {
     name: "(f) project metrics to Parquet, 100 runs x 4 keys x 100,000 steps",
     description:
-      "runs.scanMetrics() -> writeMetricsParquet() vs 100 x one run's scanMetrics (points counted)",
+      "runs.scanMetrics().columns() -> writeMetricsParquet() vs 100 x one run's scanMetrics (points counted)",
     server: { runs: 100, steps: 100_000, exportCacheBytes: 1 << 30 },
     workload: "project-metrics",
     file: "project_workload.ts",

@@ -12,8 +12,14 @@ import type { MetricRow } from "../export/metric_row.ts";
 import { MetricTable } from "../export/metric_table.ts";
 import { validateMetricKeys } from "../metrics/metric_keys.ts";
 import { normalizeRangeQuery } from "../metrics/range_query.ts";
+import type { MetricRowColumns } from "../export/metric_row_columns.ts";
+import type { Transport } from "../core/transport.ts";
+import type { RunRef } from "../metrics/run_ref.ts";
 import {
   type MetricPoint,
+  type MetricRowBlock,
+  type MetricRowSink,
+  paceMetricRows,
   scanMetricBatches,
   type ScanMetricsOptions,
   type ScanMetricsQuery,
@@ -42,11 +48,16 @@ export interface RunsScanOptions extends ScanMetricsOptions {
 
 /** Batches each run may hold ahead of the consumer (about 1024 points each). */
 const BUFFERED_BATCHES = 8;
+/** Rows per block of `columns()` (26 bytes each). */
+const COLUMN_BLOCK = 8192;
+/** Column blocks each run may hold ahead of the consumer. */
+const BUFFERED_BLOCKS = 2;
 
 /**
  * The points of several keys of every run of a list, from `runs.scanMetrics(keys, query)`.
  * Iterate it for rows one by one, or {@linkcode RunsMetricsScan.batches} for arrays (faster
- * for writers), or {@linkcode RunsMetricsScan.collect} it into a {@linkcode MetricTable}.
+ * for writers), or {@linkcode RunsMetricsScan.columns} for column blocks (fastest: no object per
+ * row), or {@linkcode RunsMetricsScan.collect} it into a {@linkcode MetricTable}.
  *
  * Rows come run by run, in the list's order, each run's rows in `run.scanMetrics()` order.
  * Several runs are read at once (`runConcurrency`), each holding at most a few thousand points
@@ -60,11 +71,11 @@ const BUFFERED_BATCHES = 8;
  *
  * const api = new Api();
  * const scan = api.runs("my-team/my-sweep").scanMetrics(["train/loss", "val/acc"]);
- * await writeMetricsParquet("curves.parquet", scan.batches());
+ * await writeMetricsParquet("curves.parquet", scan.columns());
  * ```
  */
 export class RunsMetricsScan implements AsyncIterable<MetricRow> {
-  readonly #runs: AsyncIterable<Run>;
+  readonly #runs: AsyncIterable<Run> | Iterable<Run>;
   readonly #limiter: () => Promise<Limiter>;
   readonly #keys: readonly string[];
   readonly #query: ScanMetricsQuery;
@@ -82,7 +93,7 @@ export class RunsMetricsScan implements AsyncIterable<MetricRow> {
    * @throws {ValidationError} For invalid keys, range query or `runConcurrency`.
    */
   constructor(
-    runs: AsyncIterable<Run>,
+    runs: AsyncIterable<Run> | Iterable<Run>,
     limiter: () => Promise<Limiter>,
     keys: readonly string[],
     query: ScanMetricsQuery = {},
@@ -122,6 +133,56 @@ export class RunsMetricsScan implements AsyncIterable<MetricRow> {
   }
 
   /**
+   * The rows as column blocks (of up to 8192 rows, one run each, see
+   * {@linkcode MetricRowColumns}): the same rows, in the same order, as iterating, without an
+   * object per row (the parser's rows are copied straight into typed arrays). What the metric
+   * writers take fastest.
+   *
+   * @returns The blocks, as an async iterable (requests start when it is iterated).
+   * @throws {ValidationError} For more than 65,536 keys (a block's key indexes are 16-bit).
+   *
+   * @example Count the points of each key
+   * ```ts
+   * import { Api } from "@swanlab-ts/api";
+   *
+   * const api = new Api();
+   * const counts = new Map<string, number>();
+   * for await (const block of api.runs("my-team/my-sweep").scanMetrics(["loss"]).columns()) {
+   *   for (let i = 0; i < block.length; i++) {
+   *     const key = block.keys[block.keyIndex[i]!]!;
+   *     counts.set(key, (counts.get(key) ?? 0) + 1);
+   *   }
+   * }
+   * ```
+   */
+  columns(): AsyncIterable<MetricRowColumns> {
+    const keys = this.#keys;
+    if (keys.length > 65_536) {
+      throw new ValidationError(
+        "keys",
+        `Cannot scan ${keys.length} keys as columns: expected at most 65536 (use batches())`,
+      );
+    }
+    const query = this.#query;
+    const stream = (): AsyncGenerator<MetricRowColumns[]> =>
+      this.#stream(BUFFERED_BLOCKS, async function* (transport, ref, options) {
+        const blocks = new ColumnBlocks(ref.runId, keys);
+        for await (const _ of paceMetricRows(transport, ref, keys, query, options, blocks)) {
+          const done = blocks.take();
+          if (done.length > 0) yield done;
+        }
+        blocks.end();
+        const done = blocks.take();
+        if (done.length > 0) yield done;
+      });
+    return {
+      async *[Symbol.asyncIterator](): AsyncGenerator<MetricRowColumns> {
+        for await (const blocks of stream()) yield* blocks;
+      },
+    };
+  }
+
+  /**
    * The rows one by one.
    *
    * @returns An async iterator over the rows.
@@ -155,7 +216,21 @@ export class RunsMetricsScan implements AsyncIterable<MetricRow> {
     return { "text/html": await (await this.collect()).toHtml() };
   }
 
-  async *#batches(): AsyncGenerator<MetricRow[]> {
+  #batches(): AsyncGenerator<MetricRow[]> {
+    const keys = this.#keys;
+    const query = this.#query;
+    return this.#stream(BUFFERED_BATCHES, async function* (transport, ref, options) {
+      for await (const points of scanMetricBatches(transport, ref, keys, query, options)) {
+        yield toRows(ref.runId, points);
+      }
+    });
+  }
+
+  /** Every run's batches from `perRun`, run after run, several runs read at once. */
+  async *#stream<T>(
+    buffer: number,
+    perRun: (transport: Transport, ref: RunRef, options: ScanMetricsOptions) => AsyncIterable<T[]>,
+  ): AsyncGenerator<T[]> {
     const limiter = await this.#limiter();
     const window = this.#options.runConcurrency ?? limiter.concurrency;
     const controller = new AbortController();
@@ -164,28 +239,127 @@ export class RunsMetricsScan implements AsyncIterable<MetricRow> {
       : AbortSignal.any([this.#options.signal, controller.signal]);
     const options: ScanMetricsOptions = { ...this.#options, signal };
     delete (options as RunsScanOptions).runConcurrency;
-    const keys = this.#keys;
-    const query = this.#query;
     const names = this.#names;
     const runs = this.#runs;
-    async function* sources(): AsyncGenerator<() => AsyncIterable<MetricRow[]>> {
+    async function* sources(): AsyncGenerator<() => AsyncIterable<T[]>> {
       for await (const run of runs) {
-        yield async function* (): AsyncGenerator<MetricRow[]> {
+        yield async function* (): AsyncGenerator<T[]> {
           const core = runCore(run);
           const ref = await core.ref(options);
           names.set(ref.runId, ref.name);
           const transport = await core.ctx.transport();
-          for await (const points of scanMetricBatches(transport, ref, keys, query, options)) {
-            yield toRows(ref.runId, points);
-          }
+          yield* perRun(transport, ref, options);
         };
       }
     }
-    yield* orderedStreams(sources(), {
-      window,
-      buffer: BUFFERED_BATCHES,
-      stop: () => controller.abort(),
+    yield* orderedStreams(sources(), { window, buffer, stop: () => controller.abort() });
+  }
+}
+
+/**
+ * Collects a run's rows into {@linkcode MetricRowColumns} blocks, straight from the parser's
+ * blocks (or, with a range query, from the points that pass it).
+ */
+class ColumnBlocks implements MetricRowSink {
+  readonly #run: string;
+  readonly #keys: readonly string[];
+  readonly #keyOf: Map<string, number>;
+  readonly #done: MetricRowColumns[] = [];
+  #chunk: readonly string[] | undefined;
+  #chunkIndex = new Uint16Array(0);
+  #keyIndex = new Uint16Array(COLUMN_BLOCK);
+  #steps = new Float64Array(COLUMN_BLOCK);
+  #values = new Float64Array(COLUMN_BLOCK);
+  #timestamps = new Float64Array(COLUMN_BLOCK);
+  #length = 0;
+
+  constructor(run: string, keys: readonly string[]) {
+    this.#run = run;
+    this.#keys = keys;
+    this.#keyOf = new Map(keys.map((key, i) => [key, i]));
+  }
+
+  rows(keys: readonly string[], block: MetricRowBlock, from: number, to: number): void {
+    if (keys !== this.#chunk) {
+      this.#chunk = keys;
+      this.#chunkIndex = Uint16Array.from(keys, (key) => this.#indexOf(key));
+    }
+    const chunkIndex = this.#chunkIndex;
+    const { steps, values, hasValue, timestamps } = block;
+    const count = keys.length;
+    let keyIndex = this.#keyIndex;
+    let outSteps = this.#steps;
+    let outValues = this.#values;
+    let outTimestamps = this.#timestamps;
+    let at = this.#length;
+    let cell = from * count;
+    for (let row = from; row < to; row++) {
+      const step = steps[row] as number;
+      for (let k = 0; k < count; k++, cell++) {
+        if (hasValue[cell] === 0) continue;
+        if (at === COLUMN_BLOCK) {
+          this.#length = at;
+          this.#finish();
+          keyIndex = this.#keyIndex;
+          outSteps = this.#steps;
+          outValues = this.#values;
+          outTimestamps = this.#timestamps;
+          at = 0;
+        }
+        keyIndex[at] = chunkIndex[k] as number;
+        outSteps[at] = step;
+        outValues[at] = values[cell] as number;
+        outTimestamps[at] = timestamps[cell] as number;
+        at++;
+      }
+    }
+    this.#length = at;
+  }
+
+  point(point: MetricPoint): void {
+    if (this.#length === COLUMN_BLOCK) this.#finish();
+    const at = this.#length++;
+    this.#keyIndex[at] = this.#indexOf(point.key);
+    this.#steps[at] = point.step;
+    this.#values[at] = point.value;
+    this.#timestamps[at] = point.timestamp ?? NaN;
+  }
+
+  ready(): boolean {
+    return this.#done.length > 0;
+  }
+
+  /** Closes the last block. */
+  end(): void {
+    if (this.#length > 0) this.#finish();
+  }
+
+  /** The finished blocks, handed over once. */
+  take(): MetricRowColumns[] {
+    return this.#done.splice(0);
+  }
+
+  #indexOf(key: string): number {
+    const index = this.#keyOf.get(key);
+    if (index === undefined) throw new Error(`Unexpected key "${key}" in a metrics scan`);
+    return index;
+  }
+
+  #finish(): void {
+    this.#done.push({
+      run: this.#run,
+      length: this.#length,
+      keys: this.#keys,
+      keyIndex: this.#keyIndex,
+      steps: this.#steps,
+      values: this.#values,
+      timestamps: this.#timestamps,
     });
+    this.#keyIndex = new Uint16Array(COLUMN_BLOCK);
+    this.#steps = new Float64Array(COLUMN_BLOCK);
+    this.#values = new Float64Array(COLUMN_BLOCK);
+    this.#timestamps = new Float64Array(COLUMN_BLOCK);
+    this.#length = 0;
   }
 }
 

@@ -21,7 +21,7 @@ import type { MetricRow } from "./metric_row.ts";
 import { MetricsParquetWriter } from "./metrics_parquet_writer.ts";
 import type { ParquetWriteOptions } from "./parquet_options.ts";
 import { resolveParquetOptions } from "./parquet_options.ts";
-import { rowBatches, type RowSource } from "./row_source.ts";
+import { isMetricRowColumns, metricBatches, type MetricSource } from "./metric_row_columns.ts";
 
 const encoder = new TextEncoder();
 
@@ -61,7 +61,7 @@ export function hivePartitionName(runId: string): string {
  * one part is open at a time, so memory holds about one row group whatever the number of runs.
  *
  * @param dir The dataset directory: must not exist, or be empty; its parent must exist.
- * @param rows The rows, one by one or in arrays.
+ * @param rows The rows, one by one, in arrays or as column blocks (a scan's `columns()`).
  * @param options Compression and row group size of every part.
  * @returns The rows, bytes and part files written.
  * @throws {ValidationError} For bad options or a directory that cannot be created.
@@ -80,7 +80,7 @@ export function hivePartitionName(runId: string): string {
  */
 export async function writeMetricsHive(
   dir: string,
-  rows: RowSource<MetricRow>,
+  rows: MetricSource,
   options: ParquetWriteOptions = {},
 ): Promise<ExportStats> {
   resolveParquetOptions(options);
@@ -101,27 +101,35 @@ export async function writeMetricsHive(
     stats.files++;
   };
   try {
-    for await (const batch of rowBatches(rows)) {
+    /** The open part of `current`, a new part when the run changes. */
+    const partOf = async (current: string): Promise<MetricsParquetWriter> => {
+      if (current === run && writer !== undefined) return writer;
+      await close();
+      run = current;
+      const index = parts.get(current) ?? 0;
+      parts.set(current, index + 1);
+      const path = join(
+        directory.temporaryPath,
+        hivePartitionName(current),
+        `part-${index}.parquet`,
+      );
+      // The dataset's own layout: the partition folder is created here.
+      const file = await AtomicFile.create(path, { createParent: true });
+      writer = await MetricsParquetWriter.create(file, { ...options, includeRun: false });
+      return writer;
+    };
+    for await (const batch of metricBatches(rows)) {
+      if (isMetricRowColumns(batch)) {
+        await (await partOf(batch.run)).writeColumns(batch);
+        continue;
+      }
       let start = 0;
       while (start < batch.length) {
         const current = (batch[start] as MetricRow).run;
         let end = start + 1;
         while (end < batch.length && (batch[end] as MetricRow).run === current) end++;
-        if (current !== run || writer === undefined) {
-          await close();
-          run = current;
-          const index = parts.get(current) ?? 0;
-          parts.set(current, index + 1);
-          const path = join(
-            directory.temporaryPath,
-            hivePartitionName(current),
-            `part-${index}.parquet`,
-          );
-          // The dataset's own layout: the partition folder is created here.
-          const file = await AtomicFile.create(path, { createParent: true });
-          writer = await MetricsParquetWriter.create(file, { ...options, includeRun: false });
-        }
-        await writer!.write(start === 0 && end === batch.length ? batch : batch.slice(start, end));
+        const part = await partOf(current);
+        await part.write(start === 0 && end === batch.length ? batch : batch.slice(start, end));
         start = end;
       }
     }

@@ -351,6 +351,11 @@ export interface MetricRowSink {
    * in bytes when known (an upper bound for sizing: a row takes at least `2 × keys + 2` bytes).
    */
   begin?(keys: readonly string[], expectedBytes: number | undefined): void;
+  /**
+   * Asked after each `rows` call of a paced scan ({@linkcode paceMetricRows}): true makes the
+   * scan pause (its iterator yields) so the consumer can hand over what the sink collected.
+   */
+  ready?(): boolean;
 }
 
 /**
@@ -377,6 +382,9 @@ export interface MetricRowBlock {
   /** The timestamps (`NaN` for none), one cell per row and key. */
   readonly timestamps: Float64Array;
 }
+
+/** What a paced scan yields when its sink is ready (see `MetricRowSink.ready`). */
+const NO_POINTS: MetricPoint[] = [];
 
 /** Points are handed over in arrays of about this many (fewer at the end of a chunk). */
 const BATCH_POINTS = 1024;
@@ -535,6 +543,10 @@ async function* scanBatches(scan: Scan): AsyncGenerator<MetricPoint[]> {
                 index += rows - row;
                 consumed += rows - row;
                 row = rows;
+                if (sink.ready?.() === true) {
+                  yield NO_POINTS;
+                  if (isAborted()) throw aborted();
+                }
               } else if (filters === undefined) {
                 // Every point: no filter, no per-point closure (the common case).
                 const next = appendPoints(parser, row, rows, keys, batch);
@@ -738,6 +750,57 @@ export async function scanMetricRows(
   for await (const batch of scanBatches({ ...scan, sink })) {
     for (const point of batch) sink.point(point);
   }
+}
+
+/**
+ * Like {@linkcode scanMetricRows}, as an async iterable that pauses (yields) each time the
+ * sink's `ready()` says it collected enough, and after each batch of range-filtered points: the
+ * consumer takes what the sink holds at each step, and the download is read no further ahead
+ * (backpressure). Same requests, order, retries and errors.
+ *
+ * @param transport The client's transport.
+ * @param ref The run.
+ * @param keys The metric keys (non-empty, non-blank; duplicates are removed).
+ * @param query The range query; without one, every point.
+ * @param options Per-call signal, timeouts, retries, clock and warnings.
+ * @param sink Receives the rows or points.
+ * @returns The steps, as an async iterable (iterate it once).
+ * @throws {ValidationError} At call time, for invalid keys or range query.
+ * @throws {ResponseError} While iterating, for a malformed export or a download that stays cut.
+ * @throws {ApiError} (or a subclass) and {@linkcode ConnectionError} for failed requests.
+ *
+ * @example Count points, a pause every 10,000 rows or more
+ * ```ts ignore
+ * import { paceMetricRows } from "./scan_metrics.ts";
+ *
+ * let rows = 0;
+ * let total = 0;
+ * const sink = {
+ *   rows: (_keys: readonly string[], _block: unknown, from: number, to: number) => void (rows += to - from),
+ *   point: () => void rows++,
+ *   ready: () => rows >= 10_000,
+ * };
+ * for await (const _ of paceMetricRows(transport, ref, ["loss"], {}, {}, sink)) {
+ *   total += rows;
+ *   rows = 0;
+ * }
+ * ```
+ */
+export function paceMetricRows(
+  transport: Transport,
+  ref: RunRef,
+  keys: readonly string[],
+  query: ScanMetricsQuery,
+  options: ScanMetricsOptions,
+  sink: MetricRowSink,
+): AsyncIterable<void> {
+  const scan = prepareScan(transport, ref, keys, query, options);
+  return (async function* (): AsyncGenerator<void> {
+    for await (const batch of scanBatches({ ...scan, sink })) {
+      for (const point of batch) sink.point(point);
+      yield;
+    }
+  })();
 }
 
 /**

@@ -14,6 +14,7 @@ import { Limiter } from "../core/limiter.ts";
 import { Api } from "../entities/api.ts";
 import type { Project, ProjectRunsOptions } from "../entities/project.ts";
 import { type Run, runCore } from "../entities/run.ts";
+import { RunsMetricsScan } from "../entities/runs_metrics_scan.ts";
 import {
   collectGarbage,
   hasFile,
@@ -467,9 +468,16 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
     if (scalarKeys.length > 0) {
       const encoder = await PointsEncoder.create(compression);
       try {
-        for await (const p of run.scanMetrics(scalarKeys, {}, req)) {
-          await encoder.push(p);
-        }
+        // Column blocks straight from the CSV parser: no object per point (the Parquet file is
+        // the same as from `run.scanMetrics()`'s points).
+        const scan = new RunsMetricsScan(
+          [run],
+          () => core.ctx.limiter(),
+          scalarKeys,
+          {},
+          { ...req, runConcurrency: 1 },
+        );
+        for await (const block of scan.columns()) await encoder.pushColumns(block);
       } catch (error) {
         await encoder.abort();
         throw error;

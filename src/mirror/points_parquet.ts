@@ -8,6 +8,7 @@
 
 import type { ByteSink } from "../export/byte_sink.ts";
 import type { MetricRow } from "../export/metric_row.ts";
+import type { MetricRowColumns } from "../export/metric_row_columns.ts";
 import { MetricsParquetWriter } from "../export/metrics_parquet_writer.ts";
 import type { ParquetCompression } from "../export/parquet_options.ts";
 
@@ -23,7 +24,16 @@ const BATCH = 8192;
  * const encoder = await PointsEncoder.create();
  * await encoder.push({ key: "loss", step: 0, value: 1.5, timestamp: 1722470401000 });
  * await encoder.push({ key: "loss", step: 1, value: 1.2 });
- * const bytes = await encoder.finish(); // a Parquet file with 2 rows
+ * await encoder.pushColumns({
+ *   run: "",
+ *   length: 1,
+ *   keys: ["loss"],
+ *   keyIndex: Uint16Array.of(0),
+ *   steps: Float64Array.of(2),
+ *   values: Float64Array.of(1.1),
+ *   timestamps: Float64Array.of(NaN),
+ * });
+ * const bytes = await encoder.finish(); // a Parquet file with 3 rows
  * ```
  */
 export class PointsEncoder {
@@ -74,6 +84,16 @@ export class PointsEncoder {
     this.#batch.push(point as MetricRow);
     this.#rows++;
     if (this.#batch.length >= BATCH) await this.#flush();
+  }
+
+  /**
+   * Appends a block of points given as columns (its `run` is not read), after the points pushed
+   * one by one so far: the fast path (no object per point).
+   */
+  async pushColumns(block: MetricRowColumns): Promise<void> {
+    await this.#flush();
+    await this.#writer.writeColumns(block);
+    this.#rows += block.length;
   }
 
   /** Finishes the file and returns its bytes. */

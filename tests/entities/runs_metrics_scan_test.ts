@@ -1,6 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type Api, type MetricRow, ResponseError, ValidationError } from "../../mod.ts";
+import type { MetricRowColumns } from "../../src/export/metric_row_columns.ts";
 import { type LocalServer, startServer } from "../../src/server/mod.ts";
 import { apiFor } from "./_setup.ts";
 
@@ -18,6 +19,25 @@ async function perRunUnion(api: Api, keys: readonly string[]): Promise<MetricRow
           ? { run: id, key: p.key, step: p.step, value: p.value }
           : { run: id, key: p.key, step: p.step, value: p.value, timestamp: p.timestamp },
       );
+    }
+  }
+  return rows;
+}
+
+/** The rows of column blocks, checking that each block holds one run and at most 8192 rows. */
+function columnRows(blocks: readonly MetricRowColumns[]): MetricRow[] {
+  const rows: MetricRow[] = [];
+  for (const b of blocks) {
+    assert.ok(b.length > 0 && b.length <= 8192, `block of ${b.length} rows`);
+    for (let i = 0; i < b.length; i++) {
+      const base = {
+        run: b.run,
+        key: b.keys[b.keyIndex[i]!]!,
+        step: b.steps[i]!,
+        value: b.values[i]!,
+      };
+      const timestamp = b.timestamps[i]!;
+      rows.push(Number.isNaN(timestamp) ? base : { ...base, timestamp });
     }
   }
   return rows;
@@ -46,6 +66,11 @@ for (const runCount of [1, 7, 50]) {
       // The batches carry the same rows.
       const batched = (await Array.fromAsync(runs.scanMetrics(KEYS).batches())).flat();
       assert.deepEqual(batched, expected);
+      // And so do the column blocks.
+      assert.deepEqual(
+        columnRows(await Array.fromAsync(runs.scanMetrics(KEYS).columns())),
+        expected,
+      );
     });
 
     it("gives the same rows with faults switched on", async () => {
@@ -65,6 +90,12 @@ for (const runCount of [1, 7, 50]) {
           .scanMetrics(KEYS, {}, { maxRetries: 12, retryUnsafe: true })
           .collect();
         assert.deepEqual(table.rows, expected);
+        const blocks = await Array.fromAsync(
+          api.runsGet(SWEEP, { size: 100, all: true })
+            .scanMetrics(KEYS, {}, { maxRetries: 12, retryUnsafe: true })
+            .columns(),
+        );
+        assert.deepEqual(columnRows(blocks), expected);
         // Faults were hit and retried: more requests than the clean scan.
         assert.ok(server.requests.length > cleanRequests, "faults were injected");
       } finally {
@@ -106,6 +137,24 @@ describe("runs.scanMetrics() limits and failures", () => {
     await iterator.return?.();
   });
 
+  it("cuts column blocks at 8192 rows and gives the rows of batches, range query or not", async () => {
+    const runs = api.runsGet(SWEEP, { size: 100, all: true });
+    const keys = ["train/loss", "val/loss", "train/acc", "val/acc", "lr"];
+    const blocks = await Array.fromAsync(
+      runs.scanMetrics(keys, {}, { runConcurrency: 3 }).columns(),
+    );
+    const rows = (await Array.fromAsync(runs.scanMetrics(keys).batches())).flat();
+    const first = rows.filter((r) => r.run === rows[0]!.run).length;
+    assert.ok(first > 8192, `${first} rows in the first run`);
+    assert.ok(blocks.some((b) => b.length === 8192), "full blocks");
+    assert.deepEqual(columnRows(blocks), rows);
+    const query = { rangeQuery: { tail: 5 } };
+    assert.deepEqual(
+      columnRows(await Array.fromAsync(runs.scanMetrics(keys, query).columns())),
+      (await Array.fromAsync(runs.scanMetrics(keys, query).batches())).flat(),
+    );
+  });
+
   it("applies the range query to every run", async () => {
     const rows = await api.runsGet(SWEEP, { size: 100, all: true })
       .scanMetrics(["train/loss"], { rangeQuery: { tail: 5 } })
@@ -142,6 +191,12 @@ describe("runs.scanMetrics() limits and failures", () => {
       (e: unknown) => e instanceof ValidationError && e.field === "runConcurrency",
     );
     assert.equal(server.requests.length, 0);
+    const many = Array.from({ length: 65_537 }, (_, i) => `k${i}`);
+    assert.throws(
+      () => api.runsGet(SWEEP, { size: 100, all: true }).scanMetrics(many).columns(),
+      (e: unknown) =>
+        e instanceof ValidationError && e.field === "keys" && /at most 65536/.test(e.message),
+    );
   });
 
   it("displays one SVG chart per key, a line per run", async () => {

@@ -9,6 +9,10 @@ import {
   MetricsParquetWriter,
   writeMetricsParquet,
 } from "../../src/export/metrics_parquet_writer.ts";
+import type { MetricRowColumns } from "../../src/export/metric_row_columns.ts";
+import { writeMetricsHive } from "../../src/export/hive_metrics_writer.ts";
+import { parquetMetadata } from "hyparquet";
+import { parquetWriteBuffer } from "hyparquet-writer";
 import { duckdb, duckdbTypes, parquetLayout, readWithHyparquet } from "./_readers.ts";
 
 async function tempDir(): Promise<string> {
@@ -190,5 +194,177 @@ describe("MetricsParquetWriter", () => {
     const total = chunks.reduce((n, c) => n + c.byteLength, 0);
     assert.equal(stats.bytes, total);
     await assert.rejects(writer.write(rows), TypeError);
+  });
+});
+
+/** Rows with the edge cases of the encoder: huge and negative steps, wide deltas, -0, gaps. */
+function edgeRows(count: number): MetricRow[] {
+  let seed = 7;
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const keys = ["loss", "acc", "é/ü 指标", "z"];
+  const rows: MetricRow[] = [];
+  for (let i = 0; i < count; i++) {
+    const kind = random();
+    const value = kind < 0.02
+      ? NaN
+      : kind < 0.03
+      ? Infinity
+      : kind < 0.04
+      ? -Infinity
+      : kind < 0.05
+      ? -0
+      : (random() - 0.5) * 1e6;
+    // Some steps and timestamps jump by up to 2^53: deltas wider than 46 bits.
+    const step = random() < 0.03 ? Math.floor((random() - 0.5) * 2 ** 53) : i * 3;
+    const timestamp = random() < 0.1
+      ? undefined
+      : random() < 0.03
+      ? Math.floor((random() - 0.5) * 2 ** 53)
+      : 1722470400000 + i * 1000 + Math.floor(random() * 50);
+    const row: MetricRow = { run: `r${Math.floor(random() * 3)}`, key: keys[i % 4]!, step, value };
+    if (timestamp !== undefined) row.timestamp = timestamp;
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** The same rows as column blocks of one run each (cut where the run changes). */
+function asColumns(rows: readonly MetricRow[], blockSize = 700): MetricRowColumns[] {
+  const keys = [...new Set(rows.map((r) => r.key))];
+  const blocks: MetricRowColumns[] = [];
+  let start = 0;
+  while (start < rows.length) {
+    const run = rows[start]!.run;
+    let end = start;
+    while (end < rows.length && end - start < blockSize && rows[end]!.run === run) end++;
+    const part = rows.slice(start, end);
+    blocks.push({
+      run,
+      length: part.length,
+      keys,
+      keyIndex: Uint16Array.from(part, (r) => keys.indexOf(r.key)),
+      steps: Float64Array.from(part, (r) => r.step),
+      values: Float64Array.from(part, (r) => r.value),
+      timestamps: Float64Array.from(part, (r) => r.timestamp ?? NaN),
+    });
+    start = end;
+  }
+  return blocks;
+}
+
+describe("Parquet encoding of metric rows", () => {
+  it("reads back exactly with hyparquet and DuckDB, edge values included, as hyparquet-writer's own files", async () => {
+    const dir = await tempDir();
+    const rows = edgeRows(30_000);
+    const ours = join(dir, "ours.parquet");
+    await writeMetricsParquet(ours, rows, { rowGroupSize: 7_000 });
+    // hyparquet-writer's generic writer on the same data: the reference.
+    const reference = join(dir, "reference.parquet");
+    const bytes = parquetWriteBuffer({
+      columnData: [
+        { name: "run", data: rows.map((r) => r.run), type: "STRING" },
+        { name: "key", data: rows.map((r) => r.key), type: "STRING" },
+        { name: "step", data: rows.map((r) => BigInt(r.step)), type: "INT64" },
+        { name: "value", data: rows.map((r) => r.value), type: "DOUBLE" },
+        {
+          name: "timestamp",
+          data: rows.map((r) => r.timestamp === undefined ? null : BigInt(r.timestamp)),
+          type: "INT64",
+        },
+      ],
+      rowGroupSize: 7_000,
+    });
+    await writeFile(reference, new Uint8Array(bytes));
+
+    const back = await readWithHyparquet(ours);
+    assert.equal(back.length, rows.length);
+    back.forEach((row, i) => {
+      const want = rows[i]!;
+      assert.equal(row["run"], want.run);
+      assert.equal(row["key"], want.key);
+      assert.equal(row["step"], BigInt(want.step), `step of row ${i}`);
+      assert.ok(Object.is(row["value"], want.value), `value of row ${i}`);
+      assert.equal(row["timestamp"], want.timestamp === undefined ? null : BigInt(want.timestamp));
+    });
+    assert.deepEqual(await readWithHyparquet(reference), back);
+
+    // DuckDB: every row equal to the reference file's, and the chunk statistics it uses for
+    // filters agree with the data.
+    const [diff] = await duckdb(
+      `SELECT count(*) AS n FROM (
+         SELECT run, key, step, value::VARCHAR AS v, timestamp FROM '${ours}'
+         EXCEPT ALL
+         SELECT run, key, step, value::VARCHAR, timestamp FROM '${reference}')`,
+    );
+    assert.deepEqual(diff, { n: 0n });
+    const minStep = rows.reduce((m, r) => Math.min(m, r.step), Infinity);
+    const [filtered] = await duckdb(
+      `SELECT count(*) AS n, min(step) AS lo FROM '${ours}'
+       WHERE step <= ${minStep} AND key = 'é/ü 指标' OR timestamp IS NULL AND run = 'r1'`,
+    );
+    assert.deepEqual(filtered, {
+      n: BigInt(
+        rows.filter((r) =>
+          r.step <= minStep && r.key === "é/ü 指标" || r.timestamp === undefined && r.run === "r1"
+        ).length,
+      ),
+      lo: BigInt(minStep),
+    });
+    const metadata = parquetMetadata(new Uint8Array(await readFile(ours)).buffer);
+    const group = metadata.row_groups[0]!;
+    const stepStats = group.columns[2]!.meta_data!.statistics!;
+    const firstSteps = rows.slice(0, 7_000).map((r) => r.step);
+    assert.equal(stepStats.min_value, BigInt(Math.min(...firstSteps)));
+    assert.equal(stepStats.max_value, BigInt(Math.max(...firstSteps)));
+  });
+
+  it("writes the same file from column blocks as from rows, in one file or a Hive dataset", async () => {
+    const dir = await tempDir();
+    const rows = [...sampleRows(2_000), ...edgeRows(5_000)].sort((a, b) =>
+      a.run < b.run ? -1 : a.run > b.run ? 1 : 0
+    );
+    const fromRows = join(dir, "rows.parquet");
+    const fromColumns = join(dir, "columns.parquet");
+    await writeMetricsParquet(fromRows, rows, { rowGroupSize: 3_000 });
+    // Mixed: a few single rows, then blocks.
+    await writeMetricsParquet(
+      fromColumns,
+      (async function* () {
+        yield rows[0]!;
+        yield [rows[1]!, rows[2]!];
+        yield* asColumns(rows.slice(3));
+      })(),
+      { rowGroupSize: 3_000 },
+    );
+    assert.deepEqual(await readFile(fromColumns), await readFile(fromRows));
+
+    await writeMetricsHive(join(dir, "hive-rows"), rows);
+    await writeMetricsHive(join(dir, "hive-columns"), asColumns(rows, 999));
+    for (const part of await readdir(join(dir, "hive-rows"))) {
+      assert.deepEqual(
+        await readFile(join(dir, "hive-columns", part, "part-0.parquet")),
+        await readFile(join(dir, "hive-rows", part, "part-0.parquet")),
+      );
+    }
+  });
+
+  it("rejects a column block with a non-integer step or timestamp or a bad key index", async () => {
+    const dir = await tempDir();
+    const [block] = asColumns(sampleRows(10).slice(0, 10));
+    for (
+      const [bad, field] of [
+        [{ ...block!, steps: Float64Array.of(...block!.steps.subarray(0, 9), 1.5) }, "step"],
+        [
+          { ...block!, timestamps: Float64Array.of(...block!.timestamps.subarray(0, 9), Infinity) },
+          "timestamp",
+        ],
+        [{ ...block!, keyIndex: Uint16Array.of(...block!.keyIndex.subarray(0, 9), 9) }, "keyIndex"],
+      ] as const
+    ) {
+      await assert.rejects(
+        writeMetricsParquet(join(dir, `${field}.parquet`), [bad]),
+        (e: unknown) => e instanceof ValidationError && e.field === field,
+      );
+    }
   });
 });

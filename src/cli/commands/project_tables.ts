@@ -372,26 +372,44 @@ export function projectExportCommand(): Parser<"sync", Invocation, unknown> {
       let runsSeen = 0;
       let current: string | undefined;
       const seenKeys = new Set<string>();
+      const runSeen = (run: string): void => {
+        if (run === current) return;
+        current = run;
+        runsSeen++;
+        bar.setLabel(`Exporting ${runsSeen}/${total} runs`);
+      };
+      // A key no run has is a typo (unless a range left no point): fail before the commit,
+      // so nothing is written.
+      const checkKeys = (): void => {
+        const unknown = keys.filter((k) => !seenKeys.has(k));
+        if (rangeQuery === undefined && unknown.length > 0 && total > 0) {
+          throw new UsageError(`Unknown keys (no run has points of them): ${unknown.join(", ")}`);
+        }
+      };
       const counted = async function* () {
         for await (const batch of scan.batches()) {
           for (const row of batch) {
-            if (row.run !== current) {
-              current = row.run;
-              runsSeen++;
-              bar.setLabel(`Exporting ${runsSeen}/${total} runs`);
-            }
+            runSeen(row.run);
             seenKeys.add(row.key);
           }
           points += batch.length;
           bar.update(points);
           yield batch;
         }
-        // A key no run has is a typo (unless a range left no point): fail before the commit,
-        // so nothing is written.
-        const unknown = keys.filter((k) => !seenKeys.has(k));
-        if (rangeQuery === undefined && unknown.length > 0 && total > 0) {
-          throw new UsageError(`Unknown keys (no run has points of them): ${unknown.join(", ")}`);
+        checkKeys();
+      };
+      // Parquet takes column blocks: no object per point.
+      const countedColumns = async function* () {
+        for await (const block of scan.columns()) {
+          runSeen(block.run);
+          const present = new Uint8Array(block.keys.length);
+          for (let i = 0; i < block.length; i++) present[block.keyIndex[i] as number] = 1;
+          present.forEach((flag, k) => flag === 1 && seenKeys.add(block.keys[k] as string));
+          points += block.length;
+          bar.update(points);
+          yield block;
         }
+        checkKeys();
       };
 
       let stats;
@@ -405,8 +423,8 @@ export function projectExportCommand(): Parser<"sync", Invocation, unknown> {
           : format === "jsonl"
           ? await lib.writeJsonl(target, counted(), { field: "--out" })
           : dataset
-          ? await lib.writeMetricsHive(out as string, counted(), { field: "--out" })
-          : await lib.writeMetricsParquet(target, counted(), { field: "--out" });
+          ? await lib.writeMetricsHive(out as string, countedColumns(), { field: "--out" })
+          : await lib.writeMetricsParquet(target, countedColumns(), { field: "--out" });
       } finally {
         bar.done({ clear: true });
       }
