@@ -284,6 +284,32 @@ await check("the ./cli entry runs under Node (--help)", async () => {
   assert.match(result.stdout, /Usage: swanlab-ts/);
 });
 
+await check(
+  "the ./cli entry loads its command and the library under Node (user info)",
+  async () => {
+    // The CLI loads command groups and the library with computed specifiers (`.js` once packed):
+    // a command that talks to the server proves those paths resolve in the npm build.
+    const require = createRequire(import.meta.url);
+    const cli = require.resolve("@swanlab-ts/api/cli");
+    const result = await new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [cli, "user", "info", "--json"], {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: process.env,
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk) => (stdout += chunk));
+      child.stderr.on("data", (chunk) => (stderr += chunk));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const envelope = JSON.parse(result.stdout);
+    assert.equal(envelope.ok, true);
+    assert.equal(envelope.data.username, "alice");
+  },
+);
+
 console.log(`1..${count}`);
 console.log(`# ${count - failures} passed, ${failures} failed`);
 process.exitCode = failures > 0 ? 1 : 0;
