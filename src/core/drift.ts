@@ -261,12 +261,18 @@ interface Compiled {
   alternatives: Compiled[] | undefined;
   parts: Compiled[] | undefined;
   properties: [name: string, schema: Compiled, required: boolean][];
-  /** The names of {@linkcode properties} (the fast path's membership test for extra keys). */
-  known: Set<string>;
-  /** {@linkcode properties} as parallel arrays, for the fast path's loop. */
-  propertyNames: string[];
+  /** {@linkcode properties} as parallel arrays, indexed by {@linkcode propertyIndex}. */
   propertySchemas: Compiled[];
   propertyRequired: boolean[];
+  /** A property's index by name: the fast path walks a record's own keys, not the spec's. */
+  propertyIndex: Map<string, number>;
+  /** How many of {@linkcode properties} are required. */
+  requiredCount: number;
+  /**
+   * Whether the schema checks nothing beyond the value's type and `enum`: the fast path tests
+   * such a property inline instead of recursing.
+   */
+  leaf: boolean;
   /** Required names that have no schema of their own. */
   requiredOnly: string[];
   additional: Compiled | undefined;
@@ -292,10 +298,11 @@ function compile(schema: Schema): Compiled {
     alternatives: undefined,
     parts: undefined,
     properties: [],
-    known: new Set(),
-    propertyNames: [],
     propertySchemas: [],
     propertyRequired: [],
+    propertyIndex: new Map(),
+    requiredCount: 0,
+    leaf: false,
     requiredOnly: [...required].filter((name) => s.properties?.[name] === undefined),
     additional: undefined,
     items: undefined,
@@ -310,10 +317,10 @@ function compile(schema: Schema): Compiled {
   for (const [name, property] of Object.entries(s.properties ?? {})) {
     const child = compile(property);
     result.properties.push([name, child, required.has(name)]);
-    result.known.add(name);
-    result.propertyNames.push(name);
+    result.propertyIndex.set(name, result.propertySchemas.length);
     result.propertySchemas.push(child);
     result.propertyRequired.push(required.has(name));
+    if (required.has(name)) result.requiredCount++;
   }
   if (typeof s.additionalProperties === "object") {
     result.additional = compile(s.additionalProperties);
@@ -322,6 +329,9 @@ function compile(schema: Schema): Compiled {
   if (result.alternatives !== undefined) {
     result.expected = result.alternatives.map((a) => a.expected).join(" | ");
   }
+  result.leaf = result.alternatives === undefined && result.parts === undefined &&
+    result.properties.length === 0 && result.requiredOnly.length === 0 &&
+    result.additional === undefined && result.items === undefined;
   return result;
 }
 
@@ -411,25 +421,39 @@ function conforms(c: Compiled, value: unknown): boolean {
     for (let i = 0; i < value.length; i++) if (!conforms(items, value[i])) return false;
     return true;
   }
+  // The record's own keys are walked (list records carry a few of the spec's many fields);
+  // the counts then tell whether a required (or, unless partial, any) property is absent.
   const record = value as Record<string, unknown>;
-  const names = c.propertyNames;
+  const index = c.propertyIndex;
   const schemas = c.propertySchemas;
-  const required = c.propertyRequired;
-  for (let i = 0; i < names.length; i++) {
-    const inner = record[names[i]!];
-    if (inner === undefined) {
-      if (required[i] || !c.partial) return false;
-    } else if (!conforms(schemas[i]!, inner)) return false;
-  }
-  for (const name of c.requiredOnly) if (!(name in record)) return false;
   const extra = c.additional;
-  if (extra !== undefined) {
-    const known = c.known;
-    for (const name in record) {
-      if (known.has(name)) continue;
-      if (!conforms(extra, record[name])) return false;
+  let present = 0;
+  let requiredPresent = 0;
+  for (const name in record) {
+    const inner = record[name];
+    const i = index.get(name);
+    if (i === undefined) {
+      if (extra !== undefined && !conforms(extra, inner)) return false;
+      continue;
     }
+    if (inner === undefined) continue; // absent, as in the walk
+    present++;
+    if (c.propertyRequired[i]) requiredPresent++;
+    const property = schemas[i]!;
+    if (property.leaf) {
+      // `conforms` of a schema that checks only the type and `enum`, inline.
+      if (property.typeMask !== ANY_TYPE && (property.typeMask & typeBit(inner)) === 0) {
+        return false;
+      }
+      if (
+        property.allowedSet !== undefined && (typeof inner !== "object" || inner === null) &&
+        !property.allowedSet.has(inner)
+      ) return false;
+    } else if (!conforms(property, inner)) return false;
   }
+  if (requiredPresent < c.requiredCount) return false;
+  if (!c.partial && present < schemas.length) return false;
+  for (const name of c.requiredOnly) if (!(name in record)) return false;
   return true;
 }
 
@@ -643,7 +667,7 @@ class Walk {
     const extra = c.additional;
     if (extra !== undefined) {
       for (const name of Object.keys(record)) {
-        if (c.known.has(name)) continue;
+        if (c.propertyIndex.has(name)) continue;
         record[name] = this.check(extra, record[name], path, name);
       }
     }

@@ -25,7 +25,7 @@ import { newColumnFromRecord } from "./column.ts";
 import type { Project, ProjectJson } from "./project.ts";
 import { newProject } from "./project.ts";
 import type { Run, RunJson, RunRecord } from "./run.ts";
-import { newRun, RunCore } from "./run.ts";
+import { newRun, RunCore, runCore } from "./run.ts";
 import type { Workspace } from "./workspace.ts";
 import type { ScanMetricsQuery } from "../metrics/scan_metrics.ts";
 import { RunsMetricsScan, type RunsScanOptions } from "./runs_metrics_scan.ts";
@@ -402,7 +402,6 @@ export class Runs extends EntityList<Run> {
   }
 
   #filter: boolean;
-  #cores: WeakMap<Run, RunCore>;
   #ctx: Context;
 
   private constructor(
@@ -414,15 +413,12 @@ export class Runs extends EntityList<Run> {
     paging: { page: number; size: number; all: boolean },
     options: RequestOptions,
   ) {
-    const cores = new WeakMap<Run, RunCore>();
     const toRun = (record: RunRecord): Run => {
       const core = new RunCore(ctx, { username, project, run: record.cuid }, {
         record,
         projectCuid,
       });
-      const run = newRun(core);
-      cores.set(run, core);
-      return run;
+      return newRun(core);
     };
     super(
       ctx,
@@ -456,7 +452,6 @@ export class Runs extends EntityList<Run> {
       options,
     );
     this.#filter = mode.kind === "filter";
-    this.#cores = cores;
     this.#ctx = ctx;
   }
 
@@ -536,9 +531,9 @@ export class Runs extends EntityList<Run> {
       } catch (error) {
         // One run whose detail cannot be loaded does not fail the listing (drift policy): that
         // run is returned with what its list record says, and the failure is reported.
-        const core = this.#cores.get(run);
+        const core = runCore(run);
         if (
-          core === undefined || !(error instanceof ApiError || error instanceof ResponseError) ||
+          !(error instanceof ApiError || error instanceof ResponseError) ||
           error instanceof AuthenticationError || !core.useListRecord()
         ) throw error;
         (await this.#ctx.transport()).reportDrift({
