@@ -11,7 +11,7 @@ import type { Limiter } from "../core/limiter.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import { Table, type TableCell, type TableRow } from "../export/table_data.ts";
 import type { SummaryItemJson, SummaryJson } from "../metrics/summary.ts";
-import { type Run, type RunJson, runTableFields, type RunTableFields } from "./run.ts";
+import { type Run, type RunJson, type RunTableFields, runTableFields } from "./run.ts";
 import { orderedMap } from "./_ordered.ts";
 
 /**
