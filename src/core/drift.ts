@@ -252,11 +252,27 @@ function typeOf(value: unknown): string {
 interface Compiled {
   /** The allowed JSON types (`undefined`: any). */
   types: ReadonlySet<string> | undefined;
+  /** {@linkcode types} as a bit mask of {@linkcode typeBit}s (`ANY_TYPE`: any). */
+  typeMask: number;
   /** `enum` (or `const`) values. */
   allowed: readonly unknown[] | undefined;
+  /** {@linkcode allowed} as a set (same SameValueZero equality as `includes`). */
+  allowedSet: ReadonlySet<unknown> | undefined;
   alternatives: Compiled[] | undefined;
   parts: Compiled[] | undefined;
   properties: [name: string, schema: Compiled, required: boolean][];
+  /** {@linkcode properties} as parallel arrays, indexed by {@linkcode propertyIndex}. */
+  propertySchemas: Compiled[];
+  propertyRequired: boolean[];
+  /** A property's index by name: the fast path walks a record's own keys, not the spec's. */
+  propertyIndex: Map<string, number>;
+  /** How many of {@linkcode properties} are required. */
+  requiredCount: number;
+  /**
+   * Whether the schema checks nothing beyond the value's type and `enum`: the fast path tests
+   * such a property inline instead of recursing.
+   */
+  leaf: boolean;
   /** Required names that have no schema of their own. */
   requiredOnly: string[];
   additional: Compiled | undefined;
@@ -273,12 +289,20 @@ function compile(schema: Schema): Compiled {
   if (known !== undefined) return known;
   const types = s.type === undefined ? undefined : typeof s.type === "string" ? [s.type] : s.type;
   const required = new Set(s.required ?? []);
+  const allowed = s.enum ?? (s.const === undefined ? undefined : [s.const]);
   const result: Compiled = {
     types: types === undefined ? undefined : new Set(types),
-    allowed: s.enum ?? (s.const === undefined ? undefined : [s.const]),
+    typeMask: types === undefined ? ANY_TYPE : typeMaskOf(types),
+    allowed,
+    allowedSet: allowed === undefined ? undefined : new Set(allowed),
     alternatives: undefined,
     parts: undefined,
     properties: [],
+    propertySchemas: [],
+    propertyRequired: [],
+    propertyIndex: new Map(),
+    requiredCount: 0,
+    leaf: false,
     requiredOnly: [...required].filter((name) => s.properties?.[name] === undefined),
     additional: undefined,
     items: undefined,
@@ -291,7 +315,12 @@ function compile(schema: Schema): Compiled {
   if (alternatives !== undefined) result.alternatives = alternatives.map(compile);
   if (s.allOf !== undefined) result.parts = s.allOf.map(compile);
   for (const [name, property] of Object.entries(s.properties ?? {})) {
-    result.properties.push([name, compile(property), required.has(name)]);
+    const child = compile(property);
+    result.properties.push([name, child, required.has(name)]);
+    result.propertyIndex.set(name, result.propertySchemas.length);
+    result.propertySchemas.push(child);
+    result.propertyRequired.push(required.has(name));
+    if (required.has(name)) result.requiredCount++;
   }
   if (typeof s.additionalProperties === "object") {
     result.additional = compile(s.additionalProperties);
@@ -300,7 +329,51 @@ function compile(schema: Schema): Compiled {
   if (result.alternatives !== undefined) {
     result.expected = result.alternatives.map((a) => a.expected).join(" | ");
   }
+  result.leaf = result.alternatives === undefined && result.parts === undefined &&
+    result.properties.length === 0 && result.requiredOnly.length === 0 &&
+    result.additional === undefined && result.items === undefined;
   return result;
+}
+
+// JSON types as bits, for the fast path (`typeOf` and `hasType` spelled as a mask test).
+const NULL_BIT = 1;
+const BOOLEAN_BIT = 2;
+const STRING_BIT = 4;
+const OBJECT_BIT = 8;
+const ARRAY_BIT = 16;
+const INTEGER_BIT = 32;
+const NUMBER_BIT = 64;
+const ANY_TYPE = -1;
+
+/** The bit of a value's JSON type (0 for what JSON cannot carry: it matches no type). */
+function typeBit(value: unknown): number {
+  switch (typeof value) {
+    case "string":
+      return STRING_BIT;
+    case "number":
+      return Number.isInteger(value) ? INTEGER_BIT : NUMBER_BIT;
+    case "boolean":
+      return BOOLEAN_BIT;
+    case "object":
+      return value === null ? NULL_BIT : Array.isArray(value) ? ARRAY_BIT : OBJECT_BIT;
+    default:
+      return 0;
+  }
+}
+
+/** The mask of a schema's types: `number` admits integers too, as in {@linkcode hasType}. */
+function typeMaskOf(types: readonly string[]): number {
+  let mask = 0;
+  for (const type of types) {
+    if (type === "null") mask |= NULL_BIT;
+    else if (type === "boolean") mask |= BOOLEAN_BIT;
+    else if (type === "string") mask |= STRING_BIT;
+    else if (type === "object") mask |= OBJECT_BIT;
+    else if (type === "array") mask |= ARRAY_BIT;
+    else if (type === "integer") mask |= INTEGER_BIT;
+    else if (type === "number") mask |= NUMBER_BIT | INTEGER_BIT;
+  }
+  return mask;
 }
 
 function hasType(types: ReadonlySet<string>, value: unknown): boolean {
@@ -334,8 +407,11 @@ function conforms(c: Compiled, value: unknown): boolean {
     }
     return false;
   }
-  if (!matchesShallow(c, value)) return false;
-  if (typeof value !== "object" || value === null) return true;
+  // `matchesShallow` for a schema without alternatives, on precomputed masks and sets.
+  if (c.typeMask !== ANY_TYPE && (c.typeMask & typeBit(value)) === 0) return false;
+  if (typeof value !== "object" || value === null) {
+    return c.allowedSet === undefined || c.allowedSet.has(value);
+  }
   if (c.parts !== undefined) {
     for (const part of c.parts) if (!conforms(part, value)) return false;
   }
@@ -345,21 +421,39 @@ function conforms(c: Compiled, value: unknown): boolean {
     for (let i = 0; i < value.length; i++) if (!conforms(items, value[i])) return false;
     return true;
   }
+  // The record's own keys are walked (list records carry a few of the spec's many fields);
+  // the counts then tell whether a required (or, unless partial, any) property is absent.
   const record = value as Record<string, unknown>;
-  for (const [name, property, required] of c.properties) {
+  const index = c.propertyIndex;
+  const schemas = c.propertySchemas;
+  const extra = c.additional;
+  let present = 0;
+  let requiredPresent = 0;
+  for (const name in record) {
     const inner = record[name];
-    if (inner === undefined) {
-      if (required || !c.partial) return false;
+    const i = index.get(name);
+    if (i === undefined) {
+      if (extra !== undefined && !conforms(extra, inner)) return false;
+      continue;
+    }
+    if (inner === undefined) continue; // absent, as in the walk
+    present++;
+    if (c.propertyRequired[i]) requiredPresent++;
+    const property = schemas[i]!;
+    if (property.leaf) {
+      // `conforms` of a schema that checks only the type and `enum`, inline.
+      if (property.typeMask !== ANY_TYPE && (property.typeMask & typeBit(inner)) === 0) {
+        return false;
+      }
+      if (
+        property.allowedSet !== undefined && (typeof inner !== "object" || inner === null) &&
+        !property.allowedSet.has(inner)
+      ) return false;
     } else if (!conforms(property, inner)) return false;
   }
+  if (requiredPresent < c.requiredCount) return false;
+  if (!c.partial && present < schemas.length) return false;
   for (const name of c.requiredOnly) if (!(name in record)) return false;
-  const extra = c.additional;
-  if (extra !== undefined) {
-    for (const name in record) {
-      if (c.properties.some(([known]) => known === name)) continue;
-      if (!conforms(extra, record[name])) return false;
-    }
-  }
   return true;
 }
 
@@ -573,7 +667,7 @@ class Walk {
     const extra = c.additional;
     if (extra !== undefined) {
       for (const name of Object.keys(record)) {
-        if (c.properties.some(([known]) => known === name)) continue;
+        if (c.propertyIndex.has(name)) continue;
         record[name] = this.check(extra, record[name], path, name);
       }
     }

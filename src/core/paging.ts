@@ -206,11 +206,26 @@ export class Pager<T> implements AsyncIterable<T> {
         throw error;
       }
     };
+    // Calls that overlap one that awaits a page wait for it (as an async generator's would):
+    // two `advance()`s at once would take pages out of order.
+    let busy: Promise<IteratorResult<T>> | undefined;
+    const step = (): Promise<IteratorResult<T>> =>
+      !finished && index < items.length && !this.#signal?.aborted
+        ? Promise.resolve({ done: false, value: items[index++] as T })
+        : advance();
     return {
-      next: (): Promise<IteratorResult<T>> =>
-        !finished && index < items.length && !this.#signal?.aborted
-          ? Promise.resolve({ done: false, value: items[index++] as T })
-          : advance(),
+      next: (): Promise<IteratorResult<T>> => {
+        if (busy === undefined && !finished && index < items.length && !this.#signal?.aborted) {
+          return Promise.resolve({ done: false, value: items[index++] as T });
+        }
+        const result = busy === undefined ? advance() : busy.then(step, step);
+        busy = result;
+        const settle = () => {
+          if (busy === result) busy = undefined;
+        };
+        result.then(settle, settle);
+        return result;
+      },
       return: (): Promise<IteratorResult<T>> => Promise.resolve(finish()),
     };
   }

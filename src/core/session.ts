@@ -101,9 +101,19 @@ export class Session {
    * @returns The login result in force.
    */
   current(): Promise<LoginResult> {
+    const current = this.peek();
+    return current !== undefined ? Promise.resolve(current) : this.#renew();
+  }
+
+  /**
+   * The current session when it is still fresh (what {@linkcode Session.current} would resolve
+   * to without logging in), else `undefined`. Lets a caller skip waiting on a promise.
+   *
+   * @returns The fresh session, or `undefined`.
+   */
+  peek(): LoginResult | undefined {
     const current = this.#current;
-    if (current && this.#now() < this.#refreshAtMs) return Promise.resolve(current);
-    return this.#renew();
+    return current && this.#now() < this.#refreshAtMs ? current : undefined;
   }
 
   /**

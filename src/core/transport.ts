@@ -479,15 +479,18 @@ export class Transport {
         if (isLogin) {
           headers.set("authorization", this.#apiKey);
         } else {
-          let session: LoginResult;
-          try {
-            // The login is shared with other calls: this call stops waiting when its own signal
-            // (caller abort or attempt timeout) fires, without cancelling the login.
-            session = await raceAbort(this.#session.current(), signal, (reason) => reason);
-          } catch (error) {
-            if (signal.aborted) throw error;
-            // The login already spent its own retries: retrying this request would repeat them.
-            throw new FinalError(error);
+          // A fresh session is used as is (no promise to race against the signal).
+          let session: LoginResult | undefined = signal.aborted ? undefined : this.#session.peek();
+          if (session === undefined) {
+            try {
+              // The login is shared with other calls: this call stops waiting when its own signal
+              // (caller abort or attempt timeout) fires, without cancelling the login.
+              session = await raceAbort(this.#session.current(), signal, (reason) => reason);
+            } catch (error) {
+              if (signal.aborted) throw error;
+              // The login already spent its own retries: retrying this request would repeat them.
+              throw new FinalError(error);
+            }
           }
           sentSid = session.sid;
           headers.set("cookie", `sid=${session.sid}`);

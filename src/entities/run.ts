@@ -1125,6 +1125,49 @@ export function runCore(run: Run): RunCore {
   return coreOf(run);
 }
 
+/**
+ * @internal The fields of {@linkcode Run.json} that a runs table shows, from the same loads in
+ * the same order as {@linkcode Run.load} (full record, project id, URL: the same requests and
+ * failures), without the snapshot's copies and freezing. `config` is the full record's own
+ * object: the caller copies what it hands out.
+ */
+export async function runTableFields(
+  run: Run,
+  options: RequestOptions = {},
+): Promise<RunTableFields> {
+  const core = coreOf(run);
+  const record = await core.full(options);
+  await core.projectId(options).catch((error: unknown) => {
+    if (error instanceof ResponseError && / has no cuid$/.test(error.message)) return null;
+    throw error;
+  });
+  await core.url(options);
+  const profile = record["profile"];
+  return {
+    run_id: str(record["cuid"]),
+    name: str(record["name"]),
+    state: str(record["state"]) as RunState | "",
+    group: str(record["cluster"]),
+    job_type: str(record["job"]),
+    created_at: str(record["createdAt"]),
+    finished_at: finishedAtOf(record["finishedAt"]),
+    config: isRecord(profile) ? profile["config"] : undefined,
+  };
+}
+
+/** @internal What {@linkcode runTableFields} returns. */
+export interface RunTableFields {
+  run_id: string;
+  name: string;
+  state: RunState | "";
+  group: string;
+  job_type: string;
+  created_at: string;
+  finished_at: string | null;
+  /** `profile.config` of the full record, as it is there (not copied). */
+  config: unknown;
+}
+
 /** @internal Checks column-list options and creates the list. */
 export function listColumns(
   core: RunCore,

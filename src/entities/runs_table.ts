@@ -11,7 +11,7 @@ import type { Limiter } from "../core/limiter.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import { Table, type TableCell, type TableRow } from "../export/table_data.ts";
 import type { SummaryItemJson, SummaryJson } from "../metrics/summary.ts";
-import type { Run, RunJson } from "./run.ts";
+import { type Run, type RunJson, type RunTableFields, runTableFields } from "./run.ts";
 import { orderedMap } from "./_ordered.ts";
 
 /**
@@ -260,18 +260,68 @@ export function runTableRow(
     created_at: json.created_at,
     finished_at: json.finished_at,
   };
-  if (options.config !== false) {
-    const cells = flattenConfig(json.profile.config ?? {});
+  const cells = options.config === false ? undefined : flattenConfig(json.profile.config ?? {});
+  return fillRow(row, cells, summary, options);
+}
+
+/** Adds the chosen config cells and summary statistics to a row (in place). */
+function fillRow(
+  row: TableRow,
+  cells: Record<string, TableCell> | undefined,
+  summary: SummaryJson | undefined,
+  options: RunsTableSelection,
+): TableRow {
+  if (cells !== undefined && options.config !== false) {
     Object.assign(row, options.config === true ? cells : selectConfig(cells, options.config));
   }
   if (summary !== undefined) {
     const keys = options.summary === true ? Object.keys(summary) : options.summary || [];
     for (const key of keys) {
       const item = summary[key];
-      if (isPlainObject(item)) Object.assign(row, summaryCells(key, item));
+      if (isPlainObject(item)) {
+        // The cells of `summaryCells`, written straight into the row.
+        const prefix = `summary.${key}.`;
+        row[prefix + "value"] = statNumber(item.value);
+        row[prefix + "step"] = statNumber(item.step);
+        row[prefix + "min"] = statNumber(item.min?.value);
+        row[prefix + "max"] = statNumber(item.max?.value);
+        row[prefix + "avg"] = statNumber(item.avg);
+      }
     }
   }
   return row;
+}
+
+/**
+ * {@linkcode runTableRow} from {@linkcode runTableFields}: the same row, without first copying
+ * and freezing the whole run snapshot; only the config values that are not primitives (arrays)
+ * are copied, so a row shares nothing with the run's cached record (as a `json()` copy would).
+ */
+function tableRow(
+  path: string,
+  fields: RunTableFields,
+  summary: SummaryJson | undefined,
+  options: RunsTableSelection,
+): TableRow {
+  const row: TableRow = {
+    path,
+    run_id: fields.run_id,
+    name: fields.name,
+    state: fields.state,
+    group: fields.group,
+    job_type: fields.job_type,
+    created_at: fields.created_at,
+    finished_at: fields.finished_at,
+  };
+  let cells: Record<string, TableCell> | undefined;
+  if (options.config !== false) {
+    cells = flattenConfig((fields.config ?? {}) as Readonly<Record<string, unknown>>);
+    for (const name in cells) {
+      const value = cells[name];
+      if (typeof value === "object" && value !== null) cells[name] = structuredClone(value);
+    }
+  }
+  return fillRow(row, cells, summary, options);
 }
 
 /**
@@ -377,11 +427,11 @@ export class RunsTable implements AsyncIterable<TableRow> {
       : options.summary;
     yield* orderedMap(this.#runs, limiter.concurrency * 2, (run) =>
       limiter.run(async () => {
-        const [json, summary] = await Promise.all([
-          run.json(request),
+        const [fields, summary] = await Promise.all([
+          runTableFields(run, request),
           summaryKeys === null ? undefined : run.summary(summaryKeys, request),
         ]);
-        return runTableRow(run.path, json, summary, options);
+        return tableRow(run.path, fields, summary, options);
       }));
   }
 
