@@ -114,12 +114,9 @@ export {
 } from "./src/entities/self_hosted.ts";
 
 // Mirror: back up a workspace, project or run to a local directory.
-export {
-  mirror,
-  type MirrorOptions,
-  type MirrorProgress,
-  type MirrorReport,
-} from "./src/mirror/mirror.ts";
+// `mirror` loads its implementation (and Node's file system and crypto modules) on first call.
+export { mirror } from "./src/mirror/_mirror_on_demand.ts";
+export type { MirrorOptions, MirrorProgress, MirrorReport } from "./src/mirror/mirror.ts";
 export type { SyncStep } from "./src/mirror/sync_plan.ts";
 export type { FileRef, ManifestRun } from "./src/mirror/mirror_format.ts";
 

@@ -10,9 +10,12 @@
  * @module
  */
 
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { ValidationError } from "../core/errors.ts";
+
+let fsModule: Promise<typeof import("node:fs/promises")> | undefined;
+/** `node:fs/promises`, imported on first use (as in `src/core/atomic_file.ts`: start-up cost). */
+const fs = () => fsModule ??= import("node:fs/promises");
 
 /**
  * Checks that a directory can be created by an export: the path is not empty, its parent exists,
@@ -39,19 +42,19 @@ export async function checkOutputDirectory(path: string, field = "path"): Promis
   }
   const absolute = resolve(path);
   const parent = dirname(absolute);
-  const parentStat = await stat(parent).catch(() => undefined);
+  const parentStat = await (await fs()).stat(parent).catch(() => undefined);
   if (!parentStat?.isDirectory()) {
     throw new ValidationError(
       field,
       `Cannot write to "${path}": the directory "${parent}" does not exist`,
     );
   }
-  const target = await stat(absolute).catch(() => undefined);
+  const target = await (await fs()).stat(absolute).catch(() => undefined);
   if (target !== undefined) {
     if (!target.isDirectory()) {
       throw new ValidationError(field, `Cannot write a dataset to "${path}": it is a file`);
     }
-    if ((await readdir(absolute)).length > 0) {
+    if ((await (await fs()).readdir(absolute)).length > 0) {
       throw new ValidationError(
         field,
         `Cannot write a dataset to "${path}": the directory is not empty (choose a new path)`,
@@ -104,7 +107,7 @@ export class AtomicDirectory {
     const random = crypto.getRandomValues(new Uint32Array(2));
     const suffix = `${random[0]!.toString(36)}${random[1]!.toString(36)}`;
     const temporary = join(dirname(target), `.${basename(target)}.${suffix}.tmp`);
-    await mkdir(temporary);
+    await (await fs()).mkdir(temporary);
     return new AtomicDirectory(target, temporary);
   }
 
@@ -131,7 +134,7 @@ export class AtomicDirectory {
     try {
       // Checked again: a file or a non-empty directory created meanwhile is never replaced.
       await checkOutputDirectory(this.#target);
-      await rename(this.#temporary, this.#target);
+      await (await fs()).rename(this.#temporary, this.#target);
       this.#state = "committed";
     } catch (error) {
       await this.abort();
@@ -143,7 +146,7 @@ export class AtomicDirectory {
   async abort(): Promise<void> {
     if (this.#state !== "open") return;
     this.#state = "aborted";
-    await rm(this.#temporary, { recursive: true, force: true }).catch(() => {});
+    await (await fs()).rm(this.#temporary, { recursive: true, force: true }).catch(() => {});
   }
 
   /** Aborts an uncommitted directory (for `await using`). */

@@ -30,8 +30,29 @@ import {
   type MetricRowColumns,
   type MetricSource,
 } from "./metric_row_columns.ts";
-import { SinkByteWriter } from "./_sink_byte_writer.ts";
-import { MetricGroupEncoder } from "./_metric_group_encoder.ts";
+// Types only: the encoder and byte writer (and hyparquet-writer under them) are imported on
+// first use in `create`, so loading the library does not evaluate hyparquet-writer.
+import type { SinkByteWriter } from "./_sink_byte_writer.ts";
+import type { MetricGroupEncoder } from "./_metric_group_encoder.ts";
+
+/** The classes that encode row groups (loaded on first use, see the imports). */
+interface ParquetEncoding {
+  SinkByteWriter: typeof SinkByteWriter;
+  MetricGroupEncoder: typeof MetricGroupEncoder;
+}
+
+let encodingModules: Promise<ParquetEncoding> | undefined;
+
+function loadParquetEncoding(): Promise<ParquetEncoding> {
+  encodingModules ??= Promise.all([
+    import("./_sink_byte_writer.ts"),
+    import("./_metric_group_encoder.ts"),
+  ]).then(([bytes, encoder]) => ({
+    SinkByteWriter: bytes.SinkByteWriter,
+    MetricGroupEncoder: encoder.MetricGroupEncoder,
+  }));
+  return encodingModules;
+}
 
 /**
  * Options of {@linkcode MetricsParquetWriter} and {@linkcode writeMetricsParquet}.
@@ -100,6 +121,7 @@ export class MetricsParquetWriter {
     includeRun: boolean,
     groupSize: number,
     codec: ParquetCompression,
+    encoding: ParquetEncoding,
   ) {
     this.#sink = {
       write: (chunk) => {
@@ -109,10 +131,10 @@ export class MetricsParquetWriter {
       commit: () => sink.commit(),
       abort: () => sink.abort(),
     };
-    this.#bytes = new SinkByteWriter(this.#sink);
+    this.#bytes = new encoding.SinkByteWriter(this.#sink);
     this.#includeRun = includeRun;
     this.#groupSize = groupSize;
-    this.#encoder = new MetricGroupEncoder(this.#bytes, includeRun, codec, "swanlab-ts");
+    this.#encoder = new encoding.MetricGroupEncoder(this.#bytes, includeRun, codec, "swanlab-ts");
     // Buffers grow up to one row group (a small file does not allocate a full group).
     const initial = Math.min(groupSize, 8192);
     this.#runs = [];
@@ -139,8 +161,9 @@ export class MetricsParquetWriter {
     if (typeof includeRun !== "boolean") {
       throw new ValidationError("includeRun", "Cannot parse includeRun: expected a boolean");
     }
+    const encoding = await loadParquetEncoding();
     const sink = await openSink(target, options.field);
-    return new MetricsParquetWriter(sink, includeRun, rowGroupSize, compression);
+    return new MetricsParquetWriter(sink, includeRun, rowGroupSize, compression, encoding);
   }
 
   /** The rows written so far (including buffered rows). */

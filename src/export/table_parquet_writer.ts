@@ -6,13 +6,14 @@
  * @module
  */
 
-import { ParquetWriter } from "hyparquet-writer";
+// Types only: hyparquet-writer is imported on first use, so loading the library does not
+// evaluate it.
+import type { ParquetWriter } from "hyparquet-writer";
 import { ValidationError } from "../core/errors.ts";
 import { openSink, type SinkTarget } from "./byte_sink.ts";
 import type { ExportStats } from "./export_stats.ts";
 import { type ParquetWriteOptions, resolveParquetOptions } from "./parquet_options.ts";
 import type { TableData } from "./table_data.ts";
-import { SinkByteWriter } from "./_sink_byte_writer.ts";
 
 type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]["schema"][number];
 type Kind = "BOOLEAN" | "INT64" | "DOUBLE" | "STRING";
@@ -90,6 +91,10 @@ export async function writeTableParquet(
     { name: "root", num_children: table.columns.length },
     ...table.columns.map((column, i) => element(column, kinds[i] as Kind)),
   ];
+  const [{ ParquetWriter }, { SinkByteWriter }] = await Promise.all([
+    import("hyparquet-writer"),
+    import("./_sink_byte_writer.ts"),
+  ]);
   const sink = await openSink(target, options.field);
   let bytes = 0;
   const counted = {
