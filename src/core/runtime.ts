@@ -20,6 +20,7 @@ import { join, resolve } from "node:path";
 interface DenoLike {
   readonly env: { toObject(): Record<string, string>; get(name: string): string | undefined };
   cwd(): string;
+  readTextFile(path: string): Promise<string>;
 }
 
 /** The part of Node's and Bun's global `process` used here. */
@@ -122,6 +123,8 @@ export function homeDir(env: Env): string | undefined {
  */
 export async function readTextFileIfExists(path: string): Promise<string | undefined> {
   try {
+    // Every command reads the netrc file: on Deno without `node:fs/promises` (see above).
+    if (deno) return await deno.readTextFile(path);
     return await (await fs()).readFile(path, "utf8");
   } catch {
     return undefined;
