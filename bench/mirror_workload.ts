@@ -12,6 +12,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mirror } from "../mod.ts";
+import { bareLogin, bareRequest } from "./_bare_fetch.ts";
 import { measure } from "./_measure.ts";
 
 const [workload, mode, host, apiKey] = Deno.args;
@@ -24,26 +25,10 @@ const PROJECT = "vision-lab/resnet-sweep";
 /** Runs fetched at once by the floor (the mirror's default is 2 runs, each with its requests). */
 const PARALLEL = 4;
 
-async function login(): Promise<string> {
-  const response = await fetch(`${host}/api/login/api_key`, {
-    method: "POST",
-    headers: { authorization: apiKey! },
-  });
-  return (await response.json()).sid as string;
-}
+const login = (): Promise<string> => bareLogin(host!, apiKey!);
 
-async function api(sid: string, path: string, body?: unknown): Promise<Response> {
-  const response = await fetch(`${host}/api${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: {
-      cookie: `sid=${sid}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${path} -> ${response.status} ${await response.text()}`);
-  return response;
-}
+const api = (sid: string, path: string, body?: unknown): Promise<Response> =>
+  bareRequest(host!, sid, path, body);
 
 async function pool(count: number, task: (index: number) => Promise<number>): Promise<number> {
   let next = 0;

@@ -16,6 +16,7 @@
  */
 
 import { Api, writeMetricsParquet } from "../mod.ts";
+import { bareLogin, bareRequest } from "./_bare_fetch.ts";
 import { measure, type Measurement } from "./_measure.ts";
 
 const [workload, mode, host, apiKey] = Deno.args;
@@ -28,26 +29,10 @@ const PROJECT = "vision-lab/resnet-sweep";
 const METRIC_KEYS = ["train/loss", "val/loss", "train/acc", "lr"];
 const SUMMARY_KEYS = ["train/loss", "val/loss", "train/acc", "val/acc", "lr"];
 
-async function login(): Promise<string> {
-  const response = await fetch(`${host}/api/login/api_key`, {
-    method: "POST",
-    headers: { authorization: apiKey! },
-  });
-  return (await response.json()).sid as string;
-}
+const login = (): Promise<string> => bareLogin(host!, apiKey!);
 
-async function bare(sid: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${host}/api${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: {
-      cookie: `sid=${sid}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${path} -> ${response.status}`);
-  return await response.json();
-}
+const bare = async (sid: string, path: string, body?: unknown): Promise<unknown> =>
+  await (await bareRequest(host!, sid, path, body)).json();
 
 async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>) {
   let next = 0;

@@ -9,6 +9,7 @@
  */
 
 import { Api } from "../mod.ts";
+import { bareLogin, bareRequest } from "./_bare_fetch.ts";
 import { measure, type Measurement } from "./_measure.ts";
 
 const [workload, mode, host, apiKey] = Deno.args;
@@ -35,27 +36,10 @@ async function consume(response: Response): Promise<number> {
 /** The project with many runs (bench servers start with `runs` set). */
 const PROJECT = "vision-lab/resnet-sweep";
 
-async function login(): Promise<string> {
-  const response = await fetch(`${host}/api/login/api_key`, {
-    method: "POST",
-    headers: { authorization: apiKey! },
-  });
-  const body = await response.json();
-  return body.sid as string;
-}
+const login = (): Promise<string> => bareLogin(host, apiKey);
 
-async function bare(sid: string, path: string, body?: unknown): Promise<Response> {
-  const response = await fetch(`${host}/api${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: {
-      cookie: `sid=${sid}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${path} -> ${response.status}`);
-  return response;
-}
+const bare = (sid: string, path: string, body?: unknown): Promise<Response> =>
+  bareRequest(host, sid, path, body);
 
 async function pool<T>(
   count: number,
