@@ -173,6 +173,20 @@ export class CommandContext {
   }
 
   /**
+   * Says that a server is running, waits for Ctrl-C (or another stop signal), and says it is
+   * stopping: what `serve` and `mcp --http` do between starting and closing.
+   *
+   * @returns When a stop signal arrived.
+   */
+  async waitUntilStopped(): Promise<void> {
+    await this.note("Serving; press Ctrl-C to stop.");
+    const signal = this.io.waitForSignal
+      ? await this.io.waitForSignal()
+      : await new Promise<string>(() => {});
+    await this.note(`Stopping (${signal})`);
+  }
+
+  /**
    * Writes a diagnostic line to stderr, made terminal-safe (it may quote server text).
    *
    * @param line The text (a newline is added).

@@ -75,11 +75,7 @@ async function serveMcp(ctx: CommandContext, httpPort: number | undefined): Prom
   }
   try {
     await ctx.note(`swanlab-ts MCP server (streamable HTTP): ${endpoint.url}`);
-    await ctx.note("Serving; press Ctrl-C to stop.");
-    const signal = ctx.io.waitForSignal
-      ? await ctx.io.waitForSignal()
-      : await new Promise<string>(() => {});
-    await ctx.note(`Stopping (${signal})`);
+    await ctx.waitUntilStopped();
   } finally {
     await endpoint.close();
   }

@@ -179,11 +179,7 @@ export function serveCommand(): Parser<"sync", Invocation, unknown> {
             await ctx.print(`Faults: ${JSON.stringify(faults)}`);
           }
         }
-        await ctx.note("Serving; press Ctrl-C to stop.");
-        const signal = ctx.io.waitForSignal
-          ? await ctx.io.waitForSignal()
-          : await new Promise<string>(() => {});
-        await ctx.note(`Stopping (${signal})`);
+        await ctx.waitUntilStopped();
       } finally {
         await server.close();
       }
