@@ -268,11 +268,11 @@ await check("exports every point of a project to Parquet (pure JS writer on Node
   assert.deepEqual(await readdir(dir), ["lr.parquet"]);
 });
 
-await check("the ./cli entry runs under Node (--help)", async () => {
-  const require = createRequire(import.meta.url);
-  const cli = require.resolve("@swanlab-ts/api/cli");
-  const result = await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, "--help"], { stdio: ["ignore", "pipe", "pipe"] });
+/** Runs the packed `./cli` entry under this Node with the process environment. */
+function runPackedCli(args) {
+  const cli = createRequire(import.meta.url).resolve("@swanlab-ts/api/cli");
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -280,6 +280,10 @@ await check("the ./cli entry runs under Node (--help)", async () => {
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+await check("the ./cli entry runs under Node (--help)", async () => {
+  const result = await runPackedCli(["--help"]);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /Usage: swanlab-ts/);
 });
@@ -289,20 +293,7 @@ await check(
   async () => {
     // The CLI loads command groups and the library with computed specifiers (`.js` once packed):
     // a command that talks to the server proves those paths resolve in the npm build.
-    const require = createRequire(import.meta.url);
-    const cli = require.resolve("@swanlab-ts/api/cli");
-    const result = await new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [cli, "user", "info", "--json"], {
-        stdio: ["ignore", "pipe", "pipe"],
-        env: process.env,
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk) => (stdout += chunk));
-      child.stderr.on("data", (chunk) => (stderr += chunk));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
+    const result = await runPackedCli(["user", "info", "--json"]);
     assert.equal(result.code, 0, result.stderr);
     const envelope = JSON.parse(result.stdout);
     assert.equal(envelope.ok, true);
