@@ -24,6 +24,7 @@ import {
 } from "./errors.ts";
 import { decodeResponse, type Drift, DriftReporter, responseSchema } from "./drift.ts";
 import { fetchWithRetry, FinalError } from "./fetch_with_retry.ts";
+import { watchIdle } from "./idle_body.ts";
 import { createProxyFetch } from "./proxy.ts";
 import {
   checkNonNegativeMs,
@@ -590,49 +591,6 @@ export class Transport {
 function retryAfter(response: Response): { retryAfterSeconds?: number } {
   const ms = parseRetryAfterMs(response.headers, Date.now());
   return ms === undefined ? {} : { retryAfterSeconds: ms / 1000 };
-}
-
-// A body that fails with a ConnectionError when no byte arrives for `idleMs`, so a stalled
-// download can never hang its reader.
-function watchIdle(response: Response, idleMs: number, label: string): Response {
-  if (response.body === null) return response;
-  const reader = response.body.getReader();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const idle = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new TimeoutError("GET", label, idleMs)),
-          idleMs,
-        );
-      });
-      try {
-        const { done, value } = await Promise.race([reader.read(), idle]);
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch (error) {
-        reader.cancel(error).catch(() => {});
-        controller.error(
-          error instanceof SwanLabError ? error : new ConnectionError(
-            "GET",
-            label,
-            { cause: error },
-            `Download interrupted: GET ${label}`,
-          ),
-        );
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
-  return new Response(body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-  });
 }
 
 function validationMode(option: unknown, env: string | undefined): ValidationMode {

@@ -18,6 +18,7 @@ import { AbortError, ConnectionError, ResponseError, ValidationError } from "../
 import { checkRequestOptions } from "../core/option_checks.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import type { Transport } from "../core/transport.ts";
+import { ByteChunkReader } from "../core/byte_chunk_reader.ts";
 import { CsvByteParser } from "./_csv_bytes.ts";
 import { chunkKeys, columnRef, MAX_KEYS_PER_REQUEST, validateMetricKeys } from "./metric_keys.ts";
 import {
@@ -473,7 +474,7 @@ async function* scanBatches(scan: Scan): AsyncGenerator<MetricPoint[]> {
       if (response.body === null) throw new ResponseError("Cannot read CSV export: empty body");
       const expected = declaredLength(response);
       sink?.begin?.(keys, expected);
-      const reader = response.body.getReader();
+      const reader = new ByteChunkReader(response.body);
       const parser = new CsvByteParser(count);
       const { steps, values, hasValue, timestamps } = parser;
       let received = 0;
@@ -501,8 +502,8 @@ async function* scanBatches(scan: Scan): AsyncGenerator<MetricPoint[]> {
       try {
         while (!ended && !stop && !retry) {
           try {
-            const next = await reader.read();
-            if (next.done) {
+            const chunk = await reader.read();
+            if (chunk === null) {
               open = false;
               ended = true;
               if (expected !== undefined && received < expected) {
@@ -511,8 +512,8 @@ async function* scanBatches(scan: Scan): AsyncGenerator<MetricPoint[]> {
                 );
               }
             } else {
-              received += next.value.byteLength;
-              parser.push(next.value);
+              received += chunk.byteLength;
+              parser.push(chunk); // read before the next read, which reuses the chunk's memory
             }
           } catch (error) {
             open = false;
