@@ -20,8 +20,7 @@ import type { Transport } from "../core/transport.ts";
 import { chunkKeys, type ColumnRef, columnRef, validateMetricKeys } from "./metric_keys.ts";
 import { normalizeRangeQuery, type RangeQuery } from "./range_query.ts";
 import type { RunRef } from "./run_ref.ts";
-import { ColumnCollector } from "./_column_collector.ts";
-import { fullPoints } from "./_full_points.ts";
+import { PointCollector } from "./_full_points.ts";
 import { scanMetricRows } from "./scan_metrics.ts";
 import { mergeValueStats, type ScalarStatsJson, STAT_FIELDS } from "./stats.ts";
 import { terminalText } from "../core/terminal_text.ts";
@@ -542,8 +541,8 @@ export async function fetchScalarMetrics(
     entries = await allOrAbort(
       chunks.map((chunk) => async (signal: AbortSignal): Promise<ScalarSeriesJson[]> => {
         const callOptions = { ...options, signal };
-        const collect = async (): Promise<Map<string, FullPointJson[]>> => {
-          const collector = new ColumnCollector(chunk);
+        const collect = async (): Promise<PointCollector> => {
+          const collector = new PointCollector(chunk, ignoreTimestamp);
           await scanMetricRows(
             transport,
             ref,
@@ -552,17 +551,13 @@ export async function fetchScalarMetrics(
             { ...callOptions, nowMs, onWarning },
             collector,
           );
-          const points = new Map<string, FullPointJson[]>();
-          for (const key of chunk) {
-            points.set(key, fullPoints(collector.take(key), ignoreTimestamp));
-          }
-          return points;
+          return collector;
         };
         const [points, stats] = await Promise.all([
           collect(),
           optionalStats(transport, ref, chunk, num, callOptions),
         ]);
-        return chunk.map((key) => withStats(key, points.get(key) ?? [], stats.get(key)));
+        return chunk.map((key) => withStats(key, points.take(key), stats.get(key)));
       }),
       options.signal,
     );

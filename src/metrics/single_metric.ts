@@ -27,8 +27,7 @@ import {
   withoutTimestamps,
 } from "./scalar_metrics.ts";
 import { scanMetricRows } from "./scan_metrics.ts";
-import { ColumnCollector } from "./_column_collector.ts";
-import { fullPoints } from "./_full_points.ts";
+import { PointCollector } from "./_full_points.ts";
 import { type ScalarStatsJson, STAT_FIELDS } from "./stats.ts";
 
 /**
@@ -287,9 +286,9 @@ export async function fetchSingleMetric(
   const ignoreTimestamp = query.ignoreTimestamp === true;
   let metrics: SampledPointJson[] | FullPointJson[];
   if (all) {
-    const collector = new ColumnCollector([key]);
+    const collector = new PointCollector([key], ignoreTimestamp);
     await scanMetricRows(transport, ref, [key], { all: true }, options, collector);
-    metrics = fullPoints(collector.take(key), ignoreTimestamp);
+    metrics = collector.take(key);
   } else {
     const series = await fetchSampledSeries(transport, ref, [key], num, options);
     const points = series.get(key) ?? [];

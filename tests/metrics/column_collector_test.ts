@@ -1,27 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ColumnCollector } from "../../src/metrics/_column_collector.ts";
-import { fullPoints } from "../../src/metrics/_full_points.ts";
-import type { MetricRowBlock } from "../../src/metrics/scan_metrics.ts";
-
-/** A block of `rows` rows of two keys; the second key has a value every third row only. */
-function block(rows: number, firstStep: number): MetricRowBlock {
-  const steps = new Float64Array(rows);
-  const values = new Float64Array(rows * 2);
-  const hasValue = new Uint8Array(rows * 2);
-  const timestamps = new Float64Array(rows * 2);
-  for (let r = 0; r < rows; r++) {
-    const step = firstStep + r;
-    steps[r] = step;
-    values[r * 2] = step / 4;
-    hasValue[r * 2] = 1;
-    timestamps[r * 2] = step % 5 === 0 ? NaN : 1_722_470_400_000 + step;
-    values[r * 2 + 1] = step % 7 === 0 ? NaN : -step;
-    hasValue[r * 2 + 1] = step % 3 === 0 ? 1 : 0;
-    timestamps[r * 2 + 1] = 1_722_470_400_000 + step;
-  }
-  return { steps, values, hasValue, timestamps };
-}
+import { block } from "./_row_block.ts";
 
 describe("ColumnCollector", () => {
   const keys = ["a", "b"];
@@ -92,35 +72,5 @@ describe("ColumnCollector", () => {
     assert.deepEqual(Array.from(x.values), [0.5, Infinity]);
     assert.deepEqual(Array.from(x.timestamps), [10, NaN]);
     assert.equal(collector.take("y").toColumns("y").steps.length, 0);
-  });
-});
-
-describe("fullPoints", () => {
-  it("builds { step, value, timestamp? } objects with the JSON of the point path", () => {
-    const collector = new ColumnCollector(["a", "b"]);
-    collector.rows(["a", "b"], block(70_000, 2 ** 31 - 10), 0, 70_000);
-    const points = fullPoints(collector.take("a"), false);
-    assert.equal(points.length, 70_000);
-    assert.deepEqual(points[0], {
-      step: 2 ** 31 - 10,
-      value: (2 ** 31 - 10) / 4,
-      timestamp: 1_722_470_400_000 + 2 ** 31 - 10,
-    });
-    // Steps past 2^31 stay exact.
-    assert.equal(points[69_999]!.step, 2 ** 31 - 10 + 69_999);
-    const untimed = points.find((p) => p.step % 5 === 0)!;
-    assert.deepEqual(Object.keys(untimed), ["step", "value"]);
-    assert.equal(
-      JSON.stringify(points.slice(0, 3)),
-      JSON.stringify(points.slice(0, 3).map((p) => ({ ...p }))),
-    );
-  });
-
-  it("leaves timestamps out with ignoreTimestamp", () => {
-    const collector = new ColumnCollector(["a", "b"]);
-    collector.rows(["a", "b"], block(10, 1), 0, 10);
-    const points = fullPoints(collector.take("a"), true);
-    assert.ok(points.every((p) => !("timestamp" in p)));
-    assert.deepEqual(points.map((p) => p.step), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 });
