@@ -17,13 +17,14 @@ describe("package metadata", () => {
     assert.deepEqual(jsr.publish, deno.publish);
   });
 
-  it("exports the library, the CLI and the local server under @swanlab-ts/api", async () => {
+  it("exports the library, the CLI, the local server and the MCP server under @swanlab-ts/api", async () => {
     const deno = await readJson("deno.json");
     assert.equal(deno.name, "@swanlab-ts/api");
     assert.deepEqual(deno.exports, {
       ".": "./mod.ts",
       "./cli": "./cli.ts",
       "./testing": "./src/server/mod.ts",
+      "./mcp": "./src/mcp/mod.ts",
     });
   });
 
