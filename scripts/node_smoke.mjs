@@ -208,6 +208,35 @@ await check("the ./testing server runs on Node and serves the client", async () 
   }
 });
 
+await check("the ./mcp entry serves MCP over HTTP on Node", async () => {
+  const { createMcpServer, serveMcpHttp } = await import("@swanlab-ts/api/mcp");
+  const endpoint = await serveMcpHttp({ createServer: () => createMcpServer({ api }) });
+  try {
+    const response = await fetch(endpoint.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: {
+          protocolVersion: "2025-06-18",
+          capabilities: {},
+          clientInfo: { name: "node-smoke", version: "1.0.0" },
+        },
+      }),
+    });
+    assert.equal(response.status, 200);
+    const text = await response.text();
+    assert.match(text, /"serverInfo":\{"name":"swanlab-ts","version":"/);
+  } finally {
+    await endpoint.close();
+  }
+});
+
 await check("HTTP_PROXY / NO_PROXY are honoured on Node (its fetch ignores them)", async () => {
   const { createServer } = await import("node:http");
   const net = await import("node:net");
