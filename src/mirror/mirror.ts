@@ -479,7 +479,7 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
         await encoder.abort();
         throw error;
       }
-      const bytes = await encoder.finish();
+      const chunks = await encoder.finish();
       const rows = encoder.written;
       if (rows > 0) {
         const ref = await writeHashed(
@@ -487,7 +487,7 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
           pointsDir(workspace, projectName, info.cuid),
           "part",
           "parquet",
-          bytes,
+          chunks,
           written,
         );
         points = { ...ref, rows };

@@ -1,7 +1,7 @@
 /**
  * A run's scalar points as one Parquet file (columns `key`, `step`, `value`, `timestamp`),
- * written with the export layer's streaming {@linkcode MetricsParquetWriter} into memory, so
- * that the file can be named after its content hash.
+ * written with the export layer's streaming {@linkcode MetricsParquetWriter} into memory (a
+ * chunk per row group), so that the file can be named after its content hash.
  *
  * @module
  */
@@ -33,7 +33,7 @@ const BLOCK = 8192;
  *   timestamps: Float64Array.of(1722470401000, NaN),
  * }, 0, 2);
  * await encoder.drain();
- * const bytes = await encoder.finish(); // a Parquet file with 2 rows
+ * const chunks = await encoder.finish(); // a Parquet file with 2 rows, in chunks
  * ```
  */
 export class PointsEncoder implements MetricRowSink {
@@ -146,18 +146,11 @@ export class PointsEncoder implements MetricRowSink {
     await this.#writer.writeColumns(block);
   }
 
-  /** Finishes the file and returns its bytes. */
-  async finish(): Promise<Uint8Array<ArrayBuffer>> {
+  /** Finishes the file and returns its bytes, in chunks (not concatenated: 10⁸ bytes and more). */
+  async finish(): Promise<readonly Uint8Array[]> {
     await this.drain();
     await this.#writer.commit();
-    const size = this.#chunks.reduce((n, c) => n + c.byteLength, 0);
-    const out = new Uint8Array(size);
-    let offset = 0;
-    for (const c of this.#chunks) {
-      out.set(c, offset);
-      offset += c.byteLength;
-    }
-    return out;
+    return this.#chunks;
   }
 
   /** Discards the file. */
