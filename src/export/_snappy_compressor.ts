@@ -6,14 +6,16 @@
  * copy every few bytes, and each literal costs a `subarray` object and each byte a bounds-checked
  * `ByteWriter` append into a buffer that starts at 1 KB and doubles. That made Snappy about 1.5 s
  * of the 7 s of CPU of bench (h) (20 M points). This one works on plain indexes into a
- * preallocated output of Snappy's worst-case size, copies short literals byte by byte, and keeps
- * its hash table and output between pages; the measured gain is in `bench/parquet_encode.ts`.
+ * preallocated output of Snappy's worst-case size, reads 4-byte words with a `DataView`, copies
+ * short literals byte by byte, and keeps its hash table and output between pages: on a 100,000-value
+ * page of the bench's values (800 KB) it took about 3 ms against 8 ms.
  *
  * The format is Snappy's block format (a varint of the uncompressed length, then literal and copy
  * elements), with the reference compressor's match finding: a 4-byte hash of up to 2¹⁴ entries,
- * copies within 65 535 bytes, and the skip that speeds up over incompressible stretches. The
- * output is deterministic (the same page gives the same bytes), which the mirror's content hashes
- * rely on.
+ * copies within 65 535 bytes, and the skip that speeds up over incompressible stretches. It
+ * chooses the same elements as hyparquet-writer's compressor, so it writes the same bytes (files
+ * written before it keep their content hashes), and it is deterministic, which the mirror's
+ * content hashes rely on. `tests/export/snappy_compressor_test.ts` holds both to each other.
  *
  * @module
  */
@@ -60,19 +62,19 @@ export class SnappyCompressor {
     const limit = n - INPUT_MARGIN;
     let nextEmit = 0;
     let ip = 1;
-    let word = view.getInt32(ip, true);
+    let word: number;
     for (;;) {
       // Find a 4-byte match, stepping further the longer nothing matches.
       let skip = 32;
       let candidate: number;
       for (;;) {
+        if (ip > limit) return out.subarray(0, emitLiteral(out, op, input, nextEmit, n - nextEmit));
+        word = view.getInt32(ip, true);
         const hash = Math.imul(word, 0x1e35a7bd) >>> shift;
         candidate = table[hash] as number;
         table[hash] = ip;
         if (ip - candidate <= MAX_OFFSET && view.getInt32(candidate, true) === word) break;
         ip += skip++ >>> 5;
-        if (ip > limit) return out.subarray(0, emitLiteral(out, op, input, nextEmit, n - nextEmit));
-        word = view.getInt32(ip, true);
       }
       op = emitLiteral(out, op, input, nextEmit, ip - nextEmit);
       // Emit copies while the next position matches too.
@@ -96,7 +98,6 @@ export class SnappyCompressor {
         if (!(ip - candidate <= MAX_OFFSET && view.getInt32(candidate, true) === word)) break;
       }
       ip++;
-      word = view.getInt32(ip, true);
     }
   }
 }
