@@ -39,7 +39,6 @@ import {
   type UserDocument,
 } from "./mirror_format.ts";
 import { paceMetricRows } from "../metrics/scan_metrics.ts";
-import { EncoderThread } from "./_encoder_thread.ts";
 import { PointsEncoder } from "./points_parquet.ts";
 import { PARQUET_COMPRESSIONS, type ParquetCompression } from "../export/parquet_options.ts";
 import { planSync, type RemoteRun, type SyncStep } from "./sync_plan.ts";
@@ -72,9 +71,7 @@ export interface MirrorOptions extends ClientOptions {
   media?: boolean;
   /**
    * Runs copied at the same time (their requests still go through the client's limiter).
-   * Their points files are encoded in one worker thread (in the calling thread where the
-   * runtime cannot start one, e.g. a compiled binary), beside the downloads and the CSV parsing
-   * of this thread: more than 2 rarely helps and costs memory.
+   * Encoding Parquet is CPU-bound: more than 2 rarely helps and costs memory.
    * @default 2
    */
   parallelRuns?: number;
@@ -469,7 +466,7 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
     // Points.
     let points: RunDocument["points"] = null;
     if (scalarKeys.length > 0) {
-      const encoder = await PointsEncoder.create(compression, await thread);
+      const encoder = await PointsEncoder.create(compression);
       try {
         // The CSV parser's blocks straight into the encoder: no object per point (the Parquet
         // file is the same as from `run.scanMetrics()`'s points).
@@ -608,25 +605,18 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
   };
   const byCuid = new Map(remote.map((r) => [r.cuid, r]));
   const failures: unknown[] = [];
-  // Parquet encoding runs in a worker thread beside the downloads and CSV parsing (in this
-  // thread when the runtime cannot start one); it starts while the first run's metadata loads.
-  const thread = fetchCount > 0 ? EncoderThread.start() : Promise.resolve(undefined);
-  try {
-    await Promise.all(
-      plan.filter((s) => s.action === "fetch").map((step) =>
-        limiter.run(async () => {
-          if (failures.length > 0) return;
-          try {
-            await fetchRun(byCuid.get(step.cuid)!);
-          } catch (error) {
-            failures.push(error);
-          }
-        })
-      ),
-    );
-  } finally {
-    await (await thread)?.close();
-  }
+  await Promise.all(
+    plan.filter((s) => s.action === "fetch").map((step) =>
+      limiter.run(async () => {
+        if (failures.length > 0) return;
+        try {
+          await fetchRun(byCuid.get(step.cuid)!);
+        } catch (error) {
+          failures.push(error);
+        }
+      })
+    ),
+  );
   if (failures.length > 0) throw failures[0];
 
   // Commit: documents of the user and projects, then the manifest, then clean-up.

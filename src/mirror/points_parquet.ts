@@ -11,32 +11,9 @@ import type { MetricRowColumns } from "../export/metric_row_columns.ts";
 import { MetricsParquetWriter } from "../export/metrics_parquet_writer.ts";
 import type { ParquetCompression } from "../export/parquet_options.ts";
 import type { MetricPoint, MetricRowBlock, MetricRowSink } from "../metrics/scan_metrics.ts";
-import type { EncoderThread } from "./_encoder_thread.ts";
-import type { BlockBuffers } from "./_points_protocol.ts";
 
 /** Rows collected before they go to the writer. */
 const BLOCK = 8192;
-/** The rows of a block sent to the worker (fewer, larger messages). */
-const REMOTE_BLOCK = 65_536;
-/** Rows collected before a block goes to the worker: room is left for one more parser block. */
-const REMOTE_READY = REMOTE_BLOCK - 16_384;
-/** Blocks a file may have on their way to (or in) the worker. */
-const IN_FLIGHT = 3;
-
-/** A file encoded in the worker thread. */
-interface Remote {
-  thread: EncoderThread;
-  id: number;
-  /** Block buffers given back by the worker, ready for reuse. */
-  free: BlockBuffers[];
-  /** Waits for buffers to come back. */
-  waiting: ((buffers: BlockBuffers) => void) | undefined;
-  /** The keys last sent. */
-  sentKeys: readonly string[] | undefined;
-  result: Promise<{ rows: number; chunks: Uint8Array<ArrayBuffer>[] }>;
-  failure: Error | undefined;
-  rows: number;
-}
 
 /**
  * Collects the points of one run and encodes them as Parquet, one row group at a time (only
@@ -60,9 +37,8 @@ interface Remote {
  * ```
  */
 export class PointsEncoder implements MetricRowSink {
-  readonly #writer: MetricsParquetWriter | undefined;
+  readonly #writer: MetricsParquetWriter;
   readonly #chunks: Uint8Array[];
-  readonly #remote: Remote | undefined;
   /** Every key seen (a new array when one is added: the writer caches by array). */
   #keys: readonly string[] = [];
   readonly #keyOf = new Map<string, number>();
@@ -75,70 +51,17 @@ export class PointsEncoder implements MetricRowSink {
   #timestamps = new Float64Array(BLOCK);
   #length = 0;
 
-  private constructor(
-    writer: MetricsParquetWriter | undefined,
-    chunks: Uint8Array[],
-    remote: Remote | undefined,
-  ) {
+  private constructor(writer: MetricsParquetWriter, chunks: Uint8Array[]) {
     this.#writer = writer;
     this.#chunks = chunks;
-    this.#remote = remote;
   }
 
   /**
    * Creates an encoder.
    *
    * @param compression The codec of every column.
-   * @param thread A worker thread to encode in (blocks are handed over as they fill, so
-   * encoding runs beside the download and parsing); without one, in this thread.
    */
-  static async create(
-    compression: ParquetCompression = "SNAPPY",
-    thread?: EncoderThread,
-  ): Promise<PointsEncoder> {
-    if (thread) {
-      let done!: (result: { rows: number; chunks: Uint8Array<ArrayBuffer>[] }) => void;
-      let failed!: (error: Error) => void;
-      const result = new Promise<{ rows: number; chunks: Uint8Array<ArrayBuffer>[] }>(
-        (resolve, reject) => {
-          done = resolve;
-          failed = reject;
-        },
-      );
-      // A failure is reported by the next drain or finish.
-      result.catch(() => {});
-      const remote: Remote = {
-        thread,
-        id: 0,
-        free: [],
-        waiting: undefined,
-        sentKeys: undefined,
-        result,
-        failure: undefined,
-        rows: 0,
-      };
-      remote.id = thread.open(compression, {
-        free: (buffers) => {
-          const waiting = remote.waiting;
-          remote.waiting = undefined;
-          if (waiting) waiting(buffers);
-          else remote.free.push(buffers);
-        },
-        done: (rows, chunks) => done({ rows, chunks }),
-        error: (error) => {
-          remote.failure = error;
-          failed(error);
-          const waiting = remote.waiting;
-          remote.waiting = undefined;
-          // Wakes a waiting drain, which then throws the failure.
-          waiting?.(emptyBuffers());
-        },
-      });
-      for (let i = 1; i < IN_FLIGHT; i++) remote.free.push(newBuffers(REMOTE_BLOCK));
-      const encoder = new PointsEncoder(undefined, [], remote);
-      encoder.#use(newBuffers(REMOTE_BLOCK));
-      return encoder;
-    }
+  static async create(compression: ParquetCompression = "SNAPPY"): Promise<PointsEncoder> {
     const chunks: Uint8Array[] = [];
     const sink: ByteSink = {
       write: (chunk) => {
@@ -154,12 +77,12 @@ export class PointsEncoder implements MetricRowSink {
       rowGroupSize: 100_000,
       compression,
     });
-    return new PointsEncoder(writer, chunks, undefined);
+    return new PointsEncoder(writer, chunks);
   }
 
   /** Points written so far (collected points not drained yet are not counted). */
   get written(): number {
-    return this.#writer?.rows ?? this.#remote!.rows;
+    return this.#writer.rows;
   }
 
   /** Copies rows `[from, to)` of a parser block (a point per cell that has a value). */
@@ -204,35 +127,12 @@ export class PointsEncoder implements MetricRowSink {
 
   /** Whether a block's worth of rows is collected (the paced scan then pauses for `drain`). */
   ready(): boolean {
-    return this.#length >= (this.#remote ? REMOTE_READY : BLOCK);
+    return this.#length >= BLOCK;
   }
 
   /** Writes the collected rows (encoding each row group that fills up). */
   async drain(): Promise<void> {
-    const remote = this.#remote;
-    if (remote?.failure) throw remote.failure;
     if (this.#length === 0) return;
-    if (remote) {
-      const keys = this.#keys === remote.sentKeys ? undefined : this.#keys;
-      remote.sentKeys = this.#keys;
-      remote.thread.send({
-        op: "rows",
-        id: remote.id,
-        length: this.#length,
-        keys,
-        keyIndex: this.#keyIndex,
-        steps: this.#steps,
-        values: this.#values,
-        timestamps: this.#timestamps,
-      });
-      remote.rows += this.#length;
-      this.#length = 0;
-      const next = remote.free.pop() ??
-        await new Promise<BlockBuffers>((resolve) => remote.waiting = resolve);
-      if (remote.failure) throw remote.failure;
-      this.#use(next);
-      return;
-    }
     const block: MetricRowColumns = {
       run: "",
       length: this.#length,
@@ -243,38 +143,19 @@ export class PointsEncoder implements MetricRowSink {
       timestamps: this.#timestamps,
     };
     this.#length = 0;
-    await this.#writer!.writeColumns(block);
+    await this.#writer.writeColumns(block);
   }
 
   /** Finishes the file and returns its bytes, in chunks (not concatenated: 10⁸ bytes and more). */
   async finish(): Promise<readonly Uint8Array[]> {
     await this.drain();
-    const remote = this.#remote;
-    if (remote) {
-      remote.thread.send({ op: "finish", id: remote.id });
-      const { rows, chunks } = await remote.result;
-      remote.rows = rows;
-      return chunks;
-    }
-    await this.#writer!.commit();
+    await this.#writer.commit();
     return this.#chunks;
   }
 
   /** Discards the file. */
   async abort(): Promise<void> {
-    const remote = this.#remote;
-    if (remote) {
-      if (!remote.failure) remote.thread.send({ op: "abort", id: remote.id });
-      return;
-    }
-    await this.#writer!.abort();
-  }
-
-  #use(buffers: BlockBuffers): void {
-    this.#keyIndex = buffers.keyIndex;
-    this.#steps = buffers.steps;
-    this.#values = buffers.values;
-    this.#timestamps = buffers.timestamps;
+    await this.#writer.abort();
   }
 
   #indexOf(key: string): number {
@@ -306,17 +187,4 @@ export class PointsEncoder implements MetricRowSink {
     this.#values = grow(this.#values);
     this.#timestamps = grow(this.#timestamps);
   }
-}
-
-function newBuffers(size: number): BlockBuffers {
-  return {
-    keyIndex: new Uint16Array(size),
-    steps: new Float64Array(size),
-    values: new Float64Array(size),
-    timestamps: new Float64Array(size),
-  };
-}
-
-function emptyBuffers(): BlockBuffers {
-  return newBuffers(0);
 }

@@ -1,15 +1,15 @@
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { parquetReadObjects } from "hyparquet";
-import { PointsEncoder } from "../../src/mirror/points_parquet.ts";
-import { EncoderThread } from "../../src/mirror/_encoder_thread.ts";
+import type { ByteSink } from "../../src/export/byte_sink.ts";
+import type { MetricRow } from "../../src/export/metric_row.ts";
+import { writeMetricsParquet } from "../../src/export/metrics_parquet_writer.ts";
 import type { MetricRowBlock } from "../../src/metrics/scan_metrics.ts";
+import { PointsEncoder } from "../../src/mirror/points_parquet.ts";
 
-const KEYS = ["train/loss", "val/acc", "lr"];
-
-/** A parser block of `rows` rows of KEYS from `first`; `val/acc` only on even steps. */
-function block(first: number, rows: number): MetricRowBlock {
-  const cells = rows * KEYS.length;
+/** A parser block of `rows` rows of `keys` from step `first`; the second key on even steps only. */
+function block(keys: readonly string[], first: number, rows: number): MetricRowBlock {
+  const cells = rows * keys.length;
   const values = new Float64Array(cells);
   const hasValue = new Uint8Array(cells);
   const timestamps = new Float64Array(cells);
@@ -17,8 +17,8 @@ function block(first: number, rows: number): MetricRowBlock {
   for (let r = 0; r < rows; r++) {
     const step = first + r;
     steps[r] = step;
-    for (let k = 0; k < KEYS.length; k++) {
-      const cell = r * KEYS.length + k;
+    for (let k = 0; k < keys.length; k++) {
+      const cell = r * keys.length + k;
       hasValue[cell] = k === 1 && step % 2 === 1 ? 0 : 1;
       values[cell] = Math.round(Math.exp(-step / 5000) * (k + 1) * 1e6) / 1e6;
       timestamps[cell] = k === 2 ? NaN : 1722470400000 + step * 37;
@@ -27,50 +27,72 @@ function block(first: number, rows: number): MetricRowBlock {
   return { steps, values, hasValue, timestamps };
 }
 
-/** Encodes `steps` rows (in parser blocks of 2048, drained when ready) and returns the file. */
-async function encode(steps: number, thread?: EncoderThread): Promise<Uint8Array> {
-  const encoder = await PointsEncoder.create("SNAPPY", thread);
-  for (let first = 0; first < steps; first += 2048) {
-    encoder.rows(
-      KEYS,
-      block(first, Math.min(2048, steps - first)),
-      0,
-      Math.min(2048, steps - first),
-    );
-    if (encoder.ready()) await encoder.drain();
+/** The rows of a block as the export writers take them (what `scanMetrics` yields). */
+function rowsOf(keys: readonly string[], b: MetricRowBlock, rows: number): MetricRow[] {
+  const out: MetricRow[] = [];
+  for (let r = 0; r < rows; r++) {
+    for (let k = 0; k < keys.length; k++) {
+      const cell = r * keys.length + k;
+      if (b.hasValue[cell] === 0) continue;
+      const timestamp = b.timestamps[cell]!;
+      out.push({
+        run: "",
+        key: keys[k]!,
+        step: b.steps[r]!,
+        value: b.values[cell]!,
+        ...(timestamp === timestamp ? { timestamp } : {}),
+      });
+    }
   }
-  const chunks = await encoder.finish();
+  return out;
+}
+
+function concat(chunks: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
   let at = 0;
   for (const c of chunks) {
     out.set(c, at);
     at += c.byteLength;
   }
-  assert.equal(encoder.written, steps * KEYS.length - Math.floor(steps / 2));
   return out;
 }
 
+/** The file `writeMetricsParquet` writes for rows (without the run column), in memory. */
+async function reference(rows: MetricRow[]): Promise<Uint8Array<ArrayBuffer>> {
+  const chunks: Uint8Array[] = [];
+  const sink: ByteSink = {
+    write: (chunk) => {
+      chunks.push(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk.slice());
+      return Promise.resolve();
+    },
+    commit: () => Promise.resolve(),
+    abort: () => Promise.resolve(),
+  };
+  await writeMetricsParquet(sink, rows, { includeRun: false, rowGroupSize: 100_000 });
+  return concat(chunks);
+}
+
 describe("PointsEncoder", () => {
-  let thread: EncoderThread | undefined;
-  before(async () => {
-    thread = await EncoderThread.start();
-  });
-  after(async () => {
-    await thread?.close();
-  });
-
-  it("starts its worker thread on this runtime", () => {
-    assert.ok(thread, "the encoding worker did not start");
-  });
-
-  it("writes the same bytes in the worker thread as in this one, readable by hyparquet", async () => {
-    // 250,000 rows: several row groups, and blocks that fill while others are in the worker.
-    const local = await encode(250_000);
-    const remote = await encode(250_000, thread);
-    assert.equal(remote.byteLength, local.byteLength);
-    assert.ok(remote.every((b, i) => b === local[i]), "the files differ");
-    const rows = await parquetReadObjects({ file: local.slice().buffer, rowStart: 0, rowEnd: 4 });
-    assert.deepEqual(rows, [
+  it("writes what the metrics writer writes for the same rows, readable by hyparquet", async () => {
+    // Two downloads of different keys (an export in key chunks), 250,000 steps: row groups of
+    // 100,000 rows that span parser blocks and both chunks.
+    const chunks = [["train/loss", "val/acc", "lr"], ["val/acc", "epoch"]];
+    const encoder = await PointsEncoder.create();
+    const rows: MetricRow[] = [];
+    for (const keys of chunks) {
+      for (let first = 0; first < 125_000; first += 2048) {
+        const n = Math.min(2048, 125_000 - first);
+        const b = block(keys, first, n);
+        encoder.rows(keys, b, 0, n);
+        rows.push(...rowsOf(keys, b, n));
+        if (encoder.ready()) await encoder.drain();
+      }
+    }
+    const file = concat(await encoder.finish());
+    assert.equal(encoder.written, rows.length);
+    assert.deepEqual(file, await reference(rows));
+    const head = await parquetReadObjects({ file: file.buffer, rowStart: 0, rowEnd: 4 });
+    assert.deepEqual(head, [
       { key: "train/loss", step: 0n, value: 1, timestamp: 1722470400000n },
       { key: "val/acc", step: 0n, value: 2, timestamp: 1722470400000n },
       { key: "lr", step: 0n, value: 3, timestamp: null },
@@ -78,20 +100,14 @@ describe("PointsEncoder", () => {
     ]);
   });
 
-  it("encodes files of several runs at once in one worker", async () => {
-    const [a, b] = await Promise.all([encode(30_000, thread), encode(70_000, thread)]);
-    assert.deepEqual(a, await encode(30_000));
-    assert.deepEqual(b, await encode(70_000));
-  });
-
-  it("reports a row the worker's writer rejects, with its error name", async () => {
-    const encoder = await PointsEncoder.create("SNAPPY", thread);
-    const bad = block(0, 4);
-    bad.steps[2] = 2.5;
-    encoder.rows(KEYS, bad, 0, 4);
-    await encoder.drain();
-    await assert.rejects(encoder.finish(), { name: "ValidationError", message: /step 2\.5/ });
-    // The worker goes on with other files.
-    assert.ok((await encode(5000, thread)).byteLength > 0);
+  it("takes the points of a range-filtered scan one by one", async () => {
+    const encoder = await PointsEncoder.create("UNCOMPRESSED");
+    encoder.point({ key: "loss", step: 3, value: 0.5, timestamp: 1722470400000 });
+    encoder.point({ key: "acc", step: 3, value: Infinity });
+    const file = concat(await encoder.finish());
+    assert.deepEqual(await parquetReadObjects({ file: file.buffer }), [
+      { key: "loss", step: 3n, value: 0.5, timestamp: 1722470400000n },
+      { key: "acc", step: 3n, value: Infinity, timestamp: null },
+    ]);
   });
 });
