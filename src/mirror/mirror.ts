@@ -77,7 +77,7 @@ export interface MirrorOptions extends ClientOptions {
   parallelRuns?: number;
   /**
    * Compression of the Parquet points files. Snappy files are about a third smaller; writing
-   * them costs about 2.5 times the CPU (pure JavaScript).
+   * them costs about twice the CPU of encoding them uncompressed (pure JavaScript).
    * @default "SNAPPY"
    */
   compression?: ParquetCompression;
