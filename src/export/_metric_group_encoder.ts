@@ -60,6 +60,9 @@ const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
 const utf8 = new TextEncoder();
 /** Shared by every encoder: each result is copied to the writer before the next page. */
 const snappy = new SnappyCompressor();
+/** Dictionary indexes and definition levels of the column being encoded (reused). */
+let scratchIndexes = new Int32Array(0);
+let scratchLevels = new Uint8Array(0);
 
 /** The Parquet schema of metric rows, with or without the `run` column. */
 export function metricSchema(includeRun: boolean): SchemaElement[] {
@@ -122,8 +125,12 @@ class PageBytes {
  * (at most 24): the same runs and groups, so the same bytes, as hyparquet-writer's
  * `writeRleBitPackedHybrid`, which appends byte by byte through a bounds-checked `ByteWriter`.
  */
-function rleBitPacked(values: Int32Array | Uint8Array, width: number, out: PageBytes): void {
-  const n = values.length;
+function rleBitPacked(
+  values: Int32Array | Uint8Array,
+  n: number,
+  width: number,
+  out: PageBytes,
+): void {
   let groups = 0;
   let groupsStart = 0;
   let i = 0;
@@ -132,7 +139,7 @@ function rleBitPacked(values: Int32Array | Uint8Array, width: number, out: PageB
     let run = 1;
     while (i + run < n && values[i + run] === first) run++;
     if (run >= 8) {
-      if (groups > 0) bitPacked(values, groupsStart, groups, width, out);
+      if (groups > 0) bitPacked(values, n, groupsStart, groups, width, out);
       groups = 0;
       out.varint(run * 2);
       const bytes = (width + 7) >> 3;
@@ -145,12 +152,13 @@ function rleBitPacked(values: Int32Array | Uint8Array, width: number, out: PageB
       i += 8;
     }
   }
-  if (groups > 0) bitPacked(values, groupsStart, groups, width, out);
+  if (groups > 0) bitPacked(values, n, groupsStart, groups, width, out);
 }
 
-/** `groups` bit-packed groups of 8 values from `start` (values past the end are 0). */
+/** `groups` bit-packed groups of 8 values from `start` (values from `n` on are 0). */
 function bitPacked(
   values: Int32Array | Uint8Array,
+  n: number,
   start: number,
   groups: number,
   width: number,
@@ -160,7 +168,6 @@ function bitPacked(
   if (width === 0) return;
   out.reserve(groups * width + 1);
   const bytes = out.bytes;
-  const n = values.length;
   const mask = (1 << width) - 1;
   const end = start + groups * 8;
   let at = out.length;
@@ -441,7 +448,8 @@ export class MetricGroupEncoder {
     const dictionary: string[] = [];
     const remap = new Int32Array(column.strings.length).fill(-1);
     const given = column.indexes;
-    const indexes = new Int32Array(n);
+    if (scratchIndexes.length < n) scratchIndexes = new Int32Array(n);
+    const indexes = scratchIndexes;
     for (let i = 0; i < n; i++) {
       const g = given[i] as number;
       let index = remap[g] as number;
@@ -485,7 +493,7 @@ export class MetricGroupEncoder {
     const width = dictionary.length <= 1 ? 0 : 32 - Math.clz32(dictionary.length - 1);
     const page = new PageBytes(64 + (n >> 2));
     page.bytes[page.length++] = width;
-    rleBitPacked(indexes, width, page);
+    rleBitPacked(indexes, n, width, page);
     uncompressed += this.#dataPage("RLE_DICTIONARY", undefined, page.view(), n, 0);
     return this.#chunk(
       name,
@@ -517,9 +525,10 @@ export class MetricGroupEncoder {
     if (optional) {
       let nulls = 0;
       for (let i = 0; i < n; i++) if (values[i] !== values[i]) nulls++;
-      const definition = new Uint8Array(n);
-      if (nulls === 0) definition.fill(1);
-      else {
+      if (scratchLevels.length < n) scratchLevels = new Uint8Array(n);
+      const definition = scratchLevels;
+      definition.fill(nulls === 0 ? 1 : 0, 0, n);
+      if (nulls > 0) {
         present = new Float64Array(n - nulls);
         count = 0;
         for (let i = 0; i < n; i++) {
@@ -531,7 +540,7 @@ export class MetricGroupEncoder {
         }
       }
       const levelBytes = new PageBytes(64);
-      rleBitPacked(definition, 1, levelBytes);
+      rleBitPacked(definition, n, 1, levelBytes);
       levels = levelBytes.view();
     }
     const writer = this.#writer;
