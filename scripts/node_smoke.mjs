@@ -20,7 +20,14 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import process from "node:process";
-import { Api, NotFoundError, SwanLabError, VERSION, writeMetricsParquet } from "@swanlab-ts/api";
+import {
+  Api,
+  mirror,
+  NotFoundError,
+  SwanLabError,
+  VERSION,
+  writeMetricsParquet,
+} from "@swanlab-ts/api";
 import { startServer } from "@swanlab-ts/api/testing";
 
 const SWEEP = "vision-lab/resnet-sweep";
@@ -295,6 +302,22 @@ await check("exports every point of a project to Parquet (pure JS writer on Node
   assert.equal(bytes.subarray(-4).toString(), "PAR1");
   assert.equal(bytes.byteLength, stats.bytes);
   assert.deepEqual(await readdir(dir), ["lr.parquet"]);
+});
+
+await check("mirrors a run: its points file on Node matches the manifest's hash", async () => {
+  const { mkdtemp } = await import("node:fs/promises");
+  const { tmpdir } = await import("node:os");
+  const { createHash } = await import("node:crypto");
+  const out = join(await mkdtemp(join(tmpdir(), "swanlab-ts-node-mirror-")), "m");
+  const report = await mirror(SWEEP, { out, runs: 1, media: false });
+  assert.equal(report.runs.fetched, 1);
+  assert.ok(report.points >= expectedSteps, `${report.points} points`);
+  const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
+  const doc = JSON.parse(await readFile(join(out, manifest.runs[0].document.file), "utf8"));
+  assert.equal(doc.points.rows, report.points);
+  const bytes = await readFile(join(out, doc.points.file));
+  assert.equal(bytes.subarray(0, 4).toString(), "PAR1");
+  assert.equal(createHash("sha256").update(bytes).digest("hex"), doc.points.sha256);
 });
 
 /** Runs the packed `./cli` entry under this Node with the process environment. */

@@ -105,8 +105,11 @@ export class MetricsParquetWriter {
   readonly #encoder: MetricGroupEncoder;
   readonly #includeRun: boolean;
   readonly #groupSize: number;
-  readonly #runs: string[];
-  readonly #keys: string[];
+  /** The run and key of each buffered row, as indexes into the group's distinct strings. */
+  readonly #runs = new GroupStrings();
+  readonly #keys = new GroupStrings();
+  #runIds: Int32Array;
+  #keyIds: Int32Array;
   #steps: Float64Array;
   #values: Float64Array;
   /** `NaN` marks a point without a timestamp. */
@@ -137,8 +140,8 @@ export class MetricsParquetWriter {
     this.#encoder = new encoding.MetricGroupEncoder(this.#bytes, includeRun, codec, "swanlab-ts");
     // Buffers grow up to one row group (a small file does not allocate a full group).
     const initial = Math.min(groupSize, 8192);
-    this.#runs = [];
-    this.#keys = [];
+    this.#runIds = new Int32Array(includeRun ? initial : 0);
+    this.#keyIds = new Int32Array(initial);
     this.#steps = new Float64Array(initial);
     this.#values = new Float64Array(initial);
     this.#timestamps = new Float64Array(initial);
@@ -187,6 +190,8 @@ export class MetricsParquetWriter {
       this.#reserve(this.#length + end - i);
       const runs = this.#runs;
       const keys = this.#keys;
+      const runIds = this.#runIds;
+      const keyIds = this.#keyIds;
       const steps = this.#steps;
       const values = this.#values;
       const timestamps = this.#timestamps;
@@ -209,8 +214,8 @@ export class MetricsParquetWriter {
             `Cannot write timestamp ${timestamp}: expected integer milliseconds`,
           );
         }
-        if (includeRun) runs[at] = row.run;
-        keys[at] = row.key;
+        if (includeRun) runIds[at] = runs.id(row.run);
+        keyIds[at] = keys.id(row.key);
         steps[at] = step;
         values[at] = row.value;
       }
@@ -238,8 +243,11 @@ export class MetricsParquetWriter {
     while (i < n) {
       const end = Math.min(n, i + this.#groupSize - this.#length);
       this.#reserve(this.#length + end - i);
-      const runs = this.#runs;
-      const keyColumn = this.#keys;
+      // The block's key indexes as indexes into the group's keys (-1: out of range).
+      const keyIdOf = this.#keys.ids(keys);
+      const runId = includeRun ? this.#runs.id(run) : 0;
+      const runIds = this.#runIds;
+      const keyIds = this.#keyIds;
       const steps = this.#steps;
       const values = this.#values;
       const timestamps = this.#timestamps;
@@ -247,18 +255,18 @@ export class MetricsParquetWriter {
       for (; i < end; i++, at++) {
         const step = stepsIn[i] as number;
         const timestamp = timestampsIn[i] as number;
-        const key = keys[keyIndex[i] as number];
+        const keyId = keyIdOf[keyIndex[i] as number] ?? -1;
         if (
           !Number.isSafeInteger(step) ||
           (timestamp === timestamp && !Number.isSafeInteger(timestamp)) ||
-          key === undefined
+          keyId < 0
         ) {
           this.#rows += at - this.#length;
           this.#length = at;
-          this.#badColumnRow(step, timestamp, key);
+          this.#badColumnRow(step, timestamp, keyId);
         }
-        if (includeRun) runs[at] = run;
-        keyColumn[at] = key as string;
+        if (includeRun) runIds[at] = runId;
+        keyIds[at] = keyId;
         steps[at] = step;
         values[at] = valuesIn[i] as number;
         timestamps[at] = timestamp;
@@ -306,14 +314,18 @@ export class MetricsParquetWriter {
   #reserve(n: number): void {
     if (n <= this.#steps.length) return;
     const size = Math.min(this.#groupSize, Math.max(n, this.#steps.length * 2));
-    const grow = (old: Float64Array): Float64Array => {
-      const next = new Float64Array(size);
+    const grow = <T extends Float64Array | Int32Array>(old: T, make: (size: number) => T): T => {
+      const next = make(size);
       next.set(old.subarray(0, this.#length));
       return next;
     };
-    this.#steps = grow(this.#steps);
-    this.#values = grow(this.#values);
-    this.#timestamps = grow(this.#timestamps);
+    const float = (size: number) => new Float64Array(size);
+    const int = (size: number) => new Int32Array(size);
+    if (this.#includeRun) this.#runIds = grow(this.#runIds, int);
+    this.#keyIds = grow(this.#keyIds, int);
+    this.#steps = grow(this.#steps, float);
+    this.#values = grow(this.#values, float);
+    this.#timestamps = grow(this.#timestamps, float);
   }
 
   async #flushGroup(): Promise<void> {
@@ -321,24 +333,24 @@ export class MetricsParquetWriter {
     if (length === 0) return;
     this.#encoder.writeGroup({
       length,
-      runs: this.#includeRun ? this.#runs : undefined,
-      keys: this.#keys,
+      runs: this.#includeRun ? { strings: this.#runs.strings, indexes: this.#runIds } : undefined,
+      keys: { strings: this.#keys.strings, indexes: this.#keyIds },
       steps: this.#steps,
       values: this.#values,
       timestamps: this.#timestamps,
     });
     this.#length = 0;
     // The strings are dropped with the group; the typed arrays are reused.
-    this.#runs.length = 0;
-    this.#keys.length = 0;
+    this.#runs.clear();
+    this.#keys.clear();
     await this.#bytes.flush();
   }
 
-  #badColumnRow(step: number, timestamp: number, key: string | undefined): never {
+  #badColumnRow(step: number, timestamp: number, keyId: number): never {
     if (!Number.isSafeInteger(step)) {
       throw new ValidationError("step", `Cannot write step ${step}: expected an integer`);
     }
-    if (key === undefined) {
+    if (keyId < 0) {
       throw new ValidationError("keyIndex", "Cannot write a row: its key index is out of range");
     }
     throw new ValidationError(
@@ -351,6 +363,47 @@ export class MetricsParquetWriter {
     if (this.#state !== "open") {
       throw new TypeError(`Cannot ${action} the Parquet file: it is already ${this.#state}`);
     }
+  }
+}
+
+/** The distinct strings of a row group's column, each with its index (in order of first use). */
+class GroupStrings {
+  readonly strings: string[] = [];
+  readonly #index = new Map<string, number>();
+  #last: string | undefined;
+  #lastId = -1;
+  #given: readonly string[] | undefined;
+  #givenIds = new Int32Array(0);
+
+  /** The index of `s`, added when new. */
+  id(s: string): number {
+    if (s === this.#last) return this.#lastId;
+    let id = this.#index.get(s);
+    if (id === undefined) {
+      id = this.strings.length;
+      this.strings.push(s);
+      this.#index.set(s, id);
+    }
+    this.#last = s;
+    this.#lastId = id;
+    return id;
+  }
+
+  /** The indexes of a list of strings (a column block's keys; computed once per list). */
+  ids(given: readonly string[]): Int32Array {
+    if (given !== this.#given) {
+      this.#givenIds = Int32Array.from(given, (s) => this.id(s));
+      this.#given = given;
+    }
+    return this.#givenIds;
+  }
+
+  clear(): void {
+    this.strings.length = 0;
+    this.#index.clear();
+    this.#last = undefined;
+    this.#lastId = -1;
+    this.#given = undefined;
   }
 }
 

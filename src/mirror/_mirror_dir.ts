@@ -15,9 +15,12 @@ import { type FileRef, hashedName, type ManifestRun } from "./mirror_format.ts";
 /** Top-level names a mirror directory may hold. */
 const LAYOUT = new Set(["manifest.json", "meta", "runs", "points", "media", ".journal"]);
 
-/** Hex SHA-256 of bytes. */
-export function sha256Hex(bytes: Uint8Array | string): string {
-  return createHash("sha256").update(bytes).digest("hex");
+/** Hex SHA-256 of bytes (or of chunks, as if concatenated). */
+export function sha256Hex(bytes: Uint8Array | string | readonly Uint8Array[]): string {
+  const hash = createHash("sha256");
+  if (Array.isArray(bytes)) { for (const chunk of bytes) hash.update(chunk); }
+  else hash.update(bytes as Uint8Array | string);
+  return hash.digest("hex");
 }
 
 /**
@@ -62,35 +65,49 @@ function isTemp(name: string): boolean {
   return name.startsWith(".") && name.endsWith(".tmp");
 }
 
-/** Writes `bytes` as the content-addressed file `<dir>/<stem>-<h>.<ext>` unless it exists. */
+/**
+ * Writes `bytes` (or the concatenation of chunks, without concatenating them) as the
+ * content-addressed file `<dir>/<stem>-<h>.<ext>` unless it exists.
+ */
 export async function writeHashed(
   out: string,
   dir: string,
   stem: string,
   ext: string,
-  bytes: Uint8Array | string,
+  bytes: Uint8Array | string | readonly Uint8Array[],
   written: { files: number; bytes: number },
 ): Promise<FileRef> {
   const data = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
   const sha256 = sha256Hex(data);
   const file = `${dir}/${hashedName(stem, sha256, ext)}`;
   await writeIfMissing(out, file, data, written);
-  return { file, sha256, bytes: data.byteLength };
+  return { file, sha256, bytes: byteLength(data) };
+}
+
+function byteLength(data: Uint8Array | readonly Uint8Array[]): number {
+  if (!Array.isArray(data)) return (data as Uint8Array).byteLength;
+  let n = 0;
+  for (const chunk of data) n += chunk.byteLength;
+  return n;
 }
 
 /** Writes a file of the mirror unless a file of that (content-derived) name exists already. */
 export async function writeIfMissing(
   out: string,
   file: string,
-  data: Uint8Array,
+  data: Uint8Array | readonly Uint8Array[],
   written: { files: number; bytes: number },
 ): Promise<void> {
   const path = join(out, file);
+  const size = byteLength(data);
   const existing = await stat(path).catch(() => undefined);
-  if (existing?.isFile() && existing.size === data.byteLength) return;
-  await writeFileAtomic(path, data, { createParent: true, field: "out" });
+  if (existing?.isFile() && existing.size === size) return;
+  const content = data instanceof Uint8Array ? data : (async function* () {
+    yield* data;
+  })();
+  await writeFileAtomic(path, content, { createParent: true, field: "out" });
   written.files++;
-  written.bytes += data.byteLength;
+  written.bytes += size;
 }
 
 /** Whether the mirror holds `ref` with the right size. */
