@@ -9,11 +9,10 @@
  * @module
  */
 
-import { object, or } from "@optique/core/constructs";
+import { or } from "@optique/core/constructs";
 import type { Message } from "@optique/core/message";
-import { map } from "@optique/core/modifiers";
 import { parse, type Parser } from "@optique/core/parser";
-import { command } from "@optique/core/primitives";
+import { command, constant } from "@optique/core/primitives";
 import { findGroup, GROUP_BRIEFS, GROUPS } from "./commands/_groups.ts";
 import { CommandContext, errorMessage, loadLibrary } from "./context.ts";
 import type { CliIo } from "./io.ts";
@@ -68,13 +67,12 @@ export async function commandTree(): Promise<Parser<"sync", Invocation, unknown>
 
 /** The root help's tree: every group as a name and a one-line help, without its commands. */
 function shallowTree(): Parser<"sync", Invocation, unknown> {
-  return combine(GROUPS.map((group) =>
-    command(
-      group.name,
-      map(object({}), (): Invocation => ({ common: NO_COMMON, execute: () => Promise.resolve(2) })),
-      { brief: paragraph(GROUP_BRIEFS[group.name]) },
-    ) as Parser<"sync", Invocation, unknown>
-  ));
+  const unused: Invocation = { common: NO_COMMON, execute: () => Promise.resolve(2) };
+  return combine(
+    GROUPS.map((group) =>
+      command(group.name, constant(unused), { brief: paragraph(GROUP_BRIEFS[group.name]) })
+    ),
+  );
 }
 
 /** The smallest tree that handles these arguments: one group, the root help, or everything. */
@@ -177,7 +175,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     // arguments; help, version, completions and error messages come into play only when it
     // does not. So a command line the tree accepts is parsed without Optique's facade, whose
     // code (help pages, completion scripts) is loaded only for the other cases.
-    const parsed = args.length === 0 ? undefined : parse(tree, args);
+    // (Help and version requests skip the attempt: it would fail, after working out
+    // suggestions for the unknown option.)
+    const meta = args.length === 0 || ["help", "completions", "completion"].includes(args[0]!) ||
+      args.some((arg) => arg === "--help" || arg === "-h" || arg === "--version");
+    const parsed = meta ? undefined : parse(tree, args);
     if (parsed?.success) invocation = parsed.value;
     else {
       const { runParser } = await import("@optique/core/facade");
