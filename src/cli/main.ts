@@ -19,6 +19,7 @@ import type { CliIo } from "./io.ts";
 import { examplesFooter, type Invocation, NO_COMMON, paragraph } from "./options.ts";
 import { InputReader } from "./prompt.ts";
 import { colorEnabled } from "./style.ts";
+import { VERSION } from "../core/version.ts";
 import { commandPath, parseFailure, unknownCommand, usageFailure } from "./usage_failure.ts";
 
 export type { CliIo, CliReader, CliTty, CliWriter } from "./io.ts";
@@ -158,8 +159,6 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let failure: Message | undefined;
   const outText: string[] = [];
   const errText: string[] = [];
-  let version = "";
-  if (args.includes("--version")) version = (await loadLibrary()).VERSION;
 
   const unknown = unknownCommand(args);
   if (unknown !== undefined) return await usageFailure(io, args, unknown);
@@ -201,7 +200,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         },
         version: {
           option: true,
-          value: version || "0.0.0",
+          value: VERSION,
           onShow: (code: number) => code,
         },
         completion: {
