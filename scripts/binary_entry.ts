@@ -26,6 +26,10 @@ registerModules({
   "src/cli/commands/serve.ts": () => import("../src/cli/commands/serve.ts"),
   "src/cli/commands/user.ts": () => import("../src/cli/commands/user.ts"),
   "src/cli/commands/workspace.ts": () => import("../src/cli/commands/workspace.ts"),
+  "src/mcp/create_mcp_server.ts": () => import("../src/mcp/create_mcp_server.ts"),
+  "src/mcp/line_stdio_transport.ts": () => import("../src/mcp/line_stdio_transport.ts"),
+  "src/mcp/serve_mcp_http.ts": () => import("../src/mcp/serve_mcp_http.ts"),
+  "src/server/mod.ts": () => import("../src/server/mod.ts"),
 });
 
 setExitCode(await run(processArgs(), processIo()));

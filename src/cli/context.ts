@@ -60,6 +60,24 @@ export function loadLibrary(): Promise<Library> {
 }
 
 /**
+ * Loads the local server (`src/server/mod.ts`, for `serve` and `demo`) on first use, with a
+ * computed specifier like {@linkcode loadLibrary}: a literal `import()` would make `deno run`
+ * read the server's modules before `serve --help` could print.
+ *
+ * @returns The module.
+ *
+ * @example Start a server lazily
+ * ```ts ignore
+ * import { loadServer } from "./context.ts";
+ *
+ * const { startServer } = await loadServer();
+ * ```
+ */
+export function loadServer(): Promise<typeof import("../server/mod.ts")> {
+  return importModule<typeof import("../server/mod.ts")>("src/server/mod.ts");
+}
+
+/**
  * A usage problem found by the CLI itself (bad JSON for `--filter_query`, conflicting range
  * options, …): printed on stderr, exit code 2.
  *

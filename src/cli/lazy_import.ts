@@ -15,10 +15,12 @@
  * @module
  */
 
-/** The package root (this file is `src/cli/lazy_import.ts`). */
-const ROOT = new URL("../../", import.meta.url);
-/** `.ts` in the sources, `.js` once transpiled (`deno pack`): the same as this file's. */
-const EXTENSION = /\.[cm]?[jt]s$/.exec(new URL(import.meta.url).pathname)?.[0] ?? ".ts";
+/**
+ * The package root (this file is `src/cli/lazy_import.ts`) and the modules' extension: `.ts` in
+ * the sources, `.js` once transpiled (`deno pack`), the same as this file's. Worked out on first
+ * use: the first `URL` costs about a millisecond, which `--help` does not need to pay.
+ */
+let packageLocation: { root: URL; extension: string } | undefined;
 
 let registered: Record<string, () => Promise<unknown>> = {};
 
@@ -60,6 +62,10 @@ export function registerModules(
 export function importModule<T>(path: string): Promise<T> {
   const loader = registered[path];
   if (loader !== undefined) return loader() as Promise<T>;
-  const url = new URL(path.replace(/\.ts$/, EXTENSION), ROOT).href;
+  packageLocation ??= {
+    root: new URL("../../", import.meta.url),
+    extension: /\.[cm]?[jt]s$/.exec(new URL(import.meta.url).pathname)?.[0] ?? ".ts",
+  };
+  const url = new URL(path.replace(/\.ts$/, packageLocation.extension), packageLocation.root).href;
   return import(url) as Promise<T>;
 }

@@ -9,18 +9,17 @@
  * @module
  */
 
-import { object, or } from "@optique/core/constructs";
-import { runParser } from "@optique/core/facade";
+import { or } from "@optique/core/constructs";
 import type { Message } from "@optique/core/message";
-import { map } from "@optique/core/modifiers";
-import type { Parser } from "@optique/core/parser";
-import { command } from "@optique/core/primitives";
+import { parse, type Parser } from "@optique/core/parser";
+import { command, constant } from "@optique/core/primitives";
 import { findGroup, GROUP_BRIEFS, GROUPS } from "./commands/_groups.ts";
 import { CommandContext, errorMessage, loadLibrary } from "./context.ts";
 import type { CliIo } from "./io.ts";
 import { examplesFooter, type Invocation, NO_COMMON, paragraph } from "./options.ts";
 import { InputReader } from "./prompt.ts";
 import { colorEnabled } from "./style.ts";
+import { VERSION } from "../core/version.ts";
 import { commandPath, parseFailure, unknownCommand, usageFailure } from "./usage_failure.ts";
 
 export type { CliIo, CliReader, CliTty, CliWriter } from "./io.ts";
@@ -69,13 +68,12 @@ export async function commandTree(): Promise<Parser<"sync", Invocation, unknown>
 
 /** The root help's tree: every group as a name and a one-line help, without its commands. */
 function shallowTree(): Parser<"sync", Invocation, unknown> {
-  return combine(GROUPS.map((group) =>
-    command(
-      group.name,
-      map(object({}), (): Invocation => ({ common: NO_COMMON, execute: () => Promise.resolve(2) })),
-      { brief: paragraph(GROUP_BRIEFS[group.name]) },
-    ) as Parser<"sync", Invocation, unknown>
-  ));
+  const unused: Invocation = { common: NO_COMMON, execute: () => Promise.resolve(2) };
+  return combine(
+    GROUPS.map((group) =>
+      command(group.name, constant(unused), { brief: paragraph(GROUP_BRIEFS[group.name]) })
+    ),
+  );
 }
 
 /** The smallest tree that handles these arguments: one group, the root help, or everything. */
@@ -161,8 +159,6 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let failure: Message | undefined;
   const outText: string[] = [];
   const errText: string[] = [];
-  let version = "";
-  if (args.includes("--version")) version = (await loadLibrary()).VERSION;
 
   const unknown = unknownCommand(args);
   if (unknown !== undefined) return await usageFailure(io, args, unknown);
@@ -174,48 +170,61 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       loadLibrary().catch(() => {});
     }
     const tree = await treeFor(args);
-    const result = runParser(tree, PROGRAM_NAME, args.length === 0 ? ["--help"] : args, {
-      brief: paragraph(
-        "Query SwanLab experiments: workspaces, projects, runs, metrics, media, logs.",
-      ),
-      description: paragraph(
-        "The swanlab-ts CLI, compatible with `swanlab api` (Python). Output is the Python CLI's " +
-          'JSON envelope {"ok", "errmsg", "data"} when piped or with --json, tables on a terminal.\n' +
-          "Credentials: SWANLAB_API_KEY / SWANLAB_API_HOST, `swanlab-ts login`, or --host with " +
-          "--api-key-stdin.",
-      ),
-      footer: examplesFooter(ROOT_EXAMPLES),
-      help: {
-        option: { names: ["--help", "-h"] },
-        command: true,
-        onShow: (code: number) => code,
-      },
-      version: {
-        option: true,
-        value: version || "0.0.0",
-        onShow: (code: number) => code,
-      },
-      completion: {
-        command: { names: ["completions", "completion"] },
-        onShow: (code: number) => code,
-      },
-      onError: (_code: number, error: Message) => {
-        failure = error;
-        return 2;
-      },
-      stdout: (text: string) => void outText.push(text),
-      stderr: (text: string) => void errText.push(text),
-      colors,
-      ...(io.isTTY.stdout ? { maxWidth: Math.max(60, Math.min(io.columns || 100, 120)) } : {}),
-      showDefault: true,
-      showChoices: true,
-      aboveError: "none",
-      commandList: "top-level",
-      usageLine: [{ type: "ellipsis" }],
-      termWidth: "auto",
-    });
-    if (typeof result === "number") helpOrUsage = result;
-    else invocation = result as Invocation;
+    // runParser() tries the plain parser first and returns its value when it accepts the
+    // arguments; help, version, completions and error messages come into play only when it
+    // does not. So a command line the tree accepts is parsed without Optique's facade, whose
+    // code (help pages, completion scripts) is loaded only for the other cases.
+    // (Help and version requests skip the attempt: it would fail, after working out
+    // suggestions for the unknown option.)
+    const meta = args.length === 0 || ["help", "completions", "completion"].includes(args[0]!) ||
+      args.some((arg) => arg === "--help" || arg === "-h" || arg === "--version");
+    const parsed = meta ? undefined : parse(tree, args);
+    if (parsed?.success) invocation = parsed.value;
+    else {
+      const { runParser } = await import("@optique/core/facade");
+      const result = runParser(tree, PROGRAM_NAME, args.length === 0 ? ["--help"] : args, {
+        brief: paragraph(
+          "Query SwanLab experiments: workspaces, projects, runs, metrics, media, logs.",
+        ),
+        description: paragraph(
+          "The swanlab-ts CLI, compatible with `swanlab api` (Python). Output is the Python CLI's " +
+            'JSON envelope {"ok", "errmsg", "data"} when piped or with --json, tables on a ' +
+            "terminal.\nCredentials: SWANLAB_API_KEY / SWANLAB_API_HOST, `swanlab-ts login`, or " +
+            "--host with --api-key-stdin.",
+        ),
+        footer: examplesFooter(ROOT_EXAMPLES),
+        help: {
+          option: { names: ["--help", "-h"] },
+          command: true,
+          onShow: (code: number) => code,
+        },
+        version: {
+          option: true,
+          value: VERSION,
+          onShow: (code: number) => code,
+        },
+        completion: {
+          command: { names: ["completions", "completion"] },
+          onShow: (code: number) => code,
+        },
+        onError: (_code: number, error: Message) => {
+          failure = error;
+          return 2;
+        },
+        stdout: (text: string) => void outText.push(text),
+        stderr: (text: string) => void errText.push(text),
+        colors,
+        ...(io.isTTY.stdout ? { maxWidth: Math.max(60, Math.min(io.columns || 100, 120)) } : {}),
+        showDefault: true,
+        showChoices: true,
+        aboveError: "none",
+        commandList: "top-level",
+        usageLine: [{ type: "ellipsis" }],
+        termWidth: "auto",
+      });
+      if (typeof result === "number") helpOrUsage = result;
+      else invocation = result as Invocation;
+    }
   } catch (error) {
     return await usageFailure(io, args, errorMessage(error));
   }

@@ -37,12 +37,22 @@ describe("importModule", () => {
     assert.ok(loaded.length >= 8);
     const context = await text("src/cli/context.ts");
     assert.match(context, /importModule<Library>\("mod\.ts"\)/);
+    // Every other module the CLI loads by path: the local server (serve, demo), the MCP server.
+    const byPath: string[] = [];
+    for (const file of ["src/cli/context.ts", "src/cli/commands/mcp.ts"]) {
+      const source = (await text(file)).replaceAll(/\s+/g, " ");
+      for (const m of source.matchAll(/importModule<.*?>\( ?"([^"]+\.ts)",? ?\)/g)) {
+        byPath.push(m[1]!);
+      }
+    }
+    assert.ok(byPath.includes("src/server/mod.ts"));
+    assert.ok(byPath.includes("src/mcp/create_mcp_server.ts"));
     const entry = await text("scripts/binary_entry.ts");
     const registered = [...entry.matchAll(/"([^"]+\.ts)": \(\) => import\("\.\.\/([^"]+)"\)/g)];
     for (const [, key, target] of registered) assert.equal(key, target);
     assert.deepEqual(
       registered.map((m) => m[1]).sort(),
-      [...new Set(["mod.ts", ...loaded])].sort(),
+      [...new Set(["mod.ts", ...byPath, ...loaded])].sort(),
     );
   });
 });

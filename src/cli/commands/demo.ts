@@ -10,7 +10,7 @@ import { withDefault } from "@optique/core/modifiers";
 import type { Parser } from "@optique/core/parser";
 import { option } from "@optique/core/primitives";
 import { integer } from "@optique/core/valueparser";
-import { type CommandContext, loadLibrary } from "../context.ts";
+import { type CommandContext, loadLibrary, loadServer } from "../context.ts";
 import { renderTable, type TableView } from "../output.ts";
 import { type Invocation, leaf, withColorOption } from "../options.ts";
 import { formatCount, formatDuration } from "../progress.ts";
@@ -47,10 +47,7 @@ function slugOf(url: string, fallback: string): string {
 
 async function tour(ctx: CommandContext, options: DemoOptions): Promise<number> {
   const started = performance.now();
-  const [{ startServer }, lib] = await Promise.all([
-    import("../../server/mod.ts"),
-    loadLibrary(),
-  ]);
+  const [{ startServer }, lib] = await Promise.all([loadServer(), loadLibrary()]);
   const server = await startServer({
     hostname: "127.0.0.1",
     runs: options.runs,

@@ -1,7 +1,8 @@
 /**
  * `swanlab-ts mcp`: an MCP server for coding and research agents, on stdio (default) or
- * streamable HTTP on 127.0.0.1 (`--http PORT`). The MCP SDK is loaded only when this command
- * runs, so other commands start as fast as before.
+ * streamable HTTP on 127.0.0.1 (`--http PORT`). The MCP server's modules (and the MCP SDK) are
+ * loaded only when this command runs, with computed specifiers (`importModule`), so that neither
+ * other commands nor `mcp --help` read them.
  *
  * @module
  */
@@ -13,6 +14,7 @@ import type { Parser } from "@optique/core/parser";
 import { option } from "@optique/core/primitives";
 import { integer } from "@optique/core/valueparser";
 import { type CommandContext, errorMessage, UsageError } from "../context.ts";
+import { importModule } from "../lazy_import.ts";
 import { connectionOptions, type Invocation, leaf } from "../options.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";
 
@@ -43,7 +45,9 @@ async function serveMcp(ctx: CommandContext, httpPort: number | undefined): Prom
     await ctx.note("Try 'swanlab-ts mcp --help' for more information.");
     return 2;
   }
-  const { createMcpServer } = await import("../../mcp/create_mcp_server.ts");
+  const { createMcpServer } = await importModule<
+    typeof import("../../mcp/create_mcp_server.ts")
+  >("src/mcp/create_mcp_server.ts");
   const create = () => createMcpServer({ api, secrets });
   // Only protocol goes to stdout on stdio; every diagnostic goes to stderr, without secrets.
   const { SecretRedactor } = await import("../../core/redact.ts");
@@ -52,7 +56,9 @@ async function serveMcp(ctx: CommandContext, httpPort: number | undefined): Prom
   const log = (error: Error) => void ctx.note(`mcp: ${redactor.redact(errorMessage(error))}`);
 
   if (httpPort === undefined) {
-    const { LineStdioTransport } = await import("../../mcp/line_stdio_transport.ts");
+    const { LineStdioTransport } = await importModule<
+      typeof import("../../mcp/line_stdio_transport.ts")
+    >("src/mcp/line_stdio_transport.ts");
     const transport = new LineStdioTransport({ input: ctx.io.stdin, output: ctx.io.stdout });
     transport.onerror = log;
     const server = create();
@@ -63,7 +69,9 @@ async function serveMcp(ctx: CommandContext, httpPort: number | undefined): Prom
     return 0;
   }
 
-  const { serveMcpHttp } = await import("../../mcp/serve_mcp_http.ts");
+  const { serveMcpHttp } = await importModule<typeof import("../../mcp/serve_mcp_http.ts")>(
+    "src/mcp/serve_mcp_http.ts",
+  );
   let endpoint;
   try {
     endpoint = await serveMcpHttp({ port: httpPort, createServer: create, onError: log });

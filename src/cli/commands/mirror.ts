@@ -11,7 +11,7 @@ import type { Parser } from "@optique/core/parser";
 import { argument, flag, option } from "@optique/core/primitives";
 import { integer, string } from "@optique/core/valueparser";
 import type { MirrorProgress, MirrorReport } from "../../../mod.ts";
-import { type CommandContext, UsageError } from "../context.ts";
+import { type CommandContext, loadLibrary, UsageError } from "../context.ts";
 import { type Invocation, leaf, paragraph, withCommon } from "../options.ts";
 import type { TableView } from "../output.ts";
 import type { ProgressBar } from "../progress.ts";
@@ -132,7 +132,7 @@ export function mirrorCommand(): Parser<"sync", Invocation, unknown> {
         bars.clear();
       };
       return await ctx.call(async () => {
-        const { mirror } = await import("../../../mod.ts");
+        const { mirror } = await loadLibrary();
         try {
           const report = await mirror(o.target, {
             api: await ctx.api(),

@@ -12,7 +12,9 @@ import { optional, withDefault } from "@optique/core/modifiers";
 import type { Parser } from "@optique/core/parser";
 import { flag, option } from "@optique/core/primitives";
 import { choice, integer, string } from "@optique/core/valueparser";
-import { COLUMN_TYPES } from "../../../mod.ts";
+// The choices of --type, from their definition rather than mod.ts: a static import of mod.ts
+// loaded the whole library (~100 ms of CPU) before `run --help` or `project --help` could print.
+import { COLUMN_TYPES } from "../../entities/validation.ts";
 import { type CommandContext, loadLibrary, UsageError } from "../context.ts";
 import type { TableView } from "../output.ts";
 import {

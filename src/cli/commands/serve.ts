@@ -10,7 +10,7 @@ import { optional, withDefault } from "@optique/core/modifiers";
 import type { Parser } from "@optique/core/parser";
 import { flag, option } from "@optique/core/primitives";
 import { float, integer, string } from "@optique/core/valueparser";
-import { loadLibrary } from "../context.ts";
+import { loadLibrary, loadServer } from "../context.ts";
 import { type Invocation, leaf, paragraph, withColorOption } from "../options.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";
 
@@ -122,7 +122,7 @@ export function serveCommand(): Parser<"sync", Invocation, unknown> {
       ),
     }),
     async (ctx, o) => {
-      const { startServer } = await import("../../server/mod.ts");
+      const { startServer } = await loadServer();
       const faults = {
         ...(o.faultRate === undefined ? {} : { errorRate: o.faultRate }),
         ...(o.rateLimitRate === undefined ? {} : { rateLimitRate: o.rateLimitRate }),
