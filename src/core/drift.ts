@@ -696,15 +696,25 @@ export function responseSchema(
   template: string,
   status: number,
 ): ResponseSchema | undefined {
+  // Looked up once per operation and status (every response asks), from then on one map read.
+  const key = `${method} ${template} ${status}`;
+  const known = foundSchemas.get(key);
+  if (known !== undefined) return known;
+  if (!Object.hasOwn(PATHS, template)) return undefined;
   const operation = PATHS[template]?.[method.toLowerCase()];
   if (operation === undefined) return undefined;
   const response = operation.responses[String(status)] ?? operation.responses["200"];
-  return {
+  const found: ResponseSchema = {
     operation: operation.operationId,
     endpoint: `${method.toUpperCase()} ${template}`,
     schema: response?.content?.["application/json"]?.schema,
   };
+  foundSchemas.set(key, found);
+  return found;
 }
+
+/** {@linkcode responseSchema}'s answers by method, template and status (spec operations only). */
+const foundSchemas = new Map<string, ResponseSchema>();
 
 /**
  * An operation's success body schema, as found by {@linkcode responseSchema}.
@@ -753,13 +763,11 @@ export function decodeResponse(
 ): unknown {
   const { operation, schema } = found;
   if (typeof schema !== "object" || schema === null) return body;
+  const c = compile(schema as Schema);
+  // The fast path: a body with nothing to report or fix is returned as it is.
+  if (conforms(c, body)) return body;
   try {
-    return new Walk(operation, found.endpoint, reporter).check(
-      compile(schema as Schema),
-      body,
-      undefined,
-      undefined,
-    );
+    return new Walk(operation, found.endpoint, reporter).check(c, body, undefined, undefined);
   } catch (error) {
     if (!(error instanceof Broken)) throw error;
     throw new ResponseError(
