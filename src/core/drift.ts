@@ -284,9 +284,15 @@ interface Compiled {
 const compiled = new Map<Schema, Compiled>();
 
 function compile(schema: Schema): Compiled {
+  // Known by the schema as written (a `$ref` too), so that a response's schema is one map read.
+  const direct = compiled.get(schema);
+  if (direct !== undefined) return direct;
   const s = resolve(schema);
   const known = compiled.get(s);
-  if (known !== undefined) return known;
+  if (known !== undefined) {
+    compiled.set(schema, known);
+    return known;
+  }
   const types = s.type === undefined ? undefined : typeof s.type === "string" ? [s.type] : s.type;
   const required = new Set(s.required ?? []);
   const allowed = s.enum ?? (s.const === undefined ? undefined : [s.const]);
@@ -311,6 +317,7 @@ function compile(schema: Schema): Compiled {
     expected: types !== undefined ? types.join(" | ") : "any",
   };
   compiled.set(s, result); // before the children: schemas may be recursive
+  compiled.set(schema, result);
   const alternatives = s.oneOf ?? s.anyOf;
   if (alternatives !== undefined) result.alternatives = alternatives.map(compile);
   if (s.allOf !== undefined) result.parts = s.allOf.map(compile);
@@ -383,10 +390,15 @@ function hasType(types: ReadonlySet<string>, value: unknown): boolean {
 
 /** Whether a value has the schema's JSON type (the shallow check used to pick a `oneOf`). */
 function matchesShallow(c: Compiled, value: unknown): boolean {
-  if (c.alternatives !== undefined) return c.alternatives.some((a) => matchesShallow(a, value));
-  if (c.types !== undefined && !hasType(c.types, value)) return false;
-  if (c.allowed !== undefined && (typeof value !== "object" || value === null)) {
-    return c.allowed.includes(value);
+  const alternatives = c.alternatives;
+  if (alternatives !== undefined) {
+    for (const alternative of alternatives) if (matchesShallow(alternative, value)) return true;
+    return false;
+  }
+  // `hasType` and `includes`, on the precomputed mask and set.
+  if (c.typeMask !== ANY_TYPE && (c.typeMask & typeBit(value)) === 0) return false;
+  if (c.allowedSet !== undefined && (typeof value !== "object" || value === null)) {
+    return c.allowedSet.has(value);
   }
   return true;
 }

@@ -168,17 +168,26 @@ export function flattenConfig(
   prefix = "config",
 ): Record<string, TableCell> {
   const out: Record<string, TableCell> = {};
-  const visit = (value: unknown, name: string): void => {
-    if (isPlainObject(value)) {
-      const entries = Object.entries(value);
-      if (entries.length === 0) out[name] = null;
-      for (const [key, child] of entries) visit(child, `${name}.${key}`);
-    } else {
-      out[name] = value === undefined ? null : value as TableCell;
-    }
-  };
-  for (const [key, value] of Object.entries(config)) visit(value, `${prefix}.${key}`);
+  for (const key of Object.keys(config)) flattenInto(out, config[key], `${prefix}.${key}`, false);
   return out;
+}
+
+/**
+ * Writes the cells of one config value into `out` (see {@linkcode flattenConfig}); with `copy`,
+ * values that are not primitives (lists) are copied, so that `out` shares nothing with `value`.
+ */
+function flattenInto(out: TableRow, value: unknown, name: string, copy: boolean): void {
+  if (isPlainObject(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 0) out[name] = null;
+    for (const key of keys) flattenInto(out, value[key], `${name}.${key}`, copy);
+  } else if (value === undefined) {
+    out[name] = null;
+  } else {
+    out[name] = copy && typeof value === "object" && value !== null
+      ? structuredClone(value) as TableCell
+      : value as TableCell;
+  }
 }
 
 function statNumber(value: unknown): TableCell {
@@ -261,32 +270,46 @@ export function runTableRow(
     finished_at: json.finished_at,
   };
   const cells = options.config === false ? undefined : flattenConfig(json.profile.config ?? {});
-  return fillRow(row, cells, summary, options);
-}
-
-/** Adds the chosen config cells and summary statistics to a row (in place). */
-function fillRow(
-  row: TableRow,
-  cells: Record<string, TableCell> | undefined,
-  summary: SummaryJson | undefined,
-  options: RunsTableSelection,
-): TableRow {
   if (cells !== undefined && options.config !== false) {
     Object.assign(row, options.config === true ? cells : selectConfig(cells, options.config));
   }
-  if (summary !== undefined) {
-    const keys = options.summary === true ? Object.keys(summary) : options.summary || [];
-    for (const key of keys) {
-      const item = summary[key];
-      if (isPlainObject(item)) {
-        // The cells of `summaryCells`, written straight into the row.
-        const prefix = `summary.${key}.`;
-        row[prefix + "value"] = statNumber(item.value);
-        row[prefix + "step"] = statNumber(item.step);
-        row[prefix + "min"] = statNumber(item.min?.value);
-        row[prefix + "max"] = statNumber(item.max?.value);
-        row[prefix + "avg"] = statNumber(item.avg);
-      }
+  return addSummary(row, summary, options, summaryColumns());
+}
+
+/**
+ * The `summary.<key>.<stat>` column names of each key, made once per table (the same names
+ * are written into every row).
+ */
+function summaryColumns(): (key: string) => readonly string[] {
+  const names = new Map<string, readonly string[]>();
+  return (key) => {
+    let known = names.get(key);
+    if (known === undefined) {
+      known = SUMMARY_STATS.map((stat) => `summary.${key}.${stat}`);
+      names.set(key, known);
+    }
+    return known;
+  };
+}
+
+/** Adds the chosen summary statistics to a row (in place): the cells of `summaryCells`. */
+function addSummary(
+  row: TableRow,
+  summary: SummaryJson | undefined,
+  options: RunsTableSelection,
+  columns: (key: string) => readonly string[],
+): TableRow {
+  if (summary === undefined) return row;
+  const keys = options.summary === true ? Object.keys(summary) : options.summary || [];
+  for (const key of keys) {
+    const item = summary[key];
+    if (isPlainObject(item)) {
+      const [value, step, min, max, avg] = columns(key) as [string, string, string, string, string];
+      row[value] = statNumber(item.value);
+      row[step] = statNumber(item.step);
+      row[min] = statNumber(item.min?.value);
+      row[max] = statNumber(item.max?.value);
+      row[avg] = statNumber(item.avg);
     }
   }
   return row;
@@ -302,6 +325,7 @@ function tableRow(
   fields: RunTableFields,
   summary: SummaryJson | undefined,
   options: RunsTableSelection,
+  columns: (key: string) => readonly string[],
 ): TableRow {
   const row: TableRow = {
     path,
@@ -313,15 +337,16 @@ function tableRow(
     created_at: fields.created_at,
     finished_at: fields.finished_at,
   };
-  let cells: Record<string, TableCell> | undefined;
-  if (options.config !== false) {
-    cells = flattenConfig((fields.config ?? {}) as Readonly<Record<string, unknown>>);
-    for (const name in cells) {
-      const value = cells[name];
-      if (typeof value === "object" && value !== null) cells[name] = structuredClone(value);
-    }
+  const config = isPlainObject(fields.config) ? fields.config : {};
+  if (options.config === true) {
+    // Written straight into the row (no cells object to copy from).
+    for (const key of Object.keys(config)) flattenInto(row, config[key], `config.${key}`, true);
+  } else if (options.config !== false) {
+    const cells: TableRow = {};
+    for (const key of Object.keys(config)) flattenInto(cells, config[key], `config.${key}`, true);
+    Object.assign(row, selectConfig(cells, options.config));
   }
-  return fillRow(row, cells, summary, options);
+  return addSummary(row, summary, options, columns);
 }
 
 /**
@@ -360,6 +385,15 @@ function tableColumns(rows: readonly TableRow[], options: RunsTableSelection): s
     ...configColumns,
     ...keys.flatMap((key) => SUMMARY_STATS.map((stat) => `summary.${key}.${stat}`)),
   ];
+}
+
+/** Whether a row's keys are exactly `columns`, in order, with no `undefined` value. */
+function hasColumns(row: TableRow, columns: readonly string[]): boolean {
+  let i = 0;
+  for (const name in row) {
+    if (name !== columns[i++] || row[name] === undefined) return false;
+  }
+  return i === columns.length;
 }
 
 /**
@@ -425,13 +459,14 @@ export class RunsTable implements AsyncIterable<TableRow> {
       : options.summary === false
       ? null
       : options.summary;
+    const columns = summaryColumns();
     yield* orderedMap(this.#runs, limiter.concurrency * 2, (run) =>
       limiter.run(async () => {
         const [fields, summary] = await Promise.all([
           runTableFields(run, request),
           summaryKeys === null ? undefined : run.summary(summaryKeys, request),
         ]);
-        return tableRow(run.path, fields, summary, options);
+        return tableRow(run.path, fields, summary, options, columns);
       }));
   }
 
@@ -451,6 +486,9 @@ export class RunsTable implements AsyncIterable<TableRow> {
     }
     const columns = tableColumns(rows, this.#options);
     const full = rows.map((row) => {
+      // A row that has every column, in order (the usual case: runs of one sweep share their
+      // config keys), is already complete; the rows are this method's own, so it is kept.
+      if (hasColumns(row, columns)) return row;
       const out: TableRow = {};
       for (const column of columns) out[column] = row[column] ?? null;
       return out;
