@@ -26,6 +26,7 @@
  */
 
 import { spec } from "../../generated/spec.ts";
+import { buildChecker } from "./_schema_checker.ts";
 import { ResponseError } from "./errors.ts";
 import { terminalText } from "./terminal_text.ts";
 
@@ -279,6 +280,8 @@ interface Compiled {
   items: Compiled | undefined;
   partial: boolean;
   expected: string;
+  /** {@linkcode conforms} of this schema as generated code, built on first use. */
+  checker: ((value: unknown) => boolean) | undefined;
 }
 
 const compiled = new Map<Schema, Compiled>();
@@ -315,6 +318,7 @@ function compile(schema: Schema): Compiled {
     partial: s["x-partial"] === true,
     // Known before the children, which may refer back to this schema (grouped runs).
     expected: types !== undefined ? types.join(" | ") : "any",
+    checker: undefined,
   };
   compiled.set(s, result); // before the children: schemas may be recursive
   compiled.set(schema, result);
@@ -467,6 +471,15 @@ function conforms(c: Compiled, value: unknown): boolean {
   if (!c.partial && present < schemas.length) return false;
   for (const name of c.requiredOnly) if (!(name in record)) return false;
   return true;
+}
+
+/**
+ * {@linkcode conforms}, by the schema's generated checker (`_schema_checker.ts`): the same
+ * answer, without walking the schema as data.
+ */
+function checks(c: Compiled, value: unknown): boolean {
+  c.checker ??= buildChecker(c, { conforms, matchesShallow });
+  return c.checker(value);
 }
 
 /** A field's path, built into a string only when a drift or failure names it. */
@@ -625,7 +638,7 @@ class Walk {
     parent: Path | undefined,
     segment: string | number | undefined,
   ): unknown {
-    if (conforms(c, value)) return value;
+    if (checks(c, value)) return value;
     let chosen = c;
     if (c.alternatives !== undefined) {
       chosen = c.alternatives.find((a) => matchesShallow(a, value)) ?? c;
@@ -777,7 +790,7 @@ export function decodeResponse(
   if (typeof schema !== "object" || schema === null) return body;
   const c = compile(schema as Schema);
   // The fast path: a body with nothing to report or fix is returned as it is.
-  if (conforms(c, body)) return body;
+  if (checks(c, body)) return body;
   try {
     return new Walk(operation, found.endpoint, reporter).check(c, body, undefined, undefined);
   } catch (error) {
