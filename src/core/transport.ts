@@ -131,21 +131,40 @@ export function serializeQuery(query: Record<string, unknown>): string {
 // Each path parameter is one percent-encoded segment, so that no name can move the request to
 // another path (the Python SDK inserts them raw).
 function serializePath(pathname: string, params: Record<string, unknown> | undefined): string {
-  return pathname.replace(/\{([^}]+)\}/g, (_, name: string) => {
-    const value = params?.[name];
-    if (typeof value !== "string" && typeof value !== "number") {
-      throw new ValidationError(name, `Cannot build path "${pathname}": "${name}" is missing`);
-    }
-    const text = String(value);
-    if (text === "") {
-      throw new ValidationError(name, `Cannot build path "${pathname}": "${name}" is empty`);
-    }
-    // URLs resolve "." and ".." (even percent-encoded) as dot segments, so they cannot be sent.
-    if (text === "." || text === "..") {
-      throw new ValidationError(name, `Cannot build path "${pathname}": "${name}" is "${text}"`);
-    }
-    return encodeURIComponent(text);
-  });
+  // The template split once into its literal parts and parameter names: [text, name, text, …].
+  let parts = PATH_PARTS.get(pathname);
+  if (parts === undefined) {
+    parts = pathname.split(/\{([^}]+)\}/);
+    PATH_PARTS.set(pathname, parts);
+  }
+  let path = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    path += pathSegment(pathname, parts[i]!, params) + parts[i + 1]!;
+  }
+  return path;
+}
+
+/** The split path templates of {@linkcode serializePath} (one per template and API host). */
+const PATH_PARTS = new Map<string, string[]>();
+
+function pathSegment(
+  pathname: string,
+  name: string,
+  params: Record<string, unknown> | undefined,
+): string {
+  const value = params?.[name];
+  if (typeof value !== "string" && typeof value !== "number") {
+    throw new ValidationError(name, `Cannot build path "${pathname}": "${name}" is missing`);
+  }
+  const text = String(value);
+  if (text === "") {
+    throw new ValidationError(name, `Cannot build path "${pathname}": "${name}" is empty`);
+  }
+  // URLs resolve "." and ".." (even percent-encoded) as dot segments, so they cannot be sent.
+  if (text === "." || text === "..") {
+    throw new ValidationError(name, `Cannot build path "${pathname}": "${name}" is "${text}"`);
+  }
+  return encodeURIComponent(text);
 }
 
 /** Options of {@linkcode Transport.download}. */
