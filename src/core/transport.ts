@@ -60,12 +60,12 @@ export interface FetchResult {
 export type ResultData<R extends FetchResult> = Exclude<R["data"], undefined>;
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+const LOGIN_TIMEOUT_MS = 10_000;
+const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000;
 const USER_AGENT = `swanlab-ts/${VERSION}`;
 // A path that the URL parser would change (characters it percent-encodes, dot segments, which
 // it resolves even percent-encoded): such a URL is parsed rather than read as a string.
 const NEEDS_PARSING = /[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]|\/(?:\.|%2e){1,2}(?:\/|$)/i;
-const LOGIN_TIMEOUT_MS = 10_000;
-const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000;
 
 // POST requests that only read: safe to repeat. Starting an export (scalar CSV, console log)
 // counts as a read: it writes an object nobody else sees, and a repeated start only writes it
@@ -669,7 +669,7 @@ class CallRequest {
 /**
  * The typed client a `send` function of {@linkcode Transport.call} receives: the transport's one
  * openapi-fetch client, with each request tied to the call (its options, its messages) and its
- * path template noted.
+ * path template noted. It has the methods of the spec's operations (GET, POST, DELETE).
  */
 class CallClient {
   readonly #client: ApiClient;
@@ -688,28 +688,8 @@ class CallClient {
     return this.#request("POST", path, init);
   }
 
-  PUT(path: string, init?: Record<string, unknown>): Promise<FetchResult> {
-    return this.#request("PUT", path, init);
-  }
-
-  PATCH(path: string, init?: Record<string, unknown>): Promise<FetchResult> {
-    return this.#request("PATCH", path, init);
-  }
-
   DELETE(path: string, init?: Record<string, unknown>): Promise<FetchResult> {
     return this.#request("DELETE", path, init);
-  }
-
-  HEAD(path: string, init?: Record<string, unknown>): Promise<FetchResult> {
-    return this.#request("HEAD", path, init);
-  }
-
-  OPTIONS(path: string, init?: Record<string, unknown>): Promise<FetchResult> {
-    return this.#request("OPTIONS", path, init);
-  }
-
-  TRACE(path: string, init?: Record<string, unknown>): Promise<FetchResult> {
-    return this.#request("TRACE", path, init);
   }
 
   #request(method: string, path: string, init: Record<string, unknown> | undefined) {
