@@ -26,6 +26,7 @@
  */
 
 import { spec } from "../../generated/spec.ts";
+import { buildChecker } from "./_schema_checker.ts";
 import { ResponseError } from "./errors.ts";
 import { terminalText } from "./terminal_text.ts";
 
@@ -279,14 +280,22 @@ interface Compiled {
   items: Compiled | undefined;
   partial: boolean;
   expected: string;
+  /** {@linkcode conforms} of this schema as generated code, built on first use. */
+  checker: ((value: unknown) => boolean) | undefined;
 }
 
 const compiled = new Map<Schema, Compiled>();
 
 function compile(schema: Schema): Compiled {
+  // Known by the schema as written (a `$ref` too), so that a response's schema is one map read.
+  const direct = compiled.get(schema);
+  if (direct !== undefined) return direct;
   const s = resolve(schema);
   const known = compiled.get(s);
-  if (known !== undefined) return known;
+  if (known !== undefined) {
+    compiled.set(schema, known);
+    return known;
+  }
   const types = s.type === undefined ? undefined : typeof s.type === "string" ? [s.type] : s.type;
   const required = new Set(s.required ?? []);
   const allowed = s.enum ?? (s.const === undefined ? undefined : [s.const]);
@@ -309,8 +318,10 @@ function compile(schema: Schema): Compiled {
     partial: s["x-partial"] === true,
     // Known before the children, which may refer back to this schema (grouped runs).
     expected: types !== undefined ? types.join(" | ") : "any",
+    checker: undefined,
   };
   compiled.set(s, result); // before the children: schemas may be recursive
+  compiled.set(schema, result);
   const alternatives = s.oneOf ?? s.anyOf;
   if (alternatives !== undefined) result.alternatives = alternatives.map(compile);
   if (s.allOf !== undefined) result.parts = s.allOf.map(compile);
@@ -383,10 +394,15 @@ function hasType(types: ReadonlySet<string>, value: unknown): boolean {
 
 /** Whether a value has the schema's JSON type (the shallow check used to pick a `oneOf`). */
 function matchesShallow(c: Compiled, value: unknown): boolean {
-  if (c.alternatives !== undefined) return c.alternatives.some((a) => matchesShallow(a, value));
-  if (c.types !== undefined && !hasType(c.types, value)) return false;
-  if (c.allowed !== undefined && (typeof value !== "object" || value === null)) {
-    return c.allowed.includes(value);
+  const alternatives = c.alternatives;
+  if (alternatives !== undefined) {
+    for (const alternative of alternatives) if (matchesShallow(alternative, value)) return true;
+    return false;
+  }
+  // `hasType` and `includes`, on the precomputed mask and set.
+  if (c.typeMask !== ANY_TYPE && (c.typeMask & typeBit(value)) === 0) return false;
+  if (c.allowedSet !== undefined && (typeof value !== "object" || value === null)) {
+    return c.allowedSet.has(value);
   }
   return true;
 }
@@ -455,6 +471,15 @@ function conforms(c: Compiled, value: unknown): boolean {
   if (!c.partial && present < schemas.length) return false;
   for (const name of c.requiredOnly) if (!(name in record)) return false;
   return true;
+}
+
+/**
+ * {@linkcode conforms}, by the schema's generated checker (`_schema_checker.ts`): the same
+ * answer, without walking the schema as data.
+ */
+function checks(c: Compiled, value: unknown): boolean {
+  c.checker ??= buildChecker(c, { conforms, matchesShallow });
+  return c.checker(value);
 }
 
 /** A field's path, built into a string only when a drift or failure names it. */
@@ -613,7 +638,7 @@ class Walk {
     parent: Path | undefined,
     segment: string | number | undefined,
   ): unknown {
-    if (conforms(c, value)) return value;
+    if (checks(c, value)) return value;
     let chosen = c;
     if (c.alternatives !== undefined) {
       chosen = c.alternatives.find((a) => matchesShallow(a, value)) ?? c;
@@ -696,15 +721,25 @@ export function responseSchema(
   template: string,
   status: number,
 ): ResponseSchema | undefined {
+  // Looked up once per operation and status (every response asks), from then on one map read.
+  const key = `${method} ${template} ${status}`;
+  const known = foundSchemas.get(key);
+  if (known !== undefined) return known;
+  if (!Object.hasOwn(PATHS, template)) return undefined;
   const operation = PATHS[template]?.[method.toLowerCase()];
   if (operation === undefined) return undefined;
   const response = operation.responses[String(status)] ?? operation.responses["200"];
-  return {
+  const found: ResponseSchema = {
     operation: operation.operationId,
     endpoint: `${method.toUpperCase()} ${template}`,
     schema: response?.content?.["application/json"]?.schema,
   };
+  foundSchemas.set(key, found);
+  return found;
 }
+
+/** {@linkcode responseSchema}'s answers by method, template and status (spec operations only). */
+const foundSchemas = new Map<string, ResponseSchema>();
 
 /**
  * An operation's success body schema, as found by {@linkcode responseSchema}.
@@ -753,13 +788,11 @@ export function decodeResponse(
 ): unknown {
   const { operation, schema } = found;
   if (typeof schema !== "object" || schema === null) return body;
+  const c = compile(schema as Schema);
+  // The fast path: a body with nothing to report or fix is returned as it is.
+  if (checks(c, body)) return body;
   try {
-    return new Walk(operation, found.endpoint, reporter).check(
-      compile(schema as Schema),
-      body,
-      undefined,
-      undefined,
-    );
+    return new Walk(operation, found.endpoint, reporter).check(c, body, undefined, undefined);
   } catch (error) {
     if (!(error instanceof Broken)) throw error;
     throw new ResponseError(

@@ -5,13 +5,12 @@
  * @module
  */
 
+import { addDeadline, clearDeadline, type Deadline } from "./_deadlines.ts";
 import { AbortError, ConnectionError, SwanLabError, TimeoutError } from "./errors.ts";
 import { isRetryableStatus, parseRetryAfterMs, retryDelayMs, type RetryPolicy } from "./retry.ts";
 
 /** What one call of {@linkcode fetchWithRetry} needs. */
 export interface FetchWithRetryOptions {
-  /** The `fetch` to send with. */
-  fetch: typeof globalThis.fetch;
   /** Delays and limits. */
   policy: RetryPolicy;
   /** Timeout of each attempt in milliseconds. */
@@ -33,13 +32,16 @@ export interface FetchWithRetryOptions {
   method: string;
   /** The request path or redacted URL, for messages and logs. */
   label: string;
-  /** Builds the request of an attempt, with fresh credentials, bound to `signal`. */
-  makeRequest: (signal: AbortSignal) => Promise<Request>;
+  /**
+   * Sends one attempt, with fresh credentials, bound to `signal` (the attempt's timeout and the
+   * caller's abort), and returns its response.
+   */
+  send: (signal: AbortSignal) => Promise<Response>;
   /**
    * Called with each response; returns `true` to send again at once without counting a retry
    * (used once after the server rejected a session that has been renewed since).
    */
-  resendNow?: (response: Response, request: Request) => Promise<boolean>;
+  resendNow?: (response: Response) => boolean;
   /** Aborts the call. */
   signal?: AbortSignal | undefined;
   /** Receives one line per retry (already free of secrets). */
@@ -130,9 +132,9 @@ async function discard(response: Response): Promise<void> {
  * import { DEFAULT_RETRY_POLICY } from "./retry.ts";
  *
  * const response = await fetchWithRetry({
- *   fetch, policy: DEFAULT_RETRY_POLICY, timeoutMs: 10_000, timeoutScope: "total",
+ *   policy: DEFAULT_RETRY_POLICY, timeoutMs: 10_000, timeoutScope: "total",
  *   retrySafe: true, method: "GET", label: "/api/user/profile",
- *   makeRequest: async (signal) => new Request("http://127.0.0.1:8000/api/user/profile", { signal }),
+ *   send: (signal) => fetch("http://127.0.0.1:8000/api/user/profile", { signal }),
  * });
  * ```
  */
@@ -146,9 +148,9 @@ export async function fetchWithRetry(options: FetchWithRetryOptions): Promise<Re
       throw new AbortError(method, label, { cause: options.signal.reason });
     }
     const timeout = new AbortController();
-    const timer = setTimeout(
-      () => timeout.abort(new TimeoutError(method, label, options.timeoutMs)),
+    const timer = addDeadline(
       options.timeoutMs,
+      () => timeout.abort(new TimeoutError(method, label, options.timeoutMs)),
     );
     // A dependent signal only when there are two to follow (one per request otherwise costs
     // listeners and an allocation per attempt for nothing).
@@ -158,19 +160,18 @@ export async function fetchWithRetry(options: FetchWithRetryOptions): Promise<Re
     let response: Response;
     let failure: ConnectionError;
     try {
-      const request = await options.makeRequest(signal);
-      response = await options.fetch(request);
-      if (options.timeoutScope === "headers") clearTimeout(timer);
+      response = await options.send(signal);
+      if (options.timeoutScope === "headers") clearDeadline(timer);
       const keep = (kept: Response): Response => {
         if (options.timeoutScope === "headers") return kept;
         if (options.releaseTimeout) {
-          options.releaseTimeout(() => clearTimeout(timer));
+          options.releaseTimeout(() => clearDeadline(timer));
           return kept;
         }
         return clearWhenConsumed(timer, kept);
       };
-      if (options.resendNow && await options.resendNow(response, request)) {
-        clearTimeout(timer);
+      if (options.resendNow?.(response)) {
+        clearDeadline(timer);
         await discard(response);
         retry--;
         continue;
@@ -183,7 +184,7 @@ export async function fetchWithRetry(options: FetchWithRetryOptions): Promise<Re
         random,
       );
       if (delay === undefined) return keep(response);
-      clearTimeout(timer);
+      clearDeadline(timer);
       await discard(response);
       options.debug?.(
         `retry #${retry + 1} ${method} ${label} because status=${response.status} (waiting ${
@@ -193,7 +194,7 @@ export async function fetchWithRetry(options: FetchWithRetryOptions): Promise<Re
       await waitOrAbort(sleep, delay, options.signal, method, label);
       continue;
     } catch (error) {
-      clearTimeout(timer);
+      clearDeadline(timer);
       if (error instanceof FinalError) throw error.error;
       if (error instanceof AbortError) throw error;
       // A typed failure of our own (e.g. the login behind the request was rejected) is final.
@@ -221,9 +222,9 @@ export async function fetchWithRetry(options: FetchWithRetryOptions): Promise<Re
 // For "total" timeouts the timer must outlive the headers: the caller reads the body later.
 // The body is re-wrapped so that the timer is cleared as soon as it is consumed, fails or is
 // cancelled, and no timer outlives its request.
-function clearWhenConsumed(timer: ReturnType<typeof setTimeout>, response: Response): Response {
+function clearWhenConsumed(timer: Deadline, response: Response): Response {
   if (response.body === null) {
-    clearTimeout(timer);
+    clearDeadline(timer);
     return response;
   }
   const reader = response.body.getReader();
@@ -232,18 +233,18 @@ function clearWhenConsumed(timer: ReturnType<typeof setTimeout>, response: Respo
       try {
         const { done, value } = await reader.read();
         if (done) {
-          clearTimeout(timer);
+          clearDeadline(timer);
           controller.close();
         } else {
           controller.enqueue(value);
         }
       } catch (error) {
-        clearTimeout(timer);
+        clearDeadline(timer);
         controller.error(error);
       }
     },
     cancel(reason) {
-      clearTimeout(timer);
+      clearDeadline(timer);
       return reader.cancel(reason);
     },
   });

@@ -63,6 +63,10 @@ export type ResultData<R extends FetchResult> = Exclude<R["data"], undefined>;
 const DEFAULT_TIMEOUT_MS = 60_000;
 const LOGIN_TIMEOUT_MS = 10_000;
 const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000;
+const USER_AGENT = `swanlab-ts/${VERSION}`;
+// A path that the URL parser would change (characters it percent-encodes, dot segments, which
+// it resolves even percent-encoded): such a URL is parsed rather than read as a string.
+const NEEDS_PARSING = /[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]|\/(?:\.|%2e){1,2}(?:\/|$)/i;
 
 // POST requests that only read: safe to repeat. Starting an export (scalar CSV, console log)
 // counts as a read: it writes an object nobody else sees, and a repeated start only writes it
@@ -128,21 +132,40 @@ export function serializeQuery(query: Record<string, unknown>): string {
 // Each path parameter is one percent-encoded segment, so that no name can move the request to
 // another path (the Python SDK inserts them raw).
 function serializePath(pathname: string, params: Record<string, unknown> | undefined): string {
-  return pathname.replace(/\{([^}]+)\}/g, (_, name: string) => {
-    const value = params?.[name];
-    if (typeof value !== "string" && typeof value !== "number") {
-      throw new ValidationError(name, `Cannot build path "${pathname}": "${name}" is missing`);
-    }
-    const text = String(value);
-    if (text === "") {
-      throw new ValidationError(name, `Cannot build path "${pathname}": "${name}" is empty`);
-    }
-    // URLs resolve "." and ".." (even percent-encoded) as dot segments, so they cannot be sent.
-    if (text === "." || text === "..") {
-      throw new ValidationError(name, `Cannot build path "${pathname}": "${name}" is "${text}"`);
-    }
-    return encodeURIComponent(text);
-  });
+  // The template split once into its literal parts and parameter names: [text, name, text, …].
+  let parts = PATH_PARTS.get(pathname);
+  if (parts === undefined) {
+    parts = pathname.split(/\{([^}]+)\}/);
+    PATH_PARTS.set(pathname, parts);
+  }
+  let path = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    path += pathSegment(pathname, parts[i]!, params) + parts[i + 1]!;
+  }
+  return path;
+}
+
+/** The split path templates of {@linkcode serializePath} (one per template and API host). */
+const PATH_PARTS = new Map<string, string[]>();
+
+function pathSegment(
+  pathname: string,
+  name: string,
+  params: Record<string, unknown> | undefined,
+): string {
+  const value = params?.[name];
+  if (typeof value !== "string" && typeof value !== "number") {
+    throw new ValidationError(name, `Cannot build path "${pathname}": "${name}" is missing`);
+  }
+  const text = String(value);
+  if (text === "") {
+    throw new ValidationError(name, `Cannot build path "${pathname}": "${name}" is empty`);
+  }
+  // URLs resolve "." and ".." (even percent-encoded) as dot segments, so they cannot be sent.
+  if (text === "." || text === "..") {
+    throw new ValidationError(name, `Cannot build path "${pathname}": "${name}" is "${text}"`);
+  }
+  return encodeURIComponent(text);
 }
 
 /** Options of {@linkcode Transport.download}. */
@@ -180,6 +203,10 @@ export class Transport {
 
   #apiKey: string;
   #apiOrigin: string;
+  /** `{origin}/api/`: every URL the typed client builds starts with it. */
+  #apiPrefix: string;
+  /** The typed client: built once, it sends through {@linkcode Transport.#send}. */
+  #client: ApiClient;
   #session: Session;
   #fetch: typeof globalThis.fetch;
   #timeoutMs: number;
@@ -194,6 +221,17 @@ export class Transport {
     this.webHost = credentials.webHost;
     this.#apiKey = credentials.apiKey;
     this.#apiOrigin = new URL(credentials.apiHost).origin;
+    this.#apiPrefix = `${this.#apiOrigin}/api/`;
+    this.#client = createClient<paths>({
+      baseUrl: `${credentials.apiHost}/api`,
+      querySerializer: serializeQuery,
+      pathSerializer: serializePath,
+      // openapi-fetch builds its request with this class and hands it to `fetch` below: a record
+      // of what to send, not a `Request` (whose construction, parsing the URL and copying the
+      // headers, would be done again by the `fetch` of each attempt).
+      Request: CallRequest as unknown as typeof Request,
+      fetch: (request: Request) => this.#send(request as unknown as CallRequest),
+    });
     const env = options.env ?? processEnv();
     // Proxies follow the client's environment on every runtime (Node's fetch ignores them).
     this.#fetch = options.fetch ?? createProxyFetch(env);
@@ -311,55 +349,26 @@ export class Transport {
     options: RequestOptions = {},
   ): Promise<ResultData<R>> {
     checkRequestOptions(options);
-    let method = "GET";
-    let label = "/api";
-    let fullUrl: string | undefined;
-    // The timeout covers reading the body too; it ends once openapi-fetch has decoded it.
-    let releaseTimeout: (() => void) | undefined;
-    const api = createClient<paths>({
-      baseUrl: `${this.apiHost}/api`,
-      querySerializer: serializeQuery,
-      pathSerializer: serializePath,
-      fetch: (request: Request) => {
-        const url = new URL(request.url);
-        method = request.method;
-        label = url.pathname;
-        fullUrl = url.href;
-        return this.#send(request, url, options, (release) => {
-          releaseTimeout = release;
-        });
-      },
-    });
-    // The typed client is called with a path template: note it, to find the response's schema.
-    let template = "";
-    const recording = new Proxy(api, {
-      get(target, property, receiver) {
-        const value = Reflect.get(target, property, receiver);
-        if (typeof property !== "string" || !/^[A-Z]+$/.test(property)) return value;
-        if (typeof value !== "function") return value;
-        return (path: string, ...rest: unknown[]) => {
-          template = path;
-          return (value as (...args: unknown[]) => unknown).call(target, path, ...rest);
-        };
-      },
-    });
+    const call = new CallState(options);
     let result: R;
     try {
-      result = await send(recording);
+      result = await send(new CallClient(this.#client, call) as unknown as ApiClient);
     } catch (error) {
-      throw this.#mapThrown(error, method, label, options);
+      throw this.#mapThrown(error, call.method, call.label, options);
     } finally {
-      releaseTimeout?.();
+      // The timeout covers reading the body too; it ends once openapi-fetch has decoded it.
+      call.releaseTimeout?.();
     }
     const { response } = result;
+    const { method, label } = call;
     if (result.error !== undefined || !response.ok) {
-      throw this.#apiError(response, result.error, method, label, fullUrl);
+      throw this.#apiError(response, result.error, method, label, call.url);
     }
     // The strict layer (opt-in) sees the body as it arrived, before the policy below edits it.
     if (this.#validation !== "off") {
       await this.#checkResponse(method, label, response.status, result.data);
     }
-    const found = responseSchema(method, template, response.status);
+    const found = responseSchema(method, call.template, response.status);
     if (result.data === null && found?.schema === undefined) {
       throw new ResponseError(`Cannot use response of ${method} ${label}: the body is null`);
     }
@@ -388,7 +397,6 @@ export class Transport {
     const label = redactUrl(url);
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const response = await fetchWithRetry({
-      fetch: this.#fetch,
       policy: this.#retryPolicy(options),
       timeoutMs,
       timeoutScope: "headers",
@@ -399,8 +407,7 @@ export class Transport {
       debug: this.#debug,
       // A fresh request with no headers at all: `credentials: "omit"` and `redirect: "manual"` keep
       // any cookie jar of the runtime out of it and stop a redirect from gaining credentials.
-      makeRequest: (signal) =>
-        Promise.resolve(new Request(target, { signal, credentials: "omit", redirect: "manual" })),
+      send: (signal) => this.#fetch(target, { signal, credentials: "omit", redirect: "manual" }),
     });
     this.#debug?.(`GET ${label} -> ${response.status}`);
     if (!response.ok) {
@@ -446,39 +453,52 @@ export class Transport {
       : { ...this.#policy, maxRetries: checkRetries("maxRetries", options.maxRetries) };
   }
 
-  async #send(
-    request: Request,
-    url: URL,
-    options: RequestOptions,
-    releaseTimeout: (release: () => void) => void,
-  ): Promise<Response> {
-    if (url.origin !== this.#apiOrigin) {
-      throw new SwanLabError(`Refusing to send credentials to ${url.origin}: not the API host`);
+  // Sends what openapi-fetch built (a CallRequest: the URL, method, headers and body, no
+  // Request object) as one `fetch(url, init)` per attempt, with the credentials of the moment.
+  async #send(request: CallRequest): Promise<Response> {
+    const call = request.call;
+    const url = request.url;
+    const method = request.method;
+    const pathname = this.#apiPath(url);
+    call.method = method;
+    call.label = pathname;
+    call.url = url;
+    const options = call.options;
+    const isLogin = pathname === "/api/login/api_key";
+    // openapi-fetch's headers (content-type of a JSON body), then the SDK's, then a credential.
+    // Without headers of the call's own, openapi-fetch sets only the content type: reading it
+    // is cheaper than iterating the `Headers` (microseconds per request).
+    const base: Record<string, string> = {};
+    if (call.ownHeaders) {
+      for (const [name, value] of request.headers) base[name] = value;
+    } else {
+      const type = request.headers.get("content-type");
+      if (type !== null) base["content-type"] = type;
     }
-    const isLogin = url.pathname === "/api/login/api_key";
-    const body = request.body === null ? undefined : await request.arrayBuffer();
+    base["x-swanlab-sdk-version"] = VERSION;
+    base["user-agent"] = USER_AGENT;
+    const body = request.body;
     const started = Date.now();
     let sentSid: string | undefined;
     let renewed = false;
     const response = await fetchWithRetry({
-      fetch: this.#fetch,
       policy: this.#retryPolicy(options),
       timeoutMs: isLogin
         ? Math.min(LOGIN_TIMEOUT_MS, options.timeoutMs ?? this.#timeoutMs)
         : options.timeoutMs ?? this.#timeoutMs,
       timeoutScope: "total",
-      releaseTimeout,
-      retrySafe: options.retryUnsafe === true || isRetrySafe(request.method, url.pathname),
-      method: request.method,
-      label: url.pathname,
+      releaseTimeout: (release) => {
+        call.releaseTimeout = release;
+      },
+      retrySafe: options.retryUnsafe === true || isRetrySafe(method, pathname),
+      method,
+      label: pathname,
       signal: options.signal,
       debug: this.#debug,
-      makeRequest: async (signal) => {
-        const headers = new Headers(request.headers);
-        headers.set("x-swanlab-sdk-version", VERSION);
-        headers.set("user-agent", `swanlab-ts/${VERSION}`);
+      send: async (signal) => {
+        const headers = { ...base };
         if (isLogin) {
-          headers.set("authorization", this.#apiKey);
+          headers["authorization"] = this.#apiKey;
         } else {
           // A fresh session is used as is (no promise to race against the signal).
           let session: LoginResult | undefined = signal.aborted ? undefined : this.#session.peek();
@@ -494,12 +514,12 @@ export class Transport {
             }
           }
           sentSid = session.sid;
-          headers.set("cookie", `sid=${session.sid}`);
+          headers["cookie"] = `sid=${session.sid}`;
         }
-        return new Request(url, {
-          method: request.method,
+        return await this.#fetch(url, {
+          method,
           headers,
-          body: body ?? null,
+          body,
           signal,
           redirect: "manual",
           credentials: "omit",
@@ -507,19 +527,31 @@ export class Transport {
       },
       resendNow: (response) => {
         // One renewal per call: a 401 means the session died (expired or revoked server-side).
-        if (response.status !== 401 || isLogin || renewed || sentSid === undefined) {
-          return Promise.resolve(false);
-        }
+        if (response.status !== 401 || isLogin || renewed || sentSid === undefined) return false;
         renewed = true;
-        this.#debug?.(`session rejected by ${request.method} ${url.pathname}; logging in again`);
+        this.#debug?.(`session rejected by ${method} ${pathname}; logging in again`);
         this.#session.invalidate(sentSid);
-        return Promise.resolve(true);
+        return true;
       },
     });
-    this.#debug?.(
-      `${request.method} ${url.pathname} -> ${response.status} (${Date.now() - started} ms)`,
-    );
+    this.#debug?.(`${method} ${pathname} -> ${response.status} (${Date.now() - started} ms)`);
     return response;
+  }
+
+  // The path of a request URL, after checking that it goes to the API host (the session cookie
+  // and the API key go nowhere else). URLs built from the API base with encoded path segments
+  // are read as they are; anything else is parsed.
+  #apiPath(url: string): string {
+    if (url.startsWith(this.#apiPrefix)) {
+      const end = url.indexOf("?", this.#apiPrefix.length);
+      const path = url.slice(this.#apiOrigin.length, end < 0 ? url.length : end);
+      if (!NEEDS_PARSING.test(path)) return path;
+    }
+    const parsed = new URL(url);
+    if (parsed.origin !== this.#apiOrigin) {
+      throw new SwanLabError(`Refusing to send credentials to ${parsed.origin}: not the API host`);
+    }
+    return parsed.pathname;
   }
 
   async #login(): Promise<LoginResult> {
@@ -585,6 +617,93 @@ export class Transport {
       });
     }
     return new ConnectionError(method, path, { cause: error });
+  }
+}
+
+/** Where one {@linkcode Transport.call} stands: what it sent, for its errors and its drift check. */
+class CallState {
+  /** The method of the request sent (for messages). */
+  method = "GET";
+  /** The path of the request sent, e.g. `/api/user/profile` (for messages). */
+  label = "/api";
+  /** The full URL of the request sent. */
+  url: string | undefined;
+  /** The path template the typed client was called with, to find the response's schema. */
+  template = "";
+  /** Ends the request's timeout once its body is read. */
+  releaseTimeout: (() => void) | undefined;
+  /** Whether the call passed headers of its own to the typed client. */
+  ownHeaders = false;
+
+  constructor(readonly options: RequestOptions) {}
+}
+
+/** The key under which a call's {@linkcode CallState} travels through openapi-fetch. */
+const CALL: unique symbol = Symbol("swanlab-ts call");
+
+/** What the typed client of one call is given as `init` (its own, plus the call). */
+type CallInit = Record<string, unknown> & { [CALL]: CallState };
+
+/**
+ * What openapi-fetch builds in place of a `Request` (its `Request` option): the URL, method,
+ * headers and body it serialized, and the call they belong to. openapi-fetch reads `method`
+ * back; nothing else of a `Request` is used.
+ */
+class CallRequest {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Headers;
+  readonly body: BodyInit | null;
+  readonly call: CallState;
+
+  constructor(url: string, init: RequestInit & { [CALL]?: CallState }) {
+    const call = init[CALL];
+    if (call === undefined) throw new TypeError("A request must be sent by Transport.call");
+    this.url = url;
+    this.method = init.method ?? "GET";
+    this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
+    this.body = init.body ?? null;
+    this.call = call;
+  }
+}
+
+/**
+ * The typed client a `send` function of {@linkcode Transport.call} receives: the transport's one
+ * openapi-fetch client, with each request tied to the call (its options, its messages) and its
+ * path template noted. It has the methods of the spec's operations (GET, POST, DELETE).
+ */
+class CallClient {
+  readonly #client: ApiClient;
+  readonly #call: CallState;
+
+  constructor(client: ApiClient, call: CallState) {
+    this.#client = client;
+    this.#call = call;
+  }
+
+  GET(path: string, init?: Record<string, unknown>): Promise<FetchResult> {
+    return this.#request("GET", path, init);
+  }
+
+  POST(path: string, init?: Record<string, unknown>): Promise<FetchResult> {
+    return this.#request("POST", path, init);
+  }
+
+  DELETE(path: string, init?: Record<string, unknown>): Promise<FetchResult> {
+    return this.#request("DELETE", path, init);
+  }
+
+  #request(method: string, path: string, init: Record<string, unknown> | undefined) {
+    const call = this.#call;
+    call.template = path;
+    const params = init?.["params"] as { header?: unknown } | undefined;
+    call.ownHeaders = init?.["headers"] !== undefined || params?.header !== undefined;
+    const own: CallInit = { ...init, [CALL]: call };
+    return (this.#client.request as (
+      method: string,
+      path: string,
+      init: CallInit,
+    ) => Promise<FetchResult>)(method, path, own);
   }
 }
 

@@ -105,12 +105,14 @@ export class Context {
   }
 
   /** Sends one request through the transport. */
-  async call<R extends FetchResult>(
+  call<R extends FetchResult>(
     send: (api: ApiClient) => Promise<R>,
     options: RequestOptions = {},
   ): Promise<ResultData<R>> {
-    const transport = await this.transport();
-    return await transport.call(send, options);
+    // Once the transport exists, straight to it (no promise to wait for per request).
+    const transport = this.#transport.peek();
+    if (transport !== undefined) return transport.call(send, options);
+    return this.transport().then((created) => created.call(send, options));
   }
 
   /** The logged-in user's username (logs in if needed). */

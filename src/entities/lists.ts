@@ -181,11 +181,11 @@ export function readPage(
   if (!Array.isArray(list)) {
     throw new ResponseError(`Cannot use response of ${label}: "list" expected array`);
   }
-  list.forEach((item, i) => {
-    if (!isRecord(item)) {
+  for (let i = 0; i < list.length; i++) {
+    if (!isRecord(list[i])) {
       throw new ResponseError(`Cannot use response of ${label}: "list[${i}]" expected object`);
     }
-  });
+  }
   const count = (field: "total" | "pages"): number => {
     const value = page[field];
     if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
@@ -208,7 +208,8 @@ export function flattenRuns(body: unknown, label = "run list"): RunRecord[] {
       throw new ResponseError(`Cannot use response of ${label}: groups nested too deep at ${at}`);
     }
     if (Array.isArray(value)) {
-      value.forEach((item, i) => {
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
         if (!isRecord(item) || typeof item["cuid"] !== "string" || item["cuid"] === "") {
           // A list never loses an element silently (drift policy).
           throw new ResponseError(
@@ -216,7 +217,7 @@ export function flattenRuns(body: unknown, label = "run list"): RunRecord[] {
           );
         }
         runs.push(item as RunRecord);
-      });
+      }
     } else if (isRecord(value)) {
       for (const [name, inner] of Object.entries(value)) {
         visit(inner, depth + 1, at === "" ? name : `${at}.${name}`);

@@ -326,7 +326,8 @@ export class RunCore {
   /** The run id of the path: a slug, or a cuid for runs from lists. */
   readonly run: string;
   #prefill: RunRecord | undefined;
-  #full: Lazy<JsonRecord>;
+  /** The full record's loader, made on first use (most runs of a listing never load). */
+  #full: Lazy<JsonRecord> | undefined;
   #projectCuid: Lazy<string>;
 
   constructor(
@@ -338,11 +339,8 @@ export class RunCore {
     this.username = path.username;
     this.project = path.project;
     this.run = path.run;
-    this.#full = new Lazy((options) =>
-      fetchRunRecord(ctx, path.username, path.project, this.#prefill?.cuid ?? path.run, options)
-    );
     const record = init.record;
-    if (record !== undefined && Object.hasOwn(record, "profile")) this.#full.set(record);
+    if (record !== undefined && Object.hasOwn(record, "profile")) this.#loader().set(record);
     else this.#prefill = record;
     this.#projectCuid = init.projectCuid ?? projectCuidLoader(ctx, path.username, path.project);
   }
@@ -355,26 +353,38 @@ export class RunCore {
    */
   useListRecord(): boolean {
     if (this.#prefill === undefined) return false;
-    this.#full.set(this.#prefill);
+    this.#loader().set(this.#prefill);
     return true;
+  }
+
+  #loader(): Lazy<JsonRecord> {
+    return this.#full ??= new Lazy((options) =>
+      fetchRunRecord(
+        this.ctx,
+        this.username,
+        this.project,
+        this.#prefill?.cuid ?? this.run,
+        options,
+      )
+    );
   }
 
   /** The full record (loaded once). */
   full(options: RequestOptions = {}): Promise<JsonRecord> {
-    return this.#full.get(options);
+    return this.#loader().get(options);
   }
 
   /** Whether a request was needed for nothing so far: the full record is known. */
   get loaded(): boolean {
-    return this.#full.loaded;
+    return this.#full?.loaded ?? false;
   }
 
   /** One field: from the full record when loaded, else the list record, else a full load. */
   async field(key: string, options: RequestOptions = {}): Promise<unknown> {
-    const full = this.#full.peek();
+    const full = this.#full?.peek();
     if (full !== undefined) return full[key];
     if (this.#prefill !== undefined && this.#prefill[key] !== undefined) return this.#prefill[key];
-    return (await this.#full.get(options))[key];
+    return (await this.#loader().get(options))[key];
   }
 
   /** The run's cuid. */
@@ -390,14 +400,14 @@ export class RunCore {
 
   /** The project's cuid: the run's `project_id`, else `GET /project/{username}/{project}`. */
   async projectId(options: RequestOptions = {}): Promise<string> {
-    const current = this.#full.peek() ?? this.#prefill ?? await this.#full.get(options);
+    const current = this.#full?.peek() ?? this.#prefill ?? await this.#loader().get(options);
     const own = str(current["project_id"]);
     return own !== "" ? own : await this.#projectCuid.get(options);
   }
 
   /** The reference every metric request needs (loads the full record once). */
   async ref(options: RequestOptions = {}): Promise<RunRef> {
-    const record = await this.#full.get(options);
+    const record = await this.#loader().get(options);
     const runId = await this.cuid(options);
     const createdAt = parseCreatedAtSeconds(record["createdAt"], "createdAt");
     const projectId = await this.projectId(options);

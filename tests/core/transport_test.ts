@@ -420,6 +420,26 @@ describe("Transport", () => {
     assert.equal(server.requests.filter((r) => r.path === "/api/user/profile").length, 0);
   });
 
+  it("sends nothing, not even the session, to a URL off the API host", async () => {
+    server.setScript((request, response) => {
+      if (login(request, response)) return;
+      sendJson(response, 200, { bio: "hi" });
+    });
+    const other = await startScriptedServer((_, response) => sendJson(response, 200, {}));
+    try {
+      const transport = await create();
+      await transport.call((api) => api.GET("/user/profile"));
+      const away = { baseUrl: `${other.origin}/api` } as Record<string, unknown>;
+      await assert.rejects(
+        transport.call((api) => api.GET("/user/profile", away)),
+        /Refusing to send credentials to .*: not the API host/,
+      );
+      assert.equal(other.requests.length, 0);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("writes debug lines without the API key or the session id", async () => {
     server.setScript((request, response) => {
       if (login(request, response)) return;
