@@ -9,7 +9,7 @@
  * @module
  */
 
-import createClient, { type Client } from "openapi-fetch";
+import type { Client } from "openapi-fetch";
 import type { components, paths } from "../../generated/schema.ts";
 import type { ClientOptions } from "./client_options.ts";
 import { readEnv, resolveCredentials, type ResolvedCredentials } from "./credentials.ts";
@@ -23,6 +23,7 @@ import {
   ValidationError,
 } from "./errors.ts";
 import { decodeResponse, type Drift, DriftReporter, responseSchema } from "./drift.ts";
+import { createApiClient } from "./_api_client.ts";
 import { fetchWithRetry, FinalError } from "./fetch_with_retry.ts";
 import { watchIdle } from "./idle_body.ts";
 import { createProxyFetch } from "./proxy.ts";
@@ -222,7 +223,7 @@ export class Transport {
     this.#apiKey = credentials.apiKey;
     this.#apiOrigin = new URL(credentials.apiHost).origin;
     this.#apiPrefix = `${this.#apiOrigin}/api/`;
-    this.#client = createClient<paths>({
+    this.#client = createApiClient<paths>({
       baseUrl: `${credentials.apiHost}/api`,
       querySerializer: serializeQuery,
       pathSerializer: serializePath,
