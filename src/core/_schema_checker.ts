@@ -14,6 +14,17 @@
  * @module
  */
 
+import {
+  ANY_TYPE,
+  ARRAY_BIT,
+  BOOLEAN_BIT,
+  INTEGER_BIT,
+  NULL_BIT,
+  NUMBER_BIT,
+  OBJECT_BIT,
+  STRING_BIT,
+} from "./_json_type_bits.ts";
+
 /** The fields of a compiled schema (drift.ts) that the checker reads. */
 export interface CheckerSchema {
   readonly typeMask: number;
@@ -37,16 +48,6 @@ export interface CheckerFallbacks<S extends CheckerSchema> {
   /** `matchesShallow(schema, value)`. */
   matchesShallow(schema: S, value: unknown): boolean;
 }
-
-// The type bits of drift.ts (`typeMaskOf`): `number` always comes with `integer`.
-const NULL_BIT = 1;
-const BOOLEAN_BIT = 2;
-const STRING_BIT = 4;
-const OBJECT_BIT = 8;
-const ARRAY_BIT = 16;
-const INTEGER_BIT = 32;
-const NUMBER_BIT = 64;
-const ANY_TYPE = -1;
 
 /**
  * Builds the checker of a schema: a function equal to `conforms(schema, value)`.

@@ -26,6 +26,16 @@
  */
 
 import { spec } from "../../generated/spec.ts";
+import {
+  ANY_TYPE,
+  ARRAY_BIT,
+  BOOLEAN_BIT,
+  INTEGER_BIT,
+  NULL_BIT,
+  NUMBER_BIT,
+  OBJECT_BIT,
+  STRING_BIT,
+} from "./_json_type_bits.ts";
 import { buildChecker } from "./_schema_checker.ts";
 import { ResponseError } from "./errors.ts";
 import { terminalText } from "./terminal_text.ts";
@@ -345,16 +355,6 @@ function compile(schema: Schema): Compiled {
     result.additional === undefined && result.items === undefined;
   return result;
 }
-
-// JSON types as bits, for the fast path (`typeOf` and `hasType` spelled as a mask test).
-const NULL_BIT = 1;
-const BOOLEAN_BIT = 2;
-const STRING_BIT = 4;
-const OBJECT_BIT = 8;
-const ARRAY_BIT = 16;
-const INTEGER_BIT = 32;
-const NUMBER_BIT = 64;
-const ANY_TYPE = -1;
 
 /** The bit of a value's JSON type (0 for what JSON cannot carry: it matches no type). */
 function typeBit(value: unknown): number {

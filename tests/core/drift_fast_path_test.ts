@@ -8,38 +8,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { decodeResponse, type Drift, DriftReporter, responseSchema } from "../../src/core/drift.ts";
-import { spec } from "../../generated/spec.ts";
-
-interface Schema {
-  $ref?: string;
-  type?: string | string[];
-  enum?: unknown[];
-  const?: unknown;
-  oneOf?: Schema[];
-  anyOf?: Schema[];
-  allOf?: Schema[];
-  properties?: Record<string, Schema>;
-  required?: string[];
-  additionalProperties?: boolean | Schema;
-  items?: Schema;
-  "x-partial"?: boolean;
-}
-
-const SCHEMAS = (spec as unknown as { components: { schemas: Record<string, Schema> } })
-  .components.schemas;
-
-function resolve(schema: Schema): Schema {
-  let s = schema;
-  while (s.$ref !== undefined) s = SCHEMAS[s.$ref.split("/").pop()!]!;
-  return s;
-}
-
-function jsonType(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
-  return typeof value;
-}
+import { jsonType, resolve, type Schema } from "../_spec_schemas.ts";
 
 function typeMatches(s: Schema, value: unknown): boolean {
   if (s.type === undefined) return true;

@@ -15,43 +15,16 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Api, ApiResponse, type Drift, ResponseError } from "../../mod.ts";
 import { spec } from "../../generated/spec.ts";
+import { jsonType, resolve, type Schema } from "../_spec_schemas.ts";
 import type { LocalServer } from "../../src/server/mod.ts";
 import { startTestServer, sweep } from "../entities/_setup.ts";
-
-interface Schema {
-  $ref?: string;
-  type?: string | string[];
-  enum?: unknown[];
-  oneOf?: Schema[];
-  anyOf?: Schema[];
-  allOf?: Schema[];
-  properties?: Record<string, Schema>;
-  required?: string[];
-  additionalProperties?: boolean | Schema;
-  items?: Schema;
-  "x-partial"?: boolean;
-}
 
 const doc = spec as unknown as {
   paths: Record<
     string,
     Record<string, { operationId: string; responses: Record<string, unknown> }>
   >;
-  components: { schemas: Record<string, Schema> };
 };
-
-function resolve(schema: Schema): Schema {
-  let s = schema;
-  while (s.$ref !== undefined) s = doc.components.schemas[s.$ref.split("/").pop()!]!;
-  return s;
-}
-
-function jsonType(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
-  return typeof value;
-}
 
 function allows(schema: Schema, value: unknown): boolean {
   const s = resolve(schema);
