@@ -118,12 +118,14 @@ export async function resolveCredentials(inputs: CredentialInputs): Promise<Reso
   // to the configured deployment, not to a host named in code or on the command line.
   if (inputs.host === undefined) webHostInput ??= envWeb;
   if (apiHostInput === undefined && envHost !== undefined) apiHostInput = envHost;
-  const netrc = explicitKey === undefined || apiHostInput === undefined
-    ? await readNetrc(env, inputs.cwd)
-    : undefined;
-  if (apiHostInput === undefined && netrc) {
-    apiHostInput = netrc.entry.apiHost;
-    webHostInput ??= netrc.entry.webHost;
+  // The .netrc files are read only when they can decide something: here the host, when no other
+  // source names one; below the key, when no earlier source has one for the host (so a command
+  // whose key and host come from the environment reads no file).
+  const hostFromNetrc = apiHostInput === undefined;
+  const netrcOfHost = hostFromNetrc ? await readNetrc(env, inputs.cwd) : undefined;
+  if (netrcOfHost) {
+    apiHostInput = netrcOfHost.entry.apiHost;
+    webHostInput ??= netrcOfHost.entry.webHost;
   }
   const hosts = resolveHosts(apiHostInput, webHostInput);
 
@@ -139,6 +141,7 @@ export async function resolveCredentials(inputs: CredentialInputs): Promise<Reso
   ) {
     return { apiKey: checkApiKey(envKey, "env"), ...hosts, source: "env" };
   }
+  const netrc = hostFromNetrc ? netrcOfHost : await readNetrc(env, inputs.cwd);
   if (netrc && sameHost(netrc.entry.apiHost)) {
     return {
       apiKey: checkApiKey(netrc.entry.apiKey, "netrc", netrc.path),

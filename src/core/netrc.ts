@@ -131,14 +131,14 @@ export function formatNetrc(entry: NetrcEntry): string {
  * ```ts
  * import { swanlabRoot } from "./netrc.ts";
  *
- * swanlabRoot({ SWANLAB_ROOT: "/srv/swanlab" }); // "/srv/swanlab"
+ * await swanlabRoot({ SWANLAB_ROOT: "/srv/swanlab" }); // "/srv/swanlab"
  * ```
  */
-export function swanlabRoot(env: Env): string | undefined {
+export async function swanlabRoot(env: Env): Promise<string | undefined> {
   const root = env["SWANLAB_ROOT"]?.trim() || env["SWANLAB_SAVE_DIR"]?.trim();
-  if (root) return resolvePath(root);
+  if (root) return await resolvePath(root);
   const home = homeDir(env);
-  return home === undefined ? undefined : resolvePath(home, ".swanlab");
+  return home === undefined ? undefined : await resolvePath(home, ".swanlab");
 }
 
 /**
@@ -152,13 +152,13 @@ export function swanlabRoot(env: Env): string | undefined {
  * ```ts
  * import { netrcPaths } from "./netrc.ts";
  *
- * netrcPaths({ SWANLAB_ROOT: "/r" }, "/work"); // ["/work/.swanlab/.netrc", "/r/.netrc"]
+ * await netrcPaths({ SWANLAB_ROOT: "/r" }, "/work"); // ["/work/.swanlab/.netrc", "/r/.netrc"]
  * ```
  */
-export function netrcPaths(env: Env, cwd: string = currentDir()): string[] {
-  const paths = [resolvePath(cwd, ".swanlab", ".netrc")];
-  const root = swanlabRoot(env);
-  if (root !== undefined) paths.push(resolvePath(root, ".netrc"));
+export async function netrcPaths(env: Env, cwd: string = currentDir()): Promise<string[]> {
+  const paths = [await resolvePath(cwd, ".swanlab", ".netrc")];
+  const root = await swanlabRoot(env);
+  if (root !== undefined) paths.push(await resolvePath(root, ".netrc"));
   return paths;
 }
 
@@ -181,7 +181,7 @@ export async function readNetrc(
   env: Env,
   cwd: string = currentDir(),
 ): Promise<{ entry: NetrcEntry; path: string } | undefined> {
-  for (const path of netrcPaths(env, cwd)) {
+  for (const path of await netrcPaths(env, cwd)) {
     const text = await readTextFileIfExists(path);
     if (text === undefined) continue;
     try {
@@ -221,25 +221,25 @@ export async function writeNetrc(
   const text = formatNetrc(entry);
   let path: string;
   if (options.local) {
-    const dir = resolvePath(cwd, ".swanlab");
+    const dir = await resolvePath(cwd, ".swanlab");
     // Like `swanlab login --local`: a new (or empty) ./.swanlab is kept out of git; an existing
     // folder with content is the user's, and its ignore rules are left alone.
     if (await isMissingOrEmptyDir(dir)) {
-      await writeFileAtomic(resolvePath(dir, ".gitignore"), "*\n", {
+      await writeFileAtomic(await resolvePath(dir, ".gitignore"), "*\n", {
         mode: 0o644,
         createParent: true,
       });
     }
-    path = resolvePath(dir, ".netrc");
+    path = await resolvePath(dir, ".netrc");
   } else {
-    const root = swanlabRoot(options.env);
+    const root = await swanlabRoot(options.env);
     if (root === undefined) {
       throw new ValidationError(
         "SWANLAB_ROOT",
         "Cannot locate .netrc: no home directory; set SWANLAB_ROOT",
       );
     }
-    path = resolvePath(root, ".netrc");
+    path = await resolvePath(root, ".netrc");
   }
   await writeFileAtomic(path, text, { mode: 0o600, createParent: true });
   return path;
@@ -266,11 +266,11 @@ export async function removeNetrc(
   const cwd = options.cwd ?? currentDir();
   let path: string;
   if (options.local) {
-    path = resolvePath(cwd, ".swanlab", ".netrc");
+    path = await resolvePath(cwd, ".swanlab", ".netrc");
   } else {
-    const root = swanlabRoot(options.env);
+    const root = await swanlabRoot(options.env);
     if (root === undefined) return undefined;
-    path = resolvePath(root, ".netrc");
+    path = await resolvePath(root, ".netrc");
   }
   try {
     return await removeFileIfExists(path) ? path : undefined;

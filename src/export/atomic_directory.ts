@@ -10,7 +10,6 @@
  * @module
  */
 
-import { basename, dirname, join, resolve } from "node:path";
 import { ValidationError } from "../core/errors.ts";
 
 let fsModule: Promise<typeof import("node:fs/promises")> | undefined;
@@ -40,6 +39,7 @@ export async function checkOutputDirectory(path: string, field = "path"): Promis
   if (typeof path !== "string" || path.trim() === "") {
     throw new ValidationError(field, `Cannot write to ${field}: the path is empty`);
   }
+  const { dirname, resolve } = await import("node:path"); // on first use: start-up cost
   const absolute = resolve(path);
   const parent = dirname(absolute);
   const parentStat = await (await fs()).stat(parent).catch(() => undefined);
@@ -106,6 +106,7 @@ export class AtomicDirectory {
     const target = await checkOutputDirectory(path, options.field ?? "path");
     const random = crypto.getRandomValues(new Uint32Array(2));
     const suffix = `${random[0]!.toString(36)}${random[1]!.toString(36)}`;
+    const { basename, dirname, join } = await import("node:path");
     const temporary = join(dirname(target), `.${basename(target)}.${suffix}.tmp`);
     await (await fs()).mkdir(temporary);
     return new AtomicDirectory(target, temporary);

@@ -12,7 +12,6 @@
  * @module
  */
 
-import { join } from "node:path";
 import { AtomicFile } from "../core/atomic_file.ts";
 import { ValidationError } from "../core/errors.ts";
 import { AtomicDirectory } from "./atomic_directory.ts";
@@ -108,6 +107,7 @@ export async function writeMetricsHive(
       run = current;
       const index = parts.get(current) ?? 0;
       parts.set(current, index + 1);
+      const { join } = await import("node:path"); // on first use: start-up cost
       const path = join(
         directory.temporaryPath,
         hivePartitionName(current),

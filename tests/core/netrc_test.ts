@@ -74,7 +74,7 @@ describe("readNetrc() and writeNetrc()", () => {
   it("looks in ./.swanlab/.netrc before <root>/.netrc", async () => {
     const root = join(dir, "root");
     const cwd = join(dir, "project");
-    assert.deepEqual(netrcPaths({ SWANLAB_ROOT: root }, cwd), [
+    assert.deepEqual(await netrcPaths({ SWANLAB_ROOT: root }, cwd), [
       join(cwd, ".swanlab", ".netrc"),
       join(root, ".netrc"),
     ]);
@@ -89,12 +89,12 @@ describe("readNetrc() and writeNetrc()", () => {
     assert.equal((await readNetrc({ SWANLAB_ROOT: root }, cwd))?.entry.apiKey, "LOCAL");
   });
 
-  it("falls back to SWANLAB_SAVE_DIR, then ~/.swanlab", () => {
+  it("falls back to SWANLAB_SAVE_DIR, then ~/.swanlab", async () => {
     assert.equal(
-      netrcPaths({ SWANLAB_SAVE_DIR: join(dir, "save") }, dir)[1],
+      (await netrcPaths({ SWANLAB_SAVE_DIR: join(dir, "save") }, dir))[1],
       join(dir, "save", ".netrc"),
     );
-    assert.equal(netrcPaths({ HOME: dir }, dir)[1], join(dir, ".swanlab", ".netrc"));
+    assert.equal((await netrcPaths({ HOME: dir }, dir))[1], join(dir, ".swanlab", ".netrc"));
   });
 
   it("treats an unparsable file as absent", async () => {
