@@ -21,6 +21,9 @@ const DENO_ONLY: Readonly<Record<string, string>> = {
     "reads the spec with Deno.readTextFile and imports scripts/gen.ts, a Deno script " +
     "(codegen freshness is runtime-independent and checked by `deno task gen:check`)",
   "tests/examples_test.ts": "spawns `deno run examples/*.ts`: the examples are Deno programs",
+  "tests/mirror/not_writable_test.ts":
+    "runs the CLI under `deno run` in a child process with a read-only directory (a mode, or a " +
+    "read-only bind mount in a user namespace for root); the check itself is runtime-independent",
 };
 /** Per-test timeout passed to `bun test`. */
 const TEST_TIMEOUT_MS = 60_000;

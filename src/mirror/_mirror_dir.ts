@@ -6,7 +6,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { access, constants, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../core/atomic_file.ts";
 import { ValidationError } from "../core/errors.ts";
@@ -25,9 +25,13 @@ export function sha256Hex(bytes: Uint8Array | string | readonly Uint8Array[]): s
 
 /**
  * Checks (and creates, when missing) the mirror directory `out`: its parent must exist, it must
- * be a writable directory holding nothing but a mirror's layout.
+ * be a directory holding nothing but a mirror's layout, and, when the mirror will write
+ * (`writable`), files must be creatable in it (or in its parent, when it is still missing).
  */
-export async function prepareDir(out: string, create: boolean): Promise<void> {
+export async function prepareDir(
+  out: string,
+  options: { create: boolean; writable: boolean },
+): Promise<void> {
   if (typeof out !== "string" || out.trim() === "") {
     throw new ValidationError("out", "Cannot mirror: the output directory is empty");
   }
@@ -44,14 +48,11 @@ export async function prepareDir(out: string, create: boolean): Promise<void> {
         `Cannot mirror to "${out}": the directory "${parent}" does not exist`,
       );
     }
-    if (create) await mkdir(out);
+    if (options.writable) await checkWritable(parent, `its parent "${parent}"`, out);
+    if (options.create) await mkdir(out);
     return;
   }
-  try {
-    await access(out, constants.W_OK);
-  } catch {
-    throw new ValidationError("out", `Cannot mirror to "${out}": the directory is not writable`);
-  }
+  if (options.writable) await checkWritable(out, "the directory", out);
   const foreign = (await readdir(out)).filter((name) => !LAYOUT.has(name) && !isTemp(name));
   if (foreign.length > 0) {
     throw new ValidationError(
@@ -59,6 +60,28 @@ export async function prepareDir(out: string, create: boolean): Promise<void> {
       `Cannot mirror to "${out}": it is not empty and not a mirror (found "${foreign[0]}")`,
     );
   }
+}
+
+/**
+ * Creates and removes a probe file in `dir`. Why not `access(W_OK)`: it answers from permission
+ * bits on some runtimes (Deno's Node layer), so it passes for root and on read-only mounts, and
+ * the mirror then failed after its requests with a raw `EROFS`.
+ */
+async function checkWritable(dir: string, what: string, out: string): Promise<void> {
+  const random = crypto.getRandomValues(new Uint32Array(2));
+  const probe = join(dir, `.write-check.${random[0]!.toString(36)}${random[1]!.toString(36)}.tmp`);
+  try {
+    await (await open(probe, "wx")).close();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new ValidationError(
+      "out",
+      `Cannot mirror to "${out}": ${what} is not writable${
+        typeof code === "string" ? ` (${code})` : ""
+      }`,
+    );
+  }
+  await rm(probe, { force: true });
 }
 
 function isTemp(name: string): boolean {

@@ -286,7 +286,8 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
       }`,
     );
   }
-  await prepareDir(out, false);
+  // Before any request: a mirror that cannot be written fails here, not after its downloads.
+  await prepareDir(out, { create: false, writable: !dryRun });
   const previous = await readManifest(out);
   const scopeText = [scope.workspace, scope.project, scope.run].filter(Boolean).join("/");
   if (previous && previous.scope !== scopeText) {
@@ -422,7 +423,7 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
     };
   }
 
-  await prepareDir(out, true);
+  await prepareDir(out, { create: true, writable: false });
   const written = { files: 0, bytes: 0 };
   const documents = new Map<string, RunDocument>();
   const entries = new Map<string, ManifestRun>();

@@ -1,0 +1,137 @@
+/**
+ * A mirror directory that cannot be written fails before any request, with a clear error, and
+ * leaves what is there untouched. The directory is made read-only for a child process running
+ * the CLI: by its mode for a user other than root, or, for root (whom modes do not stop), by a
+ * read-only bind mount in a user namespace (`unshare`). Where neither is possible the tests say so
+ * and are skipped.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type LocalServer, startServer } from "../../src/server/mod.ts";
+import { serverEnv } from "../cli/_helpers.ts";
+
+const CLI = new URL("../../cli.ts", import.meta.url).pathname;
+
+/** Runs the CLI with `dir` read-only; `null` with the reason when this machine cannot. */
+type ReadOnlyRun = (
+  dir: string,
+  args: string[],
+  env: Record<string, string>,
+) => Promise<{ code: number; stderr: string }>;
+
+async function run(command: string, args: string[], env: Record<string, string>) {
+  const output = await new Deno.Command(command, { args, env, stdout: "piped", stderr: "piped" })
+    .output();
+  return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
+}
+
+async function readOnlyRunner(): Promise<ReadOnlyRun | string> {
+  if (Deno.build.os !== "linux") return "needs Linux";
+  const deno = Deno.execPath();
+  if (Deno.uid() !== 0) {
+    return async (dir, args, env) => {
+      await chmod(dir, 0o555);
+      try {
+        return await run(deno, ["run", "-A", CLI, ...args], env);
+      } finally {
+        await chmod(dir, 0o755);
+      }
+    };
+  }
+  const probe = await run("unshare", ["-rm", "true"], {}).catch(() => undefined);
+  if (probe?.code !== 0) return "running as root without user namespaces (unshare -rm)";
+  return (dir, args, env) =>
+    run("unshare", [
+      "-rm",
+      "sh",
+      "-c",
+      'mount --bind -o ro "$0" "$0" && exec "$@"',
+      dir,
+      deno,
+      "run",
+      "-A",
+      CLI,
+      ...args,
+    ], env);
+}
+
+/** Every file under `dir` with its contents. */
+async function snapshot(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    files.set(path, await readFile(path, "base64"));
+  }
+  return files;
+}
+
+const runner = await readOnlyRunner();
+const skip = typeof runner === "string" ? runner : false;
+
+describe("mirror into a directory that cannot be written", { skip }, () => {
+  let server: LocalServer;
+  let tmp: string;
+  let env: Record<string, string>;
+  const readOnly = runner as ReadOnlyRun;
+  before(async () => {
+    server = await startServer({ runs: 2, steps: 50, logLines: 5 });
+    tmp = await mkdtemp(join(tmpdir(), "swanlab-ts-ro-mirror-"));
+    env = { ...serverEnv(server), NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "" };
+  });
+  after(async () => {
+    await server.close();
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it("an empty directory: exit 2 before any request", async () => {
+    const dir = join(tmp, "empty");
+    await mkdir(dir);
+    server.clearRequests();
+    const result = await readOnly(dir, ["mirror", "vision-lab", "--out", dir, "--no-media"], env);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /error: Cannot mirror to ".*empty": the directory is not writable/);
+    assert.deepEqual(server.requests.map((r) => r.path), []);
+    assert.deepEqual(await readdir(dir), []);
+  });
+
+  it("an existing mirror: exit 2 before any request, every file as it was", async () => {
+    const dir = join(tmp, "existing");
+    const first = await run(Deno.execPath(), [
+      "run",
+      "-A",
+      CLI,
+      "mirror",
+      "vision-lab/resnet-sweep",
+      "--out",
+      dir,
+      "--runs",
+      "1",
+      "--no-media",
+    ], env);
+    assert.equal(first.code, 0, first.stderr);
+    const before = await snapshot(dir);
+    assert.ok(before.size > 3, `a mirror was written (${before.size} files)`);
+    server.clearRequests();
+    const result = await readOnly(dir, ["mirror", "vision-lab/resnet-sweep", "--out", dir], env);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /the directory is not writable/);
+    assert.deepEqual(server.requests.map((r) => r.path), []);
+    assert.deepEqual(await snapshot(dir), before);
+  });
+
+  it("a missing directory in a parent that cannot be written: exit 2, nothing created", async () => {
+    const parent = join(tmp, "parent");
+    await mkdir(parent);
+    const dir = join(parent, "backup");
+    server.clearRequests();
+    const result = await readOnly(parent, ["mirror", "vision-lab", "--out", dir], env);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /its parent ".*parent" is not writable/);
+    assert.deepEqual(server.requests.map((r) => r.path), []);
+    assert.deepEqual(await readdir(parent), []);
+  });
+});
