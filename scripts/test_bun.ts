@@ -24,6 +24,7 @@ const DENO_ONLY: Readonly<Record<string, string>> = {
   "tests/mirror/not_writable_test.ts":
     "runs the CLI under `deno run` in a child process with a read-only directory (a mode, or a " +
     "read-only bind mount in a user namespace for root); the check itself is runtime-independent",
+  "tests/cli/read_only_output_test.ts": "the same, for --save and project export outputs",
 };
 /** Per-test timeout passed to `bun test`. */
 const TEST_TIMEOUT_MS = 60_000;

@@ -48,14 +48,45 @@ export interface AtomicFileOptions {
 const encoder = new TextEncoder();
 
 /**
- * Checks that a path can be written: not empty, not a directory, and in an existing directory.
- * Call it before sending requests so bad output paths fail first.
+ * Why files cannot be created in a directory, found by creating and removing a probe file
+ * (`.write-check.<random>.tmp`, a name the writers' clean-up treats as temporary). Not
+ * `access(W_OK)`: under Deno's Node layer it answers from permission bits, so it passes for root
+ * and on read-only mounts, and a command failed only after its requests, with a raw `EROFS`.
+ *
+ * @param dir An existing directory.
+ * @returns `undefined` when a file could be created there, else the error code (`EROFS`,
+ *   `EACCES`, …) or `"unknown"`.
+ *
+ * @example
+ * ```ts
+ * import { directoryWriteError } from "./atomic_file.ts";
+ *
+ * console.log(await directoryWriteError(await Deno.makeTempDir())); // undefined
+ * ```
+ */
+export async function directoryWriteError(dir: string): Promise<string | undefined> {
+  const { join } = await import("node:path");
+  const random = crypto.getRandomValues(new Uint32Array(2));
+  const probe = join(dir, `.write-check.${random[0]!.toString(36)}${random[1]!.toString(36)}.tmp`);
+  try {
+    await (await (await fs()).open(probe, "wx")).close();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === "string" ? code : "unknown";
+  }
+  await (await fs()).rm(probe, { force: true });
+  return undefined;
+}
+
+/**
+ * Checks that a path can be written: not empty, not a directory, and in an existing directory
+ * where files can be created. Call it before sending requests so bad output paths fail first.
  *
  * @param path The destination file.
  * @param field The option or parameter name to report, e.g. `"--out"`.
  * @returns The resolved absolute path.
  * @throws {ValidationError} When the path is empty, is a directory, or its parent directory does
- * not exist or is not a directory.
+ * not exist, is not a directory or is not writable.
  *
  * @example Reject a path in a missing directory
  * ```ts
@@ -84,6 +115,13 @@ export async function checkOutputPath(path: string, field = "path"): Promise<str
   const targetStat = await (await fs()).stat(absolute).catch(() => undefined);
   if (targetStat?.isDirectory()) {
     throw new ValidationError(field, `Cannot write to "${path}": it is a directory`);
+  }
+  const unwritable = await directoryWriteError(parent);
+  if (unwritable !== undefined) {
+    throw new ValidationError(
+      field,
+      `Cannot write to "${path}": the directory "${parent}" is not writable (${unwritable})`,
+    );
   }
   return absolute;
 }

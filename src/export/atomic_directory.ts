@@ -10,6 +10,7 @@
  * @module
  */
 
+import { directoryWriteError } from "../core/atomic_file.ts";
 import { ValidationError } from "../core/errors.ts";
 
 let fsModule: Promise<typeof import("node:fs/promises")> | undefined;
@@ -60,6 +61,13 @@ export async function checkOutputDirectory(path: string, field = "path"): Promis
         `Cannot write a dataset to "${path}": the directory is not empty (choose a new path)`,
       );
     }
+  }
+  const unwritable = await directoryWriteError(parent);
+  if (unwritable !== undefined) {
+    throw new ValidationError(
+      field,
+      `Cannot write a dataset to "${path}": the directory "${parent}" is not writable (${unwritable})`,
+    );
   }
   return absolute;
 }

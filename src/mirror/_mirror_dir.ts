@@ -6,9 +6,9 @@
  */
 
 import { createHash } from "node:crypto";
-import { mkdir, open, readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { writeFileAtomic } from "../core/atomic_file.ts";
+import { directoryWriteError, writeFileAtomic } from "../core/atomic_file.ts";
 import { ValidationError } from "../core/errors.ts";
 import { type FileRef, hashedName, type ManifestRun } from "./mirror_format.ts";
 
@@ -62,26 +62,15 @@ export async function prepareDir(
   }
 }
 
-/**
- * Creates and removes a probe file in `dir`. Why not `access(W_OK)`: it answers from permission
- * bits on some runtimes (Deno's Node layer), so it passes for root and on read-only mounts, and
- * the mirror then failed after its requests with a raw `EROFS`.
- */
+/** Fails when files cannot be created in `dir` (see `directoryWriteError`). */
 async function checkWritable(dir: string, what: string, out: string): Promise<void> {
-  const random = crypto.getRandomValues(new Uint32Array(2));
-  const probe = join(dir, `.write-check.${random[0]!.toString(36)}${random[1]!.toString(36)}.tmp`);
-  try {
-    await (await open(probe, "wx")).close();
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
+  const unwritable = await directoryWriteError(dir);
+  if (unwritable !== undefined) {
     throw new ValidationError(
       "out",
-      `Cannot mirror to "${out}": ${what} is not writable${
-        typeof code === "string" ? ` (${code})` : ""
-      }`,
+      `Cannot mirror to "${out}": ${what} is not writable (${unwritable})`,
     );
   }
-  await rm(probe, { force: true });
 }
 
 function isTemp(name: string): boolean {

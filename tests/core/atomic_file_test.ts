@@ -3,7 +3,12 @@ import assert from "node:assert/strict";
 import { mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AtomicFile, checkOutputPath, writeFileAtomic } from "../../src/core/atomic_file.ts";
+import {
+  AtomicFile,
+  checkOutputPath,
+  directoryWriteError,
+  writeFileAtomic,
+} from "../../src/core/atomic_file.ts";
 import { ValidationError } from "../../src/core/errors.ts";
 
 async function tempDir(): Promise<string> {
@@ -30,6 +35,17 @@ describe("checkOutputPath", () => {
     await assert.rejects(checkOutputPath(dir), /is a directory/);
     await writeFile(join(dir, "file"), "x");
     await assert.rejects(checkOutputPath(join(dir, "file", "out.csv")), /is not a directory/);
+  });
+});
+
+describe("directoryWriteError", () => {
+  it("creates and removes a probe in a writable directory, and names the error otherwise", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "swanlab-ts-probe-"));
+    await writeFile(join(dir, "kept.txt"), "x");
+    assert.equal(await directoryWriteError(dir), undefined);
+    assert.deepEqual(await readdir(dir), ["kept.txt"]); // the probe is gone
+    assert.equal(await directoryWriteError(join(dir, "missing")), "ENOENT");
+    assert.equal(await directoryWriteError(join(dir, "kept.txt")), "ENOTDIR");
   });
 });
 

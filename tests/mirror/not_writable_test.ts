@@ -7,56 +7,12 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LocalServer, startServer } from "../../src/server/mod.ts";
 import { serverEnv } from "../cli/_helpers.ts";
-
-const CLI = new URL("../../cli.ts", import.meta.url).pathname;
-
-/** Runs the CLI with `dir` read-only; `null` with the reason when this machine cannot. */
-type ReadOnlyRun = (
-  dir: string,
-  args: string[],
-  env: Record<string, string>,
-) => Promise<{ code: number; stderr: string }>;
-
-async function run(command: string, args: string[], env: Record<string, string>) {
-  const output = await new Deno.Command(command, { args, env, stdout: "piped", stderr: "piped" })
-    .output();
-  return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
-}
-
-async function readOnlyRunner(): Promise<ReadOnlyRun | string> {
-  if (Deno.build.os !== "linux") return "needs Linux";
-  const deno = Deno.execPath();
-  if (Deno.uid() !== 0) {
-    return async (dir, args, env) => {
-      await chmod(dir, 0o555);
-      try {
-        return await run(deno, ["run", "-A", CLI, ...args], env);
-      } finally {
-        await chmod(dir, 0o755);
-      }
-    };
-  }
-  const probe = await run("unshare", ["-rm", "true"], {}).catch(() => undefined);
-  if (probe?.code !== 0) return "running as root without user namespaces (unshare -rm)";
-  return (dir, args, env) =>
-    run("unshare", [
-      "-rm",
-      "sh",
-      "-c",
-      'mount --bind -o ro "$0" "$0" && exec "$@"',
-      dir,
-      deno,
-      "run",
-      "-A",
-      CLI,
-      ...args,
-    ], env);
-}
+import { CLI, type ReadOnlyRun, readOnlyRunner, runCommand } from "../_read_only_dir.ts";
 
 /** Every file under `dir` with its contents. */
 async function snapshot(dir: string): Promise<Map<string, string>> {
@@ -100,7 +56,7 @@ describe("mirror into a directory that cannot be written", { skip }, () => {
 
   it("an existing mirror: exit 2 before any request, every file as it was", async () => {
     const dir = join(tmp, "existing");
-    const first = await run(Deno.execPath(), [
+    const first = await runCommand(Deno.execPath(), [
       "run",
       "-A",
       CLI,
