@@ -11,6 +11,7 @@ import type { Limiter } from "../core/limiter.ts";
 import type { MetricRow } from "../export/metric_row.ts";
 import { MetricTable } from "../export/metric_table.ts";
 import { validateMetricKeys } from "../metrics/metric_keys.ts";
+import { copyBlockPoints, type LongPointColumns } from "../metrics/long_point_columns.ts";
 import { normalizeRangeQuery } from "../metrics/range_query.ts";
 import type { MetricRowColumns } from "../export/metric_row_columns.ts";
 import type { Transport } from "../core/transport.ts";
@@ -267,10 +268,7 @@ class ColumnBlocks implements MetricRowSink {
   readonly #done: MetricRowColumns[] = [];
   #chunk: readonly string[] | undefined;
   #chunkIndex = new Uint16Array(0);
-  #keyIndex = new Uint16Array(COLUMN_BLOCK);
-  #steps = new Float64Array(COLUMN_BLOCK);
-  #values = new Float64Array(COLUMN_BLOCK);
-  #timestamps = new Float64Array(COLUMN_BLOCK);
+  #columns = newBlock();
   #length = 0;
 
   constructor(run: string, keys: readonly string[]) {
@@ -284,45 +282,29 @@ class ColumnBlocks implements MetricRowSink {
       this.#chunk = keys;
       this.#chunkIndex = Uint16Array.from(keys, (key) => this.#indexOf(key));
     }
-    const chunkIndex = this.#chunkIndex;
-    const { steps, values, hasValue, timestamps } = block;
-    const count = keys.length;
-    let keyIndex = this.#keyIndex;
-    let outSteps = this.#steps;
-    let outValues = this.#values;
-    let outTimestamps = this.#timestamps;
-    let at = this.#length;
-    let cell = from * count;
-    for (let row = from; row < to; row++) {
-      const step = steps[row] as number;
-      for (let k = 0; k < count; k++, cell++) {
-        if (hasValue[cell] === 0) continue;
-        if (at === COLUMN_BLOCK) {
-          this.#length = at;
-          this.#finish();
-          keyIndex = this.#keyIndex;
-          outSteps = this.#steps;
-          outValues = this.#values;
-          outTimestamps = this.#timestamps;
-          at = 0;
-        }
-        keyIndex[at] = chunkIndex[k] as number;
-        outSteps[at] = step;
-        outValues[at] = values[cell] as number;
-        outTimestamps[at] = timestamps[cell] as number;
-        at++;
-      }
+    const position = { row: from, key: 0 };
+    for (;;) {
+      this.#length = copyBlockPoints(
+        block,
+        this.#chunkIndex,
+        to,
+        position,
+        this.#columns,
+        this.#length,
+      );
+      if (position.row === to) return;
+      this.#finish(); // the block is full and a point is left
     }
-    this.#length = at;
   }
 
   point(point: MetricPoint): void {
     if (this.#length === COLUMN_BLOCK) this.#finish();
     const at = this.#length++;
-    this.#keyIndex[at] = this.#indexOf(point.key);
-    this.#steps[at] = point.step;
-    this.#values[at] = point.value;
-    this.#timestamps[at] = point.timestamp ?? NaN;
+    const columns = this.#columns;
+    columns.keyIndex[at] = this.#indexOf(point.key);
+    columns.steps[at] = point.step;
+    columns.values[at] = point.value;
+    columns.timestamps[at] = point.timestamp ?? NaN;
   }
 
   ready(): boolean {
@@ -346,21 +328,20 @@ class ColumnBlocks implements MetricRowSink {
   }
 
   #finish(): void {
-    this.#done.push({
-      run: this.#run,
-      length: this.#length,
-      keys: this.#keys,
-      keyIndex: this.#keyIndex,
-      steps: this.#steps,
-      values: this.#values,
-      timestamps: this.#timestamps,
-    });
-    this.#keyIndex = new Uint16Array(COLUMN_BLOCK);
-    this.#steps = new Float64Array(COLUMN_BLOCK);
-    this.#values = new Float64Array(COLUMN_BLOCK);
-    this.#timestamps = new Float64Array(COLUMN_BLOCK);
+    this.#done.push({ run: this.#run, length: this.#length, keys: this.#keys, ...this.#columns });
+    this.#columns = newBlock();
     this.#length = 0;
   }
+}
+
+/** The columns of a new block (handed over when full, so never reused). */
+function newBlock(): LongPointColumns {
+  return {
+    keyIndex: new Uint16Array(COLUMN_BLOCK),
+    steps: new Float64Array(COLUMN_BLOCK),
+    values: new Float64Array(COLUMN_BLOCK),
+    timestamps: new Float64Array(COLUMN_BLOCK),
+  };
 }
 
 function toRows(run: string, points: readonly MetricPoint[]): MetricRow[] {

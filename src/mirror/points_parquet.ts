@@ -10,6 +10,7 @@ import type { ByteSink } from "../export/byte_sink.ts";
 import type { MetricRowColumns } from "../export/metric_row_columns.ts";
 import { MetricsParquetWriter } from "../export/metrics_parquet_writer.ts";
 import type { ParquetCompression } from "../export/parquet_options.ts";
+import { copyBlockPoints } from "../metrics/long_point_columns.ts";
 import type { MetricPoint, MetricRowBlock, MetricRowSink } from "../metrics/scan_metrics.ts";
 
 /** Rows collected before they go to the writer. */
@@ -87,32 +88,19 @@ export class PointsEncoder implements MetricRowSink {
 
   /** Copies rows `[from, to)` of a parser block (a point per cell that has a value). */
   rows(keys: readonly string[], block: MetricRowBlock, from: number, to: number): void {
-    const count = keys.length;
     if (keys !== this.#chunk) {
       this.#chunk = keys;
       this.#chunkIndex = Uint16Array.from(keys, (key) => this.#indexOf(key));
     }
-    const chunkIndex = this.#chunkIndex;
-    this.#reserve(this.#length + (to - from) * count);
-    const { steps, values, hasValue, timestamps } = block;
-    const keyIndex = this.#keyIndex;
-    const outSteps = this.#steps;
-    const outValues = this.#values;
-    const outTimestamps = this.#timestamps;
-    let at = this.#length;
-    let cell = from * count;
-    for (let row = from; row < to; row++) {
-      const step = steps[row] as number;
-      for (let k = 0; k < count; k++, cell++) {
-        if (hasValue[cell] === 0) continue;
-        keyIndex[at] = chunkIndex[k] as number;
-        outSteps[at] = step;
-        outValues[at] = values[cell] as number;
-        outTimestamps[at] = timestamps[cell] as number;
-        at++;
-      }
-    }
-    this.#length = at;
+    this.#reserve(this.#length + (to - from) * keys.length); // room for every cell: one call
+    const columns = {
+      keyIndex: this.#keyIndex,
+      steps: this.#steps,
+      values: this.#values,
+      timestamps: this.#timestamps,
+    };
+    const position = { row: from, key: 0 };
+    this.#length = copyBlockPoints(block, this.#chunkIndex, to, position, columns, this.#length);
   }
 
   /** One point (of a range-filtered scan, which the mirror does not use). */
