@@ -6,7 +6,12 @@
  * @module
  */
 
-import { chmod } from "node:fs/promises";
+import { after, before } from "node:test";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type LocalServer, startServer } from "../src/server/mod.ts";
+import { serverEnv } from "./cli/_helpers.ts";
 
 /** The CLI entry of this checkout. */
 export const CLI: string = new URL("../cli.ts", import.meta.url).pathname;
@@ -58,4 +63,34 @@ export async function readOnlyRunner(): Promise<ReadOnlyRun | string> {
       CLI,
       ...args,
     ], env);
+}
+
+/** What a suite of read-only tests shares: a local server, a temporary directory, the CLI's env. */
+export interface ReadOnlyFixture {
+  /** The local server (2 runs per project, 50 steps). */
+  readonly server: LocalServer;
+  /** A temporary directory, removed after the suite. */
+  readonly tmp: string;
+  /** The CLI's environment: the server's host and key, no colour, the PATH. */
+  readonly env: Record<string, string>;
+}
+
+/**
+ * Starts the fixture before the suite and stops it after; call it inside `describe`.
+ *
+ * @param prefix The temporary directory's name prefix.
+ * @returns The fixture, usable once the suite runs.
+ */
+export function readOnlyFixture(prefix: string): ReadOnlyFixture {
+  const fixture = {} as { server: LocalServer; tmp: string; env: Record<string, string> };
+  before(async () => {
+    fixture.server = await startServer({ runs: 2, steps: 50, logLines: 5 });
+    fixture.tmp = await mkdtemp(join(tmpdir(), prefix));
+    fixture.env = { ...serverEnv(fixture.server), NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "" };
+  });
+  after(async () => {
+    await fixture.server.close();
+    await rm(fixture.tmp, { recursive: true, force: true });
+  });
+  return fixture;
 }

@@ -11,14 +11,14 @@ import { AtomicFile } from "../core/atomic_file.ts";
  * A destination for bytes that is either committed (complete) or aborted. An {@linkcode AtomicFile}
  * is one: nothing appears under its final name before `commit()`.
  *
- * @example Collect bytes in memory
+ * @example Count the bytes written
  * ```ts
  * import type { ByteSink } from "./byte_sink.ts";
  *
- * const chunks: Uint8Array[] = [];
+ * let bytes = 0;
  * const sink: ByteSink = {
  *   write: (chunk) => {
- *     chunks.push(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk.slice());
+ *     bytes += typeof chunk === "string" ? new TextEncoder().encode(chunk).length : chunk.length;
  *     return Promise.resolve();
  *   },
  *   commit: () => Promise.resolve(),

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ByteSink } from "../export/byte_sink.ts";
+import { MemorySink } from "../export/memory_sink.ts";
 import type { MetricRowColumns } from "../export/metric_row_columns.ts";
 import { MetricsParquetWriter } from "../export/metrics_parquet_writer.ts";
 import type { ParquetCompression } from "../export/parquet_options.ts";
@@ -63,22 +63,13 @@ export class PointsEncoder implements MetricRowSink {
    * @param compression The codec of every column.
    */
   static async create(compression: ParquetCompression = "SNAPPY"): Promise<PointsEncoder> {
-    const chunks: Uint8Array[] = [];
-    const sink: ByteSink = {
-      write: (chunk) => {
-        // The writer may reuse its chunk: keep a copy.
-        chunks.push(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk.slice());
-        return Promise.resolve();
-      },
-      commit: () => Promise.resolve(),
-      abort: () => Promise.resolve(),
-    };
+    const sink = new MemorySink();
     const writer = await MetricsParquetWriter.create(sink, {
       includeRun: false,
       rowGroupSize: 100_000,
       compression,
     });
-    return new PointsEncoder(writer, chunks);
+    return new PointsEncoder(writer, sink.chunks);
   }
 
   /** Points written so far (collected points not drained yet are not counted). */

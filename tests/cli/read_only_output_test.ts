@@ -5,32 +5,18 @@
  * CLI's child process (see `tests/_read_only_dir.ts`); where that is not possible the tests say so
  * and are skipped.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { type LocalServer, startServer } from "../../src/server/mod.ts";
-import { serverEnv } from "./_helpers.ts";
-import { type ReadOnlyRun, readOnlyRunner } from "../_read_only_dir.ts";
+import { readOnlyFixture, type ReadOnlyRun, readOnlyRunner } from "../_read_only_dir.ts";
 
 const runner = await readOnlyRunner();
 const skip = typeof runner === "string" ? runner : false;
 
 describe("outputs in a directory that cannot be written", { skip }, () => {
-  let server: LocalServer;
-  let tmp: string;
-  let env: Record<string, string>;
+  const fixture = readOnlyFixture("swanlab-ts-ro-output-");
   const readOnly = runner as ReadOnlyRun;
-  before(async () => {
-    server = await startServer({ runs: 2, steps: 50, logLines: 5 });
-    tmp = await mkdtemp(join(tmpdir(), "swanlab-ts-ro-output-"));
-    env = { ...serverEnv(server), NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "" };
-  });
-  after(async () => {
-    await server.close();
-    await rm(tmp, { recursive: true, force: true });
-  });
 
   const cases: [string, (dir: string) => string[], RegExp][] = [
     [
@@ -71,13 +57,13 @@ describe("outputs in a directory that cannot be written", { skip }, () => {
   ];
   for (const [name, args, message] of cases) {
     it(`${name}: exit 2 before any request, nothing written`, async () => {
-      const dir = join(tmp, name.replaceAll(/[^a-z]+/g, "-"));
+      const dir = join(fixture.tmp, name.replaceAll(/[^a-z]+/g, "-"));
       await mkdir(dir);
-      server.clearRequests();
-      const result = await readOnly(dir, args(dir), env);
+      fixture.server.clearRequests();
+      const result = await readOnly(dir, args(dir), fixture.env);
       assert.equal(result.code, 2, result.stderr);
       assert.match(result.stderr, message);
-      assert.deepEqual(server.requests.map((r) => r.path), []);
+      assert.deepEqual(fixture.server.requests.map((r) => r.path), []);
       assert.deepEqual(await readdir(dir), []);
     });
   }

@@ -5,14 +5,17 @@
  * read-only bind mount in a user namespace (`unshare`). Where neither is possible the tests say so
  * and are skipped.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type LocalServer, startServer } from "../../src/server/mod.ts";
-import { serverEnv } from "../cli/_helpers.ts";
-import { CLI, type ReadOnlyRun, readOnlyRunner, runCommand } from "../_read_only_dir.ts";
+import {
+  CLI,
+  readOnlyFixture,
+  type ReadOnlyRun,
+  readOnlyRunner,
+  runCommand,
+} from "../_read_only_dir.ts";
 
 /** Every file under `dir` with its contents. */
 async function snapshot(dir: string): Promise<Map<string, string>> {
@@ -29,33 +32,26 @@ const runner = await readOnlyRunner();
 const skip = typeof runner === "string" ? runner : false;
 
 describe("mirror into a directory that cannot be written", { skip }, () => {
-  let server: LocalServer;
-  let tmp: string;
-  let env: Record<string, string>;
+  const fixture = readOnlyFixture("swanlab-ts-ro-mirror-");
   const readOnly = runner as ReadOnlyRun;
-  before(async () => {
-    server = await startServer({ runs: 2, steps: 50, logLines: 5 });
-    tmp = await mkdtemp(join(tmpdir(), "swanlab-ts-ro-mirror-"));
-    env = { ...serverEnv(server), NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "" };
-  });
-  after(async () => {
-    await server.close();
-    await rm(tmp, { recursive: true, force: true });
-  });
 
   it("an empty directory: exit 2 before any request", async () => {
-    const dir = join(tmp, "empty");
+    const dir = join(fixture.tmp, "empty");
     await mkdir(dir);
-    server.clearRequests();
-    const result = await readOnly(dir, ["mirror", "vision-lab", "--out", dir, "--no-media"], env);
+    fixture.server.clearRequests();
+    const result = await readOnly(
+      dir,
+      ["mirror", "vision-lab", "--out", dir, "--no-media"],
+      fixture.env,
+    );
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /error: Cannot mirror to ".*empty": the directory is not writable/);
-    assert.deepEqual(server.requests.map((r) => r.path), []);
+    assert.deepEqual(fixture.server.requests.map((r) => r.path), []);
     assert.deepEqual(await readdir(dir), []);
   });
 
   it("an existing mirror: exit 2 before any request, every file as it was", async () => {
-    const dir = join(tmp, "existing");
+    const dir = join(fixture.tmp, "existing");
     const first = await runCommand(Deno.execPath(), [
       "run",
       "-A",
@@ -67,27 +63,31 @@ describe("mirror into a directory that cannot be written", { skip }, () => {
       "--runs",
       "1",
       "--no-media",
-    ], env);
+    ], fixture.env);
     assert.equal(first.code, 0, first.stderr);
     const before = await snapshot(dir);
     assert.ok(before.size > 3, `a mirror was written (${before.size} files)`);
-    server.clearRequests();
-    const result = await readOnly(dir, ["mirror", "vision-lab/resnet-sweep", "--out", dir], env);
+    fixture.server.clearRequests();
+    const result = await readOnly(
+      dir,
+      ["mirror", "vision-lab/resnet-sweep", "--out", dir],
+      fixture.env,
+    );
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /the directory is not writable/);
-    assert.deepEqual(server.requests.map((r) => r.path), []);
+    assert.deepEqual(fixture.server.requests.map((r) => r.path), []);
     assert.deepEqual(await snapshot(dir), before);
   });
 
   it("a missing directory in a parent that cannot be written: exit 2, nothing created", async () => {
-    const parent = join(tmp, "parent");
+    const parent = join(fixture.tmp, "parent");
     await mkdir(parent);
     const dir = join(parent, "backup");
-    server.clearRequests();
-    const result = await readOnly(parent, ["mirror", "vision-lab", "--out", dir], env);
+    fixture.server.clearRequests();
+    const result = await readOnly(parent, ["mirror", "vision-lab", "--out", dir], fixture.env);
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /its parent ".*parent" is not writable/);
-    assert.deepEqual(server.requests.map((r) => r.path), []);
+    assert.deepEqual(fixture.server.requests.map((r) => r.path), []);
     assert.deepEqual(await readdir(parent), []);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { parquetReadObjects } from "hyparquet";
-import type { ByteSink } from "../../src/export/byte_sink.ts";
+import { MemorySink } from "../../src/export/memory_sink.ts";
 import type { MetricRow } from "../../src/export/metric_row.ts";
 import { writeMetricsParquet } from "../../src/export/metrics_parquet_writer.ts";
 import type { MetricRowBlock } from "../../src/metrics/scan_metrics.ts";
@@ -59,17 +59,9 @@ function concat(chunks: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
 
 /** The file `writeMetricsParquet` writes for rows (without the run column), in memory. */
 async function reference(rows: MetricRow[]): Promise<Uint8Array<ArrayBuffer>> {
-  const chunks: Uint8Array[] = [];
-  const sink: ByteSink = {
-    write: (chunk) => {
-      chunks.push(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk.slice());
-      return Promise.resolve();
-    },
-    commit: () => Promise.resolve(),
-    abort: () => Promise.resolve(),
-  };
+  const sink = new MemorySink();
   await writeMetricsParquet(sink, rows, { includeRun: false, rowGroupSize: 100_000 });
-  return concat(chunks);
+  return concat(sink.chunks);
 }
 
 describe("PointsEncoder", () => {
