@@ -96,6 +96,22 @@ export async function directoryWriteError(dir: string): Promise<string | undefin
  * ```
  */
 export async function checkOutputPath(path: string, field = "path"): Promise<string> {
+  const { absolute, parent } = await inspectOutputPath(path, field);
+  const unwritable = await directoryWriteError(parent);
+  if (unwritable !== undefined) {
+    throw new ValidationError(
+      field,
+      `Cannot write to "${path}": the directory "${parent}" is not writable (${unwritable})`,
+    );
+  }
+  return absolute;
+}
+
+/** The checks of {@linkcode checkOutputPath} but the probe: the absolute path and its directory. */
+async function inspectOutputPath(
+  path: string,
+  field: string,
+): Promise<{ absolute: string; parent: string }> {
   if (typeof path !== "string" || path.trim() === "") {
     throw new ValidationError(field, `Cannot write to ${field}: the path is empty`);
   }
@@ -116,14 +132,7 @@ export async function checkOutputPath(path: string, field = "path"): Promise<str
   if (targetStat?.isDirectory()) {
     throw new ValidationError(field, `Cannot write to "${path}": it is a directory`);
   }
-  const unwritable = await directoryWriteError(parent);
-  if (unwritable !== undefined) {
-    throw new ValidationError(
-      field,
-      `Cannot write to "${path}": the directory "${parent}" is not writable (${unwritable})`,
-    );
-  }
-  return absolute;
+  return { absolute, parent };
 }
 
 async function temporaryName(target: string): Promise<string> {
@@ -197,7 +206,8 @@ export class AtomicFile {
       const { dirname, resolve } = await import("node:path");
       await (await fs()).mkdir(dirname(resolve(path)), { recursive: true });
     }
-    const target = await checkOutputPath(path, options.field ?? "path");
+    // No write probe: opening the temporary file below is one (a mirror writes thousands).
+    const { absolute: target } = await inspectOutputPath(path, options.field ?? "path");
     const temporary = await temporaryName(target);
     const handle = await (await fs()).open(temporary, "wx", options.mode ?? 0o644);
     return new AtomicFile(target, temporary, handle, options.mode);

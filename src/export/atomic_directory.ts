@@ -37,6 +37,21 @@ const fs = () => fsModule ??= import("node:fs/promises");
  * ```
  */
 export async function checkOutputDirectory(path: string, field = "path"): Promise<string> {
+  const absolute = await inspectOutputDirectory(path, field);
+  const { dirname } = await import("node:path");
+  const parent = dirname(absolute);
+  const unwritable = await directoryWriteError(parent);
+  if (unwritable !== undefined) {
+    throw new ValidationError(
+      field,
+      `Cannot write a dataset to "${path}": the directory "${parent}" is not writable (${unwritable})`,
+    );
+  }
+  return absolute;
+}
+
+/** The checks of {@linkcode checkOutputDirectory} but the probe; returns the absolute path. */
+async function inspectOutputDirectory(path: string, field: string): Promise<string> {
   if (typeof path !== "string" || path.trim() === "") {
     throw new ValidationError(field, `Cannot write to ${field}: the path is empty`);
   }
@@ -61,13 +76,6 @@ export async function checkOutputDirectory(path: string, field = "path"): Promis
         `Cannot write a dataset to "${path}": the directory is not empty (choose a new path)`,
       );
     }
-  }
-  const unwritable = await directoryWriteError(parent);
-  if (unwritable !== undefined) {
-    throw new ValidationError(
-      field,
-      `Cannot write a dataset to "${path}": the directory "${parent}" is not writable (${unwritable})`,
-    );
   }
   return absolute;
 }
@@ -111,7 +119,8 @@ export class AtomicDirectory {
    * @throws {ValidationError} See {@linkcode checkOutputDirectory}.
    */
   static async create(path: string, options: { field?: string } = {}): Promise<AtomicDirectory> {
-    const target = await checkOutputDirectory(path, options.field ?? "path");
+    // No write probe: making the temporary directory below is one.
+    const target = await inspectOutputDirectory(path, options.field ?? "path");
     const random = crypto.getRandomValues(new Uint32Array(2));
     const suffix = `${random[0]!.toString(36)}${random[1]!.toString(36)}`;
     const { basename, dirname, join } = await import("node:path");
@@ -142,7 +151,7 @@ export class AtomicDirectory {
     }
     try {
       // Checked again: a file or a non-empty directory created meanwhile is never replaced.
-      await checkOutputDirectory(this.#target);
+      await inspectOutputDirectory(this.#target, "path");
       await (await fs()).rename(this.#temporary, this.#target);
       this.#state = "committed";
     } catch (error) {
