@@ -9,6 +9,8 @@
  * @module
  */
 
+// First: Optique's modules must evaluate with the stand-in segmenter (see the module).
+import { restoreSegmenter } from "./_deferred_segmenter.ts";
 import { or } from "@optique/core/constructs";
 import type { Message } from "@optique/core/message";
 import { parse, type Parser } from "@optique/core/parser";
@@ -23,6 +25,8 @@ import { VERSION } from "../core/version.ts";
 import { commandPath, parseFailure, unknownCommand, usageFailure } from "./usage_failure.ts";
 
 export type { CliIo, CliReader, CliTty, CliWriter } from "./io.ts";
+
+restoreSegmenter();
 
 /**
  * The program name shown in usage lines and completion scripts.

@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { DeferredSegmenter } from "../../src/cli/_deferred_segmenter.ts";
+import { run } from "../../src/cli/main.ts";
+import { captureIo } from "./_helpers.ts";
+
+const TEXT = "a👍🏽b中文e\u0301🇨🇳";
+
+describe("the deferred Intl.Segmenter of the CLI's start-up", () => {
+  it("is not left installed once the CLI's modules are loaded", () => {
+    // A stand-in instance has no Intl brand: toString() would say [object Object].
+    assert.equal(Object.prototype.toString.call(new Intl.Segmenter()), "[object Intl.Segmenter]");
+    assert.notEqual(Intl.Segmenter, DeferredSegmenter);
+  });
+
+  it("segments like the runtime's segmenter", () => {
+    const options = { granularity: "grapheme" } as const;
+    const deferred = [...new DeferredSegmenter(undefined, options).segment(TEXT)];
+    const native = [...new Intl.Segmenter(undefined, options).segment(TEXT)];
+    assert.deepEqual(deferred.map((s) => s.segment), native.map((s) => s.segment));
+    assert.deepEqual(deferred.map((s) => s.segment), ["a", "👍🏽", "b", "中", "文", "e\u0301", "🇨🇳"]);
+    assert.equal(
+      new DeferredSegmenter("en", options).resolvedOptions().granularity,
+      "grapheme",
+    );
+  });
+
+  it("still measures text for Optique: a help page wraps to the terminal's width", async () => {
+    // Optique's segmenter was built while the stand-in was installed: wrapping uses it.
+    const { io, stdout } = captureIo({ tty: { stdout: true }, columns: 60 });
+    assert.equal(await run(["run", "metrics", "--help"], io), 0);
+    const lines = stdout().split("\n");
+    assert.ok(lines.length > 10, stdout());
+    for (const line of lines) {
+      // Only a single unbreakable word may overflow.
+      if (line.length > 60) assert.doesNotMatch(line.trim(), / /, `not wrapped: ${line}`);
+    }
+    assert.ok(lines.some((line) => line.length > 50), "the text fills the width");
+  });
+});
