@@ -160,8 +160,8 @@ export type {
   MetricColumnsQuery,
   MetricSeriesColumns,
 } from "./src/metrics/metric_columns.ts";
+export type { ExportUrl } from "./src/metrics/presign_export.ts";
 export type {
-  ExportUrl,
   MetricPoint,
   ScanMetricsOptions,
   ScanMetricsQuery,

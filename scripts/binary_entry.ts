@@ -15,6 +15,9 @@ import { run } from "../src/cli/main.ts";
 
 registerModules({
   "mod.ts": () => import("../mod.ts"),
+  "src/core/drift.ts": () => import("../src/core/drift.ts"),
+  "src/core/errors.ts": () => import("../src/core/errors.ts"),
+  "src/entities/api.ts": () => import("../src/entities/api.ts"),
   "src/cli/commands/auth.ts": () => import("../src/cli/commands/auth.ts"),
   "src/cli/commands/demo.ts": () => import("../src/cli/commands/demo.ts"),
   "src/cli/commands/doctor.ts": () => import("../src/cli/commands/doctor.ts"),

@@ -60,6 +60,56 @@ export function loadLibrary(): Promise<Library> {
 }
 
 /**
+ * What the API commands need of the library: the client, the drift warning's text and the
+ * validation error class.
+ *
+ * @example Build a client
+ * ```ts ignore
+ * import { loadClient } from "./context.ts";
+ *
+ * const { Api } = await loadClient();
+ * const api = new Api({ host: "http://127.0.0.1:8000", apiKey: "demo-key" });
+ * ```
+ */
+export interface ClientLibrary {
+  /** The client class (`src/entities/api.ts`). */
+  Api: typeof import("../entities/api.ts").Api;
+  /** The one-line text of a drift warning (`src/core/drift.ts`). */
+  formatDrift: typeof import("../core/drift.ts").formatDrift;
+  /** Bad input, found before any request (`src/core/errors.ts`). */
+  ValidationError: typeof import("../core/errors.ts").ValidationError;
+}
+
+let client: Promise<ClientLibrary> | undefined;
+
+/**
+ * Loads what the API commands need, once: the client's modules without the rest of `mod.ts`
+ * (exporters, `doctor`, `login`), which commands like `user info` never run. (About a fifth of
+ * the library's modules; each costs start-up time whether used or not.)
+ *
+ * @returns The client library.
+ *
+ * @example Build a client lazily
+ * ```ts ignore
+ * import { loadClient } from "./context.ts";
+ *
+ * const { Api } = await loadClient();
+ * ```
+ */
+export function loadClient(): Promise<ClientLibrary> {
+  client ??= Promise.all([
+    importModule<typeof import("../entities/api.ts")>("src/entities/api.ts"),
+    importModule<typeof import("../core/drift.ts")>("src/core/drift.ts"),
+    importModule<typeof import("../core/errors.ts")>("src/core/errors.ts"),
+  ]).then(([{ Api }, { formatDrift }, { ValidationError }]) => ({
+    Api,
+    formatDrift,
+    ValidationError,
+  }));
+  return client;
+}
+
+/**
  * Loads the local server (`src/server/mod.ts`, for `serve` and `demo`) on first use, with a
  * computed specifier like {@linkcode loadLibrary}: a literal `import()` would make `deno run`
  * read the server's modules before `serve --help` could print.
@@ -322,7 +372,7 @@ export class CommandContext {
    */
   api(): Promise<Api> {
     this.#api ??= (async () => {
-      const lib = await loadLibrary();
+      const lib = await loadClient();
       const apiKey = await this.apiKey();
       return new lib.Api({
         ...(this.common.host === undefined ? {} : { host: this.common.host }),
@@ -446,8 +496,8 @@ async function isUsageError(error: unknown): Promise<boolean> {
   if (error instanceof UsageError) return true;
   if (!(error instanceof Error)) return false;
   if (error.name !== "ValidationError") return false;
-  const lib = await loadLibrary();
-  return error instanceof lib.ValidationError;
+  const { ValidationError } = await loadClient();
+  return error instanceof ValidationError;
 }
 
 /**

@@ -16,7 +16,7 @@ import type { Message } from "@optique/core/message";
 import { parse, type Parser } from "@optique/core/parser";
 import { command, constant } from "@optique/core/primitives";
 import { findGroup, GROUP_BRIEFS, GROUPS } from "./commands/_groups.ts";
-import { CommandContext, errorMessage, loadLibrary } from "./context.ts";
+import { CommandContext, errorMessage, loadClient } from "./context.ts";
 import type { CliIo } from "./io.ts";
 import { examplesFooter, type Invocation, NO_COMMON, paragraph } from "./options.ts";
 import { InputReader } from "./prompt.ts";
@@ -169,9 +169,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 
   let invocation: Invocation | undefined;
   try {
-    // Start loading the library while the parser is built (every command but help needs it).
+    // Start loading the client while the parser is built (every command but help needs it).
     if (findGroup(args[0]) && !args.includes("--help") && !args.includes("-h")) {
-      loadLibrary().catch(() => {});
+      loadClient().catch(() => {});
     }
     const tree = await treeFor(args);
     // runParser() tries the plain parser first and returns its value when it accepts the

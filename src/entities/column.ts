@@ -7,12 +7,8 @@
 import { ApiResponse } from "../core/api_response.ts";
 import { ValidationError } from "../core/errors.ts";
 import type { RequestOptions } from "../core/request_options.ts";
-import { exportScalarCsvUrl, type ExportUrl } from "../metrics/scan_metrics.ts";
-import {
-  fetchSingleMetric,
-  type SingleMetricJson,
-  type SingleMetricQuery,
-} from "../metrics/single_metric.ts";
+import type { ExportUrl } from "../metrics/presign_export.ts";
+import type { SingleMetricJson, SingleMetricQuery } from "../metrics/single_metric.ts";
 import {
   deepFreeze,
   expectRecord,
@@ -297,6 +293,8 @@ export class Column {
     }
     const ref = await this.#run.ref(options);
     const transport = await this.#run.ctx.transport();
+    // The metrics engine (CSV reader, sampling) loads on first use: start-up does not pay it.
+    const { fetchSingleMetric } = await import("../metrics/single_metric.ts");
     return await fetchSingleMetric(transport, ref, snapshot.key, metricType, single, options);
   }
 
@@ -328,6 +326,7 @@ export class Column {
       }
       const ref = await this.#run.ref(options);
       const transport = await this.#run.ctx.transport();
+      const { exportScalarCsvUrl } = await import("../metrics/scan_metrics.ts");
       return await exportScalarCsvUrl(transport, ref, [snapshot.key], options);
     });
   }

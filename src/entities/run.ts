@@ -24,28 +24,18 @@ import {
   type MediaQuery,
   validateMediaStep,
 } from "../metrics/medias.ts";
-import {
-  fetchMetricColumns,
-  type MetricColumns,
-  type MetricColumnsQuery,
-} from "../metrics/metric_columns.ts";
+import type { MetricColumns, MetricColumnsQuery } from "../metrics/metric_columns.ts";
 import { validateMetricKeys } from "../metrics/metric_keys.ts";
 import { normalizeRangeQuery } from "../metrics/range_query.ts";
 import type { RunRef } from "../metrics/run_ref.ts";
-import {
-  fetchScalarMetrics,
-  type MetricsJson,
-  resolveSample,
-  type ScalarMetricsOptions,
-  type ScalarMetricsQuery,
+import type { ExportUrl } from "../metrics/presign_export.ts";
+import { resolveSample } from "../metrics/sample_size.ts";
+import type {
+  MetricsJson,
+  ScalarMetricsOptions,
+  ScalarMetricsQuery,
 } from "../metrics/scalar_metrics.ts";
-import {
-  type ExportUrl,
-  type MetricPoint,
-  scanMetrics,
-  type ScanMetricsOptions,
-  type ScanMetricsQuery,
-} from "../metrics/scan_metrics.ts";
+import type { MetricPoint, ScanMetricsOptions, ScanMetricsQuery } from "../metrics/scan_metrics.ts";
 import { fetchSummary, type SummaryJson } from "../metrics/summary.ts";
 import {
   arr,
@@ -727,6 +717,7 @@ export class Run {
       normalizeRangeQuery({ ...q.rangeQuery }, "rangeQuery");
     }
     const [transport, ref] = await this.#resolve(options);
+    const { fetchScalarMetrics } = await import("../metrics/scalar_metrics.ts");
     return await fetchScalarMetrics(transport, ref, keys, q, options);
   }
 
@@ -773,10 +764,12 @@ export class Run {
           next: (): Promise<IteratorResult<MetricPoint>> => {
             if (inner !== undefined) return inner.next();
             if (finished) return Promise.resolve({ done: true, value: undefined });
-            return resolve().then(([transport, ref]) => {
-              inner = scanMetrics(transport, ref, keys, q, options)[Symbol.asyncIterator]();
-              return inner.next();
-            });
+            return Promise.all([resolve(), import("../metrics/scan_metrics.ts")]).then(
+              ([[transport, ref], { scanMetrics }]) => {
+                inner = scanMetrics(transport, ref, keys, q, options)[Symbol.asyncIterator]();
+                return inner.next();
+              },
+            );
           },
           return: async (): Promise<IteratorResult<MetricPoint>> => {
             finished = true;
@@ -826,6 +819,7 @@ export class Run {
       normalizeRangeQuery({ ...q.rangeQuery }, "rangeQuery");
     }
     const [transport, ref] = await this.#resolve(options);
+    const { fetchMetricColumns } = await import("../metrics/metric_columns.ts");
     return await fetchMetricColumns(transport, ref, keys, q, options);
   }
 

@@ -9,22 +9,13 @@
 import { ValidationError } from "../core/errors.ts";
 import type { Limiter } from "../core/limiter.ts";
 import type { MetricRow } from "../export/metric_row.ts";
-import { MetricTable } from "../export/metric_table.ts";
+import type { MetricTable } from "../export/metric_table.ts";
 import { validateMetricKeys } from "../metrics/metric_keys.ts";
-import { copyBlockPoints, type LongPointColumns } from "../metrics/long_point_columns.ts";
 import { normalizeRangeQuery } from "../metrics/range_query.ts";
 import type { MetricRowColumns } from "../export/metric_row_columns.ts";
 import type { Transport } from "../core/transport.ts";
 import type { RunRef } from "../metrics/run_ref.ts";
-import {
-  type MetricPoint,
-  type MetricRowBlock,
-  type MetricRowSink,
-  paceMetricRows,
-  scanMetricBatches,
-  type ScanMetricsOptions,
-  type ScanMetricsQuery,
-} from "../metrics/scan_metrics.ts";
+import type { MetricPoint, ScanMetricsOptions, ScanMetricsQuery } from "../metrics/scan_metrics.ts";
 import { type Run, runCore } from "./run.ts";
 import { orderedStreams } from "./_ordered.ts";
 
@@ -49,8 +40,6 @@ export interface RunsScanOptions extends ScanMetricsOptions {
 
 /** Batches each run may hold ahead of the consumer (about 1024 points each). */
 const BUFFERED_BATCHES = 8;
-/** Rows per block of `columns()` (26 bytes each). */
-const COLUMN_BLOCK = 8192;
 /** Column blocks each run may hold ahead of the consumer. */
 const BUFFERED_BLOCKS = 2;
 
@@ -167,6 +156,11 @@ export class RunsMetricsScan implements AsyncIterable<MetricRow> {
     const query = this.#query;
     const stream = (): AsyncGenerator<MetricRowColumns[]> =>
       this.#stream(BUFFERED_BLOCKS, async function* (transport, ref, options) {
+        // The metrics engine loads on first use (see `Run.metrics`): start-up does not pay it.
+        const [{ paceMetricRows }, { ColumnBlocks }] = await Promise.all([
+          import("../metrics/scan_metrics.ts"),
+          import("./_column_blocks.ts"),
+        ]);
         const blocks = new ColumnBlocks(ref.runId, keys);
         for await (const _ of paceMetricRows(transport, ref, keys, query, options, blocks)) {
           const done = blocks.take();
@@ -205,6 +199,7 @@ export class RunsMetricsScan implements AsyncIterable<MetricRow> {
     for await (const batch of this.#batches()) {
       for (const row of batch) rows.push(row);
     }
+    const { MetricTable } = await import("../export/metric_table.ts");
     return new MetricTable(rows, new Map(this.#names));
   }
 
@@ -221,6 +216,7 @@ export class RunsMetricsScan implements AsyncIterable<MetricRow> {
     const keys = this.#keys;
     const query = this.#query;
     return this.#stream(BUFFERED_BATCHES, async function* (transport, ref, options) {
+      const { scanMetricBatches } = await import("../metrics/scan_metrics.ts");
       for await (const points of scanMetricBatches(transport, ref, keys, query, options)) {
         yield toRows(ref.runId, points);
       }
@@ -255,93 +251,6 @@ export class RunsMetricsScan implements AsyncIterable<MetricRow> {
     }
     yield* orderedStreams(sources(), { window, buffer, stop: () => controller.abort() });
   }
-}
-
-/**
- * Collects a run's rows into {@linkcode MetricRowColumns} blocks, straight from the parser's
- * blocks (or, with a range query, from the points that pass it).
- */
-class ColumnBlocks implements MetricRowSink {
-  readonly #run: string;
-  readonly #keys: readonly string[];
-  readonly #keyOf: Map<string, number>;
-  readonly #done: MetricRowColumns[] = [];
-  #chunk: readonly string[] | undefined;
-  #chunkIndex = new Uint16Array(0);
-  #columns = newBlock();
-  #length = 0;
-
-  constructor(run: string, keys: readonly string[]) {
-    this.#run = run;
-    this.#keys = keys;
-    this.#keyOf = new Map(keys.map((key, i) => [key, i]));
-  }
-
-  rows(keys: readonly string[], block: MetricRowBlock, from: number, to: number): void {
-    if (keys !== this.#chunk) {
-      this.#chunk = keys;
-      this.#chunkIndex = Uint16Array.from(keys, (key) => this.#indexOf(key));
-    }
-    const position = { row: from, key: 0 };
-    for (;;) {
-      this.#length = copyBlockPoints(
-        block,
-        this.#chunkIndex,
-        to,
-        position,
-        this.#columns,
-        this.#length,
-      );
-      if (position.row === to) return;
-      this.#finish(); // the block is full and a point is left
-    }
-  }
-
-  point(point: MetricPoint): void {
-    if (this.#length === COLUMN_BLOCK) this.#finish();
-    const at = this.#length++;
-    const columns = this.#columns;
-    columns.keyIndex[at] = this.#indexOf(point.key);
-    columns.steps[at] = point.step;
-    columns.values[at] = point.value;
-    columns.timestamps[at] = point.timestamp ?? NaN;
-  }
-
-  ready(): boolean {
-    return this.#done.length > 0;
-  }
-
-  /** Closes the last block. */
-  end(): void {
-    if (this.#length > 0) this.#finish();
-  }
-
-  /** The finished blocks, handed over once. */
-  take(): MetricRowColumns[] {
-    return this.#done.splice(0);
-  }
-
-  #indexOf(key: string): number {
-    const index = this.#keyOf.get(key);
-    if (index === undefined) throw new Error(`Unexpected key "${key}" in a metrics scan`);
-    return index;
-  }
-
-  #finish(): void {
-    this.#done.push({ run: this.#run, length: this.#length, keys: this.#keys, ...this.#columns });
-    this.#columns = newBlock();
-    this.#length = 0;
-  }
-}
-
-/** The columns of a new block (handed over when full, so never reused). */
-function newBlock(): LongPointColumns {
-  return {
-    keyIndex: new Uint16Array(COLUMN_BLOCK),
-    steps: new Float64Array(COLUMN_BLOCK),
-    values: new Float64Array(COLUMN_BLOCK),
-    timestamps: new Float64Array(COLUMN_BLOCK),
-  };
 }
 
 function toRows(run: string, points: readonly MetricPoint[]): MetricRow[] {

@@ -9,7 +9,7 @@
 import { ValidationError } from "../core/errors.ts";
 import type { Limiter } from "../core/limiter.ts";
 import type { RequestOptions } from "../core/request_options.ts";
-import { Table, type TableCell, type TableRow } from "../export/table_data.ts";
+import type { Table, TableCell, TableRow } from "../export/table_data.ts";
 import type { SummaryItemJson, SummaryJson } from "../metrics/summary.ts";
 import { type Run, type RunJson, type RunTableFields, runTableFields } from "./run.ts";
 import { orderedMap } from "./_ordered.ts";
@@ -598,6 +598,7 @@ export class RunsTable implements AsyncIterable<TableRow> {
       for (const key of shape.keys) out[key] = row[key] ?? null;
       return out;
     });
+    const { Table } = await import("../export/table_data.ts");
     return new Table(columns, full);
   }
 

@@ -10,12 +10,8 @@ import type { ToArrayOptions } from "../core/paging.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import { fetchAvailability, keyClass, listMetricKeys } from "../metrics/metric_keys.ts";
 import type { RunRef } from "../metrics/run_ref.ts";
-import { exportScalarCsvUrl, type ExportUrl } from "../metrics/scan_metrics.ts";
-import {
-  fetchSingleMetric,
-  type SingleMetricJson,
-  type SingleMetricQuery,
-} from "../metrics/single_metric.ts";
+import type { ExportUrl } from "../metrics/presign_export.ts";
+import type { SingleMetricJson, SingleMetricQuery } from "../metrics/single_metric.ts";
 import { checkOptionalString, deepFreeze, isRecord, Lazy, sortKeys } from "./_lazy.ts";
 import type { RunCore } from "./run.ts";
 import {
@@ -507,6 +503,8 @@ export class Key {
     options: RequestOptions = {},
   ): Promise<SingleMetricJson> {
     const transport = await this.#run.ctx.transport();
+    // The metrics engine (CSV reader, sampling) loads on first use: start-up does not pay it.
+    const { fetchSingleMetric } = await import("../metrics/single_metric.ts");
     return await fetchSingleMetric(transport, this.#ref, this.key, this.metricType, query, options);
   }
 
@@ -537,6 +535,7 @@ export class Key {
         );
       }
       const transport = await this.#run.ctx.transport();
+      const { exportScalarCsvUrl } = await import("../metrics/scan_metrics.ts");
       return await exportScalarCsvUrl(transport, this.#ref, [this.key], options, {
         experimentName: this.#ref.name,
       });

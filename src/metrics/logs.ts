@@ -17,7 +17,7 @@ import { checkRequestOptions } from "../core/option_checks.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import type { Transport } from "../core/transport.ts";
 import type { RunRef } from "./run_ref.ts";
-import { type ExportUrl, presignExport } from "./scan_metrics.ts";
+import { type ExportUrl, presignExport } from "./presign_export.ts";
 
 /**
  * The levels of console log lines.

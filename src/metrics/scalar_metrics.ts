@@ -23,10 +23,7 @@ import type { RunRef } from "./run_ref.ts";
 import { PointCollector } from "./_full_points.ts";
 import { scanMetricRows } from "./scan_metrics.ts";
 import { mergeValueStats, type ScalarStatsJson, STAT_FIELDS } from "./stats.ts";
-import { terminalText } from "../core/terminal_text.ts";
-
-/** The largest sample the server accepts; larger ones are clamped to it. */
-export const MAX_SAMPLE = 1500;
+import { defaultWarning, resolveSample } from "./sample_size.ts";
 
 /**
  * A point of a sampled series, passed through as the server sent it: `index` is the step,
@@ -183,46 +180,6 @@ export interface ScalarMetricsOptions extends RequestOptions {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-// Warnings quote server text (keys, messages): shown with control characters made visible.
-function defaultWarning(message: string): void {
-  console.warn(terminalText(message));
-}
-
-/**
- * Checks a sample size: an integer ≥ 1 (default 1500); above 1500 it is clamped to 1500 and a
- * warning is reported, as the SDK does.
- *
- * @param sample The requested sample size.
- * @param onWarning Receives the clamping warning.
- * @returns The sample size to send.
- * @throws {ValidationError} If `sample` is not an integer ≥ 1.
- *
- * @example
- * ```ts
- * import { resolveSample } from "./scalar_metrics.ts";
- *
- * console.log(resolveSample(undefined)); // 1500
- * console.log(resolveSample(5000, () => {})); // 1500
- * ```
- */
-export function resolveSample(
-  sample: unknown,
-  onWarning: (message: string) => void = defaultWarning,
-): number {
-  if (sample === undefined) return MAX_SAMPLE;
-  if (typeof sample !== "number" || !Number.isSafeInteger(sample) || sample < 1) {
-    const shown = typeof sample === "number" || typeof sample === "string"
-      ? ` ${JSON.stringify(sample)}`
-      : "";
-    throw new ValidationError("sample", `Cannot parse sample${shown}: expected an integer >= 1`);
-  }
-  if (sample > MAX_SAMPLE) {
-    onWarning(`Sample ${sample} is above ${MAX_SAMPLE}: using ${MAX_SAMPLE}`);
-    return MAX_SAMPLE;
-  }
-  return sample;
 }
 
 function checkFlag(field: string, value: unknown): boolean {

@@ -22,10 +22,10 @@ import {
   fetchSampledSeries,
   fetchValueStats,
   type FullPointJson,
-  resolveSample,
   type SampledPointJson,
   withoutTimestamps,
 } from "./scalar_metrics.ts";
+import { resolveSample } from "./sample_size.ts";
 import { scanMetricRows } from "./scan_metrics.ts";
 import { PointCollector } from "./_full_points.ts";
 import { type ScalarStatsJson, STAT_FIELDS } from "./stats.ts";

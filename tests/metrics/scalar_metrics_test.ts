@@ -8,7 +8,6 @@ import {
   fetchScalarMetrics,
   type FullPointJson,
   type MetricsJson,
-  resolveSample,
   type SampledPointJson,
   withoutTimestamps,
 } from "../../src/metrics/scalar_metrics.ts";
@@ -22,19 +21,6 @@ function fullOf(json: MetricsJson, key: string): FullPointJson[] {
   assert.ok(entry, `no entry for ${key}`);
   return entry.metrics as FullPointJson[];
 }
-
-describe("resolveSample", () => {
-  it("defaults to 1500, clamps larger samples with a warning and rejects non-integers", () => {
-    const warnings: string[] = [];
-    assert.equal(resolveSample(undefined), 1500);
-    assert.equal(resolveSample(1), 1);
-    assert.equal(resolveSample(5000, (message) => warnings.push(message)), 1500);
-    assert.equal(warnings.length, 1);
-    for (const bad of [0, -1, 1.5, NaN, "10", null]) {
-      assert.throws(() => resolveSample(bad), ValidationError);
-    }
-  });
-});
 
 describe("withoutTimestamps", () => {
   it("copies points without their timestamp and leaves the input unchanged", () => {
