@@ -43,3 +43,49 @@ describe("request deadlines on one timer (src/core/_deadlines.ts)", () => {
     assert.deepEqual(expired, ["outer", "inner"]);
   });
 });
+
+describe("the deadlines' timer and the process", () => {
+  const runtime = (globalThis as { Deno?: unknown }).Deno === undefined ? "bun" : "deno";
+  const script = (body: string) =>
+    `import { addDeadline, clearDeadline } from ${
+      JSON.stringify(new URL("../../src/core/_deadlines.ts", import.meta.url).href)
+    };\n${body}`;
+  const runScript = async (body: string) => {
+    const { execFile } = await import("node:child_process");
+    const { mkdtemp, writeFile, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = await mkdtemp(join(tmpdir(), "deadlines-"));
+    const file = join(dir, "script.ts");
+    await writeFile(file, script(body));
+    const args = runtime === "deno" ? ["run", "-A", file] : [file];
+    const started = performance.now();
+    try {
+      return await new Promise<{ stdout: string; ms: number }>((resolve, reject) => {
+        execFile(runtime, args, { timeout: 20_000 }, (error, stdout) => {
+          if (error) reject(error);
+          else resolve({ stdout, ms: performance.now() - started });
+        });
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+
+  it("a cleared deadline does not keep the process alive", async () => {
+    const { stdout, ms } = await runScript(
+      `const d = addDeadline(15_000, () => console.log("expired"));\n` +
+        `clearDeadline(d);\nconsole.log("done");\n`,
+    );
+    assert.equal(stdout.trim(), "done");
+    assert.ok(ms < 12_000, `the process lived ${Math.round(ms)} ms`);
+  });
+
+  it("takes delays above 2^31 - 1 ms without firing at once", async () => {
+    const expired: string[] = [];
+    const far = addDeadline(2 ** 31 + 1000, () => expired.push("far"));
+    await wait(30);
+    clearDeadline(far);
+    assert.deepEqual(expired, []);
+  });
+});
