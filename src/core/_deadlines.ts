@@ -26,9 +26,18 @@ export interface Deadline {
 }
 
 const pending = new Set<Deadline>();
-/** The armed timer, if any: its `abort` event runs the deadlines that are due. */
+/**
+ * The timer: its `abort` event runs the deadlines that are due. It is kept, detached, when the
+ * last deadline is cleared, and attached again for the next deadline that is not earlier:
+ * an `AbortSignal.timeout()` cannot be cancelled, so a new timer per request would leave one
+ * pending timer behind per request until its delay ran out. (Firing earlier than needed is
+ * harmless: {@linkcode run} re-arms for the earliest deadline left.)
+ */
 let timer: AbortSignal | undefined;
+/** When {@linkcode timer} fires, in `performance.now()` milliseconds. */
 let timerAt = Infinity;
+/** Whether {@linkcode run} listens to {@linkcode timer} (only then does it hold the process). */
+let attached = false;
 
 /**
  * Calls `expire` after `ms` milliseconds unless the deadline is cleared first.
@@ -40,7 +49,9 @@ let timerAt = Infinity;
 export function addDeadline(ms: number, expire: () => void): Deadline {
   const deadline: Deadline = { at: performance.now() + ms, expire };
   pending.add(deadline);
+  if (timer?.aborted) forget(); // it fired while detached
   if (deadline.at < timerAt) arm(deadline.at);
+  else if (!attached) attach();
   return deadline;
 }
 
@@ -51,25 +62,34 @@ export function addDeadline(ms: number, expire: () => void): Deadline {
  */
 export function clearDeadline(deadline: Deadline): void {
   if (!pending.delete(deadline) || pending.size > 0) return;
-  disarm();
-  timerAt = Infinity;
+  detach();
 }
 
 function arm(at: number): void {
-  disarm();
+  forget();
   timerAt = at;
   timer = AbortSignal.timeout(Math.max(0, Math.ceil(at - performance.now())));
-  timer.addEventListener("abort", run);
+  attach();
 }
 
-function disarm(): void {
+function attach(): void {
+  timer?.addEventListener("abort", run);
+  attached = timer !== undefined;
+}
+
+function detach(): void {
   timer?.removeEventListener("abort", run);
+  attached = false;
+}
+
+function forget(): void {
+  detach();
   timer = undefined;
+  timerAt = Infinity;
 }
 
 function run(): void {
-  disarm();
-  timerAt = Infinity;
+  forget();
   const now = performance.now();
   let next = Infinity;
   for (const deadline of [...pending]) {

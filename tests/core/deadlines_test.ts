@@ -81,6 +81,28 @@ describe("the deadlines' timer and the process", () => {
     assert.ok(ms < 12_000, `the process lived ${Math.round(ms)} ms`);
   });
 
+  it("reuses one timer for requests one after another, and never a timer that has fired", async () => {
+    const native = AbortSignal.timeout;
+    let created = 0;
+    AbortSignal.timeout = (ms: number) => {
+      created++;
+      return native.call(AbortSignal, ms);
+    };
+    try {
+      for (let i = 0; i < 50; i++) clearDeadline(addDeadline(10_000, () => {}));
+      assert.ok(created <= 1, `${created} timers for 50 sequential deadlines`);
+      // A short timer, left to fire while detached: the next deadline must not count on it.
+      clearDeadline(addDeadline(0, () => {}));
+      await wait(20);
+      const expired: string[] = [];
+      addDeadline(10, () => expired.push("after"));
+      await wait(60);
+      assert.deepEqual(expired, ["after"]);
+    } finally {
+      AbortSignal.timeout = native;
+    }
+  });
+
   it("takes delays above 2^31 - 1 ms without firing at once", async () => {
     const expired: string[] = [];
     const far = addDeadline(2 ** 31 + 1000, () => expired.push("far"));
