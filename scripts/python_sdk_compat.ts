@@ -949,7 +949,10 @@ const CASES: Case[] = [
   cli("cli.run.summary", (v) => ["run", "summary", v.R]),
   cli("cli.run.summary.keys", (v) => ["run", "summary", v.R, "--keys", "train/loss,lr"]),
   cli("cli.run.summary.keys-empty", (v) => ["run", "summary", v.R, "--keys", ""]),
+  cli("cli.run.summary.keys-only-commas", (v) => ["run", "summary", v.R, "--keys", ",,"]),
   cli("cli.run.metrics.keys-only-commas", (v) => ["run", "metrics", v.R, "--keys", ",,"]),
+  cli("cli.run.metrics.keys-empty", (v) => ["run", "metrics", v.R, "--keys", ""]),
+  cli("cli.run.medias.keys-blank", (v) => ["run", "medias", v.R, "--keys", " , "]),
   cli("cli.run.medias", (v) => ["run", "medias", v.R, "--keys", "samples/image"]),
   cli("cli.run.medias.step", (v) => ["run", "medias", v.R, "--keys", "samples/image", "-s", "749"]),
   cli("cli.run.medias.all", (v) => ["run", "medias", v.R, "--keys", "samples/image", "--all"]),
@@ -1069,6 +1072,13 @@ const KNOWN: Known[] = [
     path: /^(exit|\$.*)$/,
     reason: "README 'The CLI': an empty --keys is a usage error in every command (exit 2); " +
       "Python's run summary reads it as every key",
+  },
+  {
+    id: /^cli\.run\.(metrics|summary|medias)\.keys-(empty|blank|only-commas)$/,
+    path: /^\$$/,
+    reason: "README 'The CLI' (exit codes) and 'Deliberate differences': a usage error also " +
+      "prints the ok:false envelope on stdout when the output is JSON; Python's click prints " +
+      "its usage message on stderr only (same exit code 2)",
   },
   {
     id: /^key\.metric\.all-ignored$/,
