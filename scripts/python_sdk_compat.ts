@@ -1685,7 +1685,7 @@ function print(reports: CaseReport[], verbose: boolean, sides: Sides = SIDES): v
     const explained = r.notes.length > 0 || r.diffs.some((d) => d.known !== undefined);
     const status = !r.passed ? "FAIL " : explained ? "known" : "ok   ";
     const counts = r.kind === "lib" && r.python !== undefined && r.ts.requests !== undefined
-      ? ` (requests: python ${r.python.requests}, swanlab-ts ${r.ts.requests})`
+      ? ` (requests: ${sides[0]} ${r.python.requests}, ${sides[1]} ${r.ts.requests})`
       : "";
     console.log(`${status} ${r.kind.padEnd(3)} ${r.id}${verbose ? counts : ""}`);
     for (const p of r.problems) console.log(indent(p, 6));
@@ -1901,7 +1901,7 @@ async function mirrorMode(
   writes: Case[],
 ): Promise<number> {
   const started = Date.now();
-  const own = server.users[0]!.username;
+  const own = server.users.find((u) => u.apiKey === server.apiKey)!.username;
   const workspaces = [
     ...new Set(Object.keys(server.dataset.projects).map((p) => p.split("/")[0]!)),
   ];
