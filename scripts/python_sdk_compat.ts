@@ -1925,6 +1925,9 @@ async function mirrorMode(
     for (const [ws, served] of mirrors) {
       const read = byWorkspace(reads, ws);
       const write = byWorkspace(writes, ws);
+      console.error(
+        `python_sdk_compat: ${read.length} reads and ${write.length} writes on the mirror of ${ws}`,
+      );
       for (const [cases, into] of [[read, fromMirror], [write, writeResults]] as const) {
         if (cases.length === 0) continue;
         const run = await runDriver(opts, tmp, pyEnv, served, vars, cases, `mirror-${ws}`);
