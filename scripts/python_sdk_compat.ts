@@ -6,6 +6,7 @@
  * ```sh
  * git --git-dir=/path/to/SwanLab.git archive HEAD swanlab | tar -x -C /tmp/swanlab-sdk
  * deno run -A scripts/python_sdk_compat.ts --sdk /tmp/swanlab-sdk
+ * deno run -A scripts/python_sdk_compat.ts --sdk /tmp/swanlab-sdk --mirror
  * ```
  *
  * What it does:
@@ -42,14 +43,25 @@
  * threw unexpectedly, or on an unexplained difference. The last line is
  * `python-compat: N passed, N failed`; the exit code is 1 when a case failed, 2 on setup errors.
  *
+ * With `--mirror` it checks a mirror instead of swanlab-ts (issue #12): it mirrors every seeded
+ * workspace that has projects (`alice`, `vision-lab`) with our `mirror()` into the temporary
+ * directory, serves each copy with `startServer({ data })`, runs the SDK's read cases on the
+ * source and on the mirror of the workspace each case names (the user's own when it names none),
+ * and compares the SDK's two results the same way, after also replacing each server's host,
+ * storage origin and API key by a placeholder and dropping trace ids from error messages.
+ * `MIRROR_KNOWN` lists what a mirror serves differently on purpose (nobody is root on it). The
+ * write cases run on the mirrors only and must not succeed: refused with 403 "Read-only server",
+ * their target absent (404), or refused by the SDK itself. The last line is then
+ * `python-compat --mirror: N passed, N failed`.
+ *
  * Options: `--sdk DIR` (required), `--python BIN` (default `python3`), `--only REGEX` (case ids),
  * `--verbose` (every difference, both outputs of failing cases, request counts), `--json FILE`
- * (the full report), `--keep` (keep the temporary directory).
+ * (the full report), `--keep` (keep the temporary directory), `--mirror` (see above).
  *
  * @module
  */
 
-import { Api, type RunFilter } from "../mod.ts";
+import { Api, mirror, type RunFilter } from "../mod.ts";
 import type { LocalServer } from "../src/server/mod.ts";
 import { startServer } from "../src/server/mod.ts";
 
@@ -949,7 +961,10 @@ const CASES: Case[] = [
   cli("cli.run.summary", (v) => ["run", "summary", v.R]),
   cli("cli.run.summary.keys", (v) => ["run", "summary", v.R, "--keys", "train/loss,lr"]),
   cli("cli.run.summary.keys-empty", (v) => ["run", "summary", v.R, "--keys", ""]),
+  cli("cli.run.summary.keys-only-commas", (v) => ["run", "summary", v.R, "--keys", ",,"]),
   cli("cli.run.metrics.keys-only-commas", (v) => ["run", "metrics", v.R, "--keys", ",,"]),
+  cli("cli.run.metrics.keys-empty", (v) => ["run", "metrics", v.R, "--keys", ""]),
+  cli("cli.run.medias.keys-blank", (v) => ["run", "medias", v.R, "--keys", " , "]),
   cli("cli.run.medias", (v) => ["run", "medias", v.R, "--keys", "samples/image"]),
   cli("cli.run.medias.step", (v) => ["run", "medias", v.R, "--keys", "samples/image", "-s", "749"]),
   cli("cli.run.medias.all", (v) => ["run", "medias", v.R, "--keys", "samples/image", "--all"]),
@@ -1071,6 +1086,13 @@ const KNOWN: Known[] = [
       "Python's run summary reads it as every key",
   },
   {
+    id: /^cli\.run\.(metrics|summary|medias)\.keys-(empty|blank|only-commas)$/,
+    path: /^\$$/,
+    reason: "README 'The CLI' (exit codes) and 'Deliberate differences': a usage error also " +
+      "prints the ok:false envelope on stdout when the output is JSON; Python's click prints " +
+      "its usage message on stderr only (same exit code 2)",
+  },
+  {
     id: /^key\.metric\.all-ignored$/,
     path: /^\$\[0\]\.metrics/,
     reason: "Key.metric({ all: true }) on a SCALAR key returns the full-resolution series " +
@@ -1131,15 +1153,27 @@ function normalize(x: unknown, storageOrigin: string): unknown {
 /** Differences printed per case (all of them are judged and written to `--json`). */
 const MAX_PRINTED_DIFFS = 4;
 
+/** The names of the two compared sides, as differences print them. */
+type Sides = readonly [string, string];
+const SIDES: Sides = ["python", "swanlab-ts"];
+
 /** Recursive diff; with `shapeOnly`, equal types suffice for primitives and lengths are free. */
-function compare(py: unknown, ts: unknown, path: string, out: Diff[], shapeOnly: boolean): void {
+function compare(
+  py: unknown,
+  ts: unknown,
+  path: string,
+  out: Diff[],
+  shapeOnly: boolean,
+  sides: Sides = SIDES,
+): void {
+  const [A, B] = sides;
   const a = typeName(py);
   const b = typeName(ts);
   if (a !== b) {
     out.push({
       path,
       kind: "shape",
-      detail: `python ${a} ${show(py)} vs swanlab-ts ${b} ${show(ts)}`,
+      detail: `${A} ${a} ${show(py)} vs ${B} ${b} ${show(ts)}`,
     });
     return;
   }
@@ -1150,11 +1184,11 @@ function compare(py: unknown, ts: unknown, path: string, out: Diff[], shapeOnly:
       out.push({
         path,
         kind: "value",
-        detail: `length: python ${pa.length}, swanlab-ts ${ta.length}`,
+        detail: `length: ${A} ${pa.length}, ${B} ${ta.length}`,
       });
     }
     for (let i = 0; i < Math.min(pa.length, ta.length); i++) {
-      compare(pa[i], ta[i], `${path}[${i}]`, out, shapeOnly);
+      compare(pa[i], ta[i], `${path}[${i}]`, out, shapeOnly, sides);
     }
     return;
   }
@@ -1166,7 +1200,7 @@ function compare(py: unknown, ts: unknown, path: string, out: Diff[], shapeOnly:
         out.push({
           path: `${path}.${k}`,
           kind: "shape",
-          detail: `missing in swanlab-ts (python ${show(po[k], 60)})`,
+          detail: `missing in ${B} (${A} ${show(po[k], 60)})`,
         });
       }
     }
@@ -1175,7 +1209,7 @@ function compare(py: unknown, ts: unknown, path: string, out: Diff[], shapeOnly:
         out.push({
           path: `${path}.${k}`,
           kind: "shape",
-          detail: `extra in swanlab-ts (${show(to[k], 60)})`,
+          detail: `extra in ${B} (${show(to[k], 60)})`,
         });
       }
     }
@@ -1185,10 +1219,10 @@ function compare(py: unknown, ts: unknown, path: string, out: Diff[], shapeOnly:
       out.push({
         path,
         kind: "order",
-        detail: `key order: python ${pyOrder.join(",")} vs swanlab-ts ${tsOrder.join(",")}`,
+        detail: `key order: ${A} ${pyOrder.join(",")} vs ${B} ${tsOrder.join(",")}`,
       });
     }
-    for (const k of pyOrder) compare(po[k], to[k], `${path}.${k}`, out, shapeOnly);
+    for (const k of pyOrder) compare(po[k], to[k], `${path}.${k}`, out, shapeOnly, sides);
     return;
   }
   if (shapeOnly || py === ts) return;
@@ -1197,7 +1231,7 @@ function compare(py: unknown, ts: unknown, path: string, out: Diff[], shapeOnly:
     const y = ts as number;
     if (Math.abs(x - y) <= 1e-12 * Math.max(Math.abs(x), Math.abs(y))) return;
   }
-  out.push({ path, kind: "value", detail: `python ${show(py)} vs swanlab-ts ${show(ts)}` });
+  out.push({ path, kind: "value", detail: `${A} ${show(py)} vs ${B} ${show(ts)}` });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1388,13 +1422,14 @@ interface Options {
   verbose: boolean;
   json: string;
   keep: boolean;
+  mirror: boolean;
 }
 
 function usage(message: string): never {
   console.error(`python_sdk_compat: ${message}`);
   console.error(
     "usage: deno run -A scripts/python_sdk_compat.ts --sdk DIR [--python BIN] [--only REGEX] " +
-      "[--verbose] [--json FILE] [--keep]\n" +
+      "[--verbose] [--json FILE] [--keep] [--mirror]\n" +
       "  DIR is an extracted SwanLab SDK source tree (it contains swanlab/api/__init__.py), e.g.\n" +
       "  git --git-dir=SwanLab.git archive HEAD swanlab | tar -x -C /tmp/swanlab-sdk",
   );
@@ -1409,6 +1444,7 @@ function parseArgs(args: string[]): Options {
     verbose: false,
     json: "",
     keep: false,
+    mirror: false,
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -1423,6 +1459,7 @@ function parseArgs(args: string[]): Options {
     else if (arg === "--json") opts.json = value();
     else if (arg === "--verbose") opts.verbose = true;
     else if (arg === "--keep") opts.keep = true;
+    else if (arg === "--mirror") opts.mirror = true;
     else if (arg === "--help" || arg === "-h") {
       usage("cross-checks swanlab-ts against the official Python SDK");
     } else usage(`unknown argument ${arg}`);
@@ -1643,12 +1680,12 @@ function judge(c: Case, py: PyResult | undefined, ts: TsResult, storageOrigin: s
   };
 }
 
-function print(reports: CaseReport[], verbose: boolean): void {
+function print(reports: CaseReport[], verbose: boolean, sides: Sides = SIDES): void {
   for (const r of reports) {
     const explained = r.notes.length > 0 || r.diffs.some((d) => d.known !== undefined);
     const status = !r.passed ? "FAIL " : explained ? "known" : "ok   ";
     const counts = r.kind === "lib" && r.python !== undefined && r.ts.requests !== undefined
-      ? ` (requests: python ${r.python.requests}, swanlab-ts ${r.ts.requests})`
+      ? ` (requests: ${sides[0]} ${r.python.requests}, ${sides[1]} ${r.ts.requests})`
       : "";
     console.log(`${status} ${r.kind.padEnd(3)} ${r.id}${verbose ? counts : ""}`);
     for (const p of r.problems) console.log(indent(p, 6));
@@ -1668,10 +1705,12 @@ function print(reports: CaseReport[], verbose: boolean): void {
     }
     if (!r.passed && verbose) {
       const py = r.python?.kind === "cli" ? r.python.output : r.python?.value;
-      console.log(indent(`python:     ${show(py, 1500)}`, 6));
-      console.log(indent(`swanlab-ts: ${show(r.ts.value ?? r.ts.error, 1500)}`, 6));
-      if (r.python?.console) console.log(indent(`python console: ${r.python.console}`, 6));
-      if (r.ts.stderr) console.log(indent(`swanlab-ts stderr: ${r.ts.stderr}`, 6));
+      const width = Math.max(...sides.map((s) => s.length)) + 1;
+      const [a, b] = sides.map((s) => `${s}:`.padEnd(width));
+      console.log(indent(`${a} ${show(py, 1500)}`, 6));
+      console.log(indent(`${b} ${show(r.ts.value ?? r.ts.error, 1500)}`, 6));
+      if (r.python?.console) console.log(indent(`${sides[0]} console: ${r.python.console}`, 6));
+      if (r.ts.stderr) console.log(indent(`${sides[1]} stderr: ${r.ts.stderr}`, 6));
     }
   }
   const reasons = new Set<string>();
@@ -1682,6 +1721,285 @@ function print(reports: CaseReport[], verbose: boolean): void {
     console.log("known differences:");
     for (const reason of reasons) console.log(indent(`- ${reason}`, 2));
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// --mirror: the SDK on the source and on a mirror of it
+// ---------------------------------------------------------------------------------------------
+
+/** Known differences of `--mirror` (source vs mirror), with what the SDK may meet on the mirror. */
+interface MirrorKnown extends Known {
+  /** HTTP statuses >= 400 the SDK may receive from the mirror in these cases. */
+  http?: number[];
+  /** The SDK may raise on the mirror with an error matching this. */
+  raises?: RegExp;
+}
+
+const NOT_ROOT = "docs/MIRROR_FORMAT.md 'Serving': nobody is root on a mirror (the self-hosted " +
+  "info is served with root: false, the other self-hosted routes answer 403)";
+
+const MIRROR_KNOWN: MirrorKnown[] = [
+  {
+    id: /^self_hosted\.json$|^cli\.self-hosted\.info$/,
+    path: /^\$(\.data)?\.root$/,
+    reason: NOT_ROOT,
+  },
+  {
+    id: /^self_hosted\.get_|^cli\.self-hosted\.(list-|summary)/,
+    path: /^(\$.*|exit)$/,
+    http: [403],
+    raises: /Please login as a root user/,
+    reason: `${NOT_ROOT}; the SDK refuses admin calls when root is false`,
+  },
+];
+
+/** Escapes a string for a regular expression. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * The workspace a case reads, whose mirror answers it: the first workspace its call names (a
+ * Python expression with its `Vars` spelled out, or the CLI arguments), else the user's own.
+ */
+function workspaceOf(c: Case, v: Vars, workspaces: string[], own: string): string {
+  const vars = v as unknown as Record<string, unknown>;
+  const text = c.kind === "lib"
+    ? c.py.replace(/\b[A-Z][A-Z_]*\b/g, (n) => n in vars ? JSON.stringify(vars[n]) : n)
+    : c.argv(v).join("\n");
+  let found = own;
+  let at = Infinity;
+  for (const ws of workspaces) {
+    const m = new RegExp(`(^|["\\s])${escapeRegExp(ws)}(["/\\s]|$)`).exec(text);
+    if (m !== null && m.index < at) [found, at] = [ws, m.index];
+  }
+  return found;
+}
+
+/**
+ * Replaces what legitimately differs between two servers by placeholders: their API hosts,
+ * storage origins (after {@link normalize}) and API keys.
+ */
+function normalizeServer(x: unknown, server: LocalServer): unknown {
+  const swap = (value: unknown): unknown => {
+    if (typeof value === "string") {
+      return value.replaceAll(server.storageOrigin, "<storage>").replaceAll(server.host, "<host>")
+        .replaceAll(server.apiKey, "<api-key>");
+    }
+    if (Array.isArray(value)) return value.map(swap);
+    if (value !== null && typeof value === "object") {
+      return Object.fromEntries(Object.entries(value).map(([k, e]) => [k, swap(e)]));
+    }
+    return value;
+  };
+  return swap(normalize(x, server.storageOrigin));
+}
+
+/** Trace ids in error messages (every request gets its own). */
+function withoutTraceIds(x: unknown): unknown {
+  if (typeof x === "string") return x.replace(/Trace ID: [\w-]+/g, "Trace ID: *");
+  if (Array.isArray(x)) return x.map(withoutTraceIds);
+  if (x !== null && typeof x === "object") {
+    return Object.fromEntries(Object.entries(x).map(([k, e]) => [k, withoutTraceIds(e)]));
+  }
+  return x;
+}
+
+const MIRROR_SIDES: Sides = ["source", "mirror"];
+
+/** Judges one read case of `--mirror`: the SDK's result from the mirror against the source's. */
+function judgeMirror(
+  c: Case,
+  source: PyResult | undefined,
+  copy: PyResult | undefined,
+  sourceServer: LocalServer,
+  mirrorServer: LocalServer,
+): CaseReport {
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const diffs: Diff[] = [];
+  const known = MIRROR_KNOWN.filter((k) => k.id.test(c.id));
+  const sides: [string, PyResult | undefined, number[]][] = [
+    ["source", source, c.expectHttp ?? []],
+    ["mirror", copy, [...(c.expectHttp ?? []), ...known.flatMap((k) => k.http ?? [])]],
+  ];
+  for (const [name, py, expected] of sides) {
+    if (py === undefined) {
+      problems.push(`${name}: no result`);
+      continue;
+    }
+    if (!py.ok) {
+      const k = name === "mirror" ? known.find((k) => k.raises?.test(py.error ?? "")) : undefined;
+      if (k !== undefined) notes.push(`the SDK raised on the mirror (${k.reason})`);
+      else problems.push(`${name}: python raised:\n${indent(py.error ?? "", 2)}`);
+    }
+    for (const h of py.http) {
+      if (expected.includes(h.status)) continue;
+      const url = new URL(h.url);
+      problems.push(
+        `${name} answered ${h.status} to the SDK: ${h.method} ${url.pathname}${url.search}` +
+          ` -> ${show(h.responseBody ?? "", 600)}`,
+      );
+    }
+  }
+  if (source?.ok && copy?.ok) {
+    const value = (py: PyResult) => c.kind === "lib" ? py.value : py.output;
+    compare(
+      withoutTraceIds(normalizeServer(value(source), sourceServer)),
+      withoutTraceIds(normalizeServer(value(copy), mirrorServer)),
+      "$",
+      diffs,
+      c.compare === "shape",
+      MIRROR_SIDES,
+    );
+    if (c.kind === "cli" && source.exitCode !== copy.exitCode) {
+      diffs.push({
+        path: "exit",
+        kind: "exit",
+        detail: `source ${source.exitCode}, mirror ${copy.exitCode}`,
+      });
+    }
+  }
+  for (const d of diffs) {
+    const k = known.find((k) => k.path.test(d.path));
+    if (k !== undefined) d.known = k.reason;
+  }
+  const asTs = (py: PyResult | undefined): TsResult =>
+    py === undefined ? { ok: false, error: "no result" } : {
+      ok: py.ok,
+      value: py.kind === "lib" ? py.value : py.output,
+      ...(py.exitCode !== undefined ? { exitCode: py.exitCode } : {}),
+      ...(py.error !== undefined ? { error: py.error } : {}),
+      ...(py.console !== undefined ? { stderr: py.console } : {}),
+      requests: py.requests,
+    };
+  return {
+    id: c.id,
+    kind: c.kind,
+    passed: problems.length === 0 && diffs.every((d) => d.known !== undefined),
+    problems,
+    notes,
+    diffs,
+    ...(source !== undefined ? { python: source } : {}),
+    ts: asTs(copy),
+  };
+}
+
+/**
+ * `--mirror`: mirrors every seeded workspace that has projects with `mirror()`, serves each
+ * mirror with `startServer({ data })`, runs the SDK's read cases on the source and on the mirror
+ * of the workspace each case reads, and compares the two. Write cases run on the mirrors only
+ * and must fail with the read-only error.
+ */
+async function mirrorMode(
+  opts: Options,
+  tmp: string,
+  pyEnv: Record<string, string>,
+  server: LocalServer,
+  vars: Vars,
+  reads: Case[],
+  writes: Case[],
+): Promise<number> {
+  const started = Date.now();
+  const own = server.users.find((u) => u.apiKey === server.apiKey)!.username;
+  const workspaces = [
+    ...new Set(Object.keys(server.dataset.projects).map((p) => p.split("/")[0]!)),
+  ];
+  const mirrors = new Map<string, LocalServer>();
+  try {
+    await Deno.mkdir(`${tmp}/mirror`);
+    for (const ws of workspaces) {
+      const out = `${tmp}/mirror/${ws}`;
+      const report = await mirror(ws, { out, host: server.host, apiKey: server.apiKey, env: {} });
+      console.error(
+        `python_sdk_compat: mirrored ${ws}: ${report.runs.total} runs, ${report.points} points, ` +
+          `${report.logLines} log lines, ${report.mediaFiles} media files`,
+      );
+      mirrors.set(ws, await startServer({ data: out }));
+    }
+    const pySource = await runDriver(opts, tmp, pyEnv, server, vars, reads, "source");
+    const byWorkspace = (cases: Case[], ws: string) =>
+      cases.filter((c) => workspaceOf(c, vars, workspaces, own) === ws);
+    const fromMirror = new Map<string, PyResult>();
+    const writeResults = new Map<string, PyResult>();
+    for (const [ws, served] of mirrors) {
+      const read = byWorkspace(reads, ws);
+      const write = byWorkspace(writes, ws);
+      console.error(
+        `python_sdk_compat: ${read.length} reads and ${write.length} writes on the mirror of ${ws}`,
+      );
+      for (const [cases, into] of [[read, fromMirror], [write, writeResults]] as const) {
+        if (cases.length === 0) continue;
+        const run = await runDriver(opts, tmp, pyEnv, served, vars, cases, `mirror-${ws}`);
+        for (const r of run.results) into.set(r.id, r);
+      }
+    }
+    const sourceById = new Map(pySource.results.map((r) => [r.id, r]));
+    const reports = reads.map((c) => {
+      const ws = workspaceOf(c, vars, workspaces, own);
+      return judgeMirror(c, sourceById.get(c.id), fromMirror.get(c.id), server, mirrors.get(ws)!);
+    });
+    for (const c of writes) reports.push(judgeReadOnly(c, writeResults.get(c.id)));
+    console.log(
+      `python-compat --mirror: SwanLab SDK ${pySource.sdkVersion || "?"}, Python ` +
+        `${pySource.python}, source ${server.host}, mirrors of ${workspaces.join(", ")}: ` +
+        `${reports.length} cases in ${Date.now() - started} ms`,
+    );
+    print(reports, opts.verbose, MIRROR_SIDES);
+    if (opts.json !== "") {
+      await Deno.writeTextFile(
+        opts.json,
+        JSON.stringify({ sdkVersion: pySource.sdkVersion, vars, reports }, null, 1),
+      );
+    }
+    const failed = reports.filter((r) => !r.passed).length;
+    console.log(`python-compat --mirror: ${reports.length - failed} passed, ${failed} failed`);
+    return failed > 0 ? 1 : 0;
+  } finally {
+    for (const served of mirrors.values()) await served.close();
+  }
+}
+
+/**
+ * A write case on a mirror: the SDK's call must not succeed, and the mirror may only have
+ * refused it (403 "Read-only server") or not found its target (404); the SDK may also refuse it
+ * before sending (admin calls when root is false).
+ */
+function judgeReadOnly(c: Case, py: PyResult | undefined): CaseReport {
+  const problems: string[] = [];
+  const notes: string[] = [];
+  if (py === undefined) problems.push("mirror: no result");
+  else {
+    const output = py.output as { ok?: unknown; errmsg?: unknown } | null | undefined;
+    const failed = c.kind === "lib"
+      ? !py.ok || py.value === false || py.value === null
+      : output?.ok === false;
+    if (!failed) problems.push("the write succeeded on the mirror");
+    for (const h of py.http) {
+      const readOnly = h.status === 403 && /Read-only server/.test(h.responseBody ?? "");
+      if (!readOnly && h.status !== 404) {
+        problems.push(`the mirror answered ${h.status}: ${h.method} ${new URL(h.url).pathname}`);
+      }
+    }
+    if (py.http.some((h) => h.status === 403)) notes.push("refused by the read-only mirror (403)");
+    else if (py.http.some((h) => h.status === 404)) {
+      notes.push("its target is not on the mirror (404: the create before it was refused)");
+    } else {
+      const why = c.kind === "cli" ? String(output?.errmsg ?? "") : (py.error ?? "")
+        .trim().split("\n").at(-1);
+      notes.push(`not sent: ${show(why, 160)}`);
+    }
+  }
+  return {
+    id: c.id,
+    kind: c.kind,
+    passed: problems.length === 0,
+    problems,
+    notes,
+    diffs: [],
+    ...(py !== undefined ? { python: py } : {}),
+    ts: { ok: false, error: "not run (read-only mirror)" },
+  };
 }
 
 async function main(): Promise<number> {
@@ -1771,6 +2089,7 @@ async function main(): Promise<number> {
       JSON.stringify([{ key: "job", type: "STABLE", op: "EQ", value: ["train"] }]),
     );
     const pyVars = varsFor(server, "py", filterFile);
+    if (opts.mirror) return await mirrorMode(opts, tmp, pyEnv, server, pyVars, reads, writes);
     const tsVars = varsFor(server, "ts", filterFile);
     const api = new Api({ host: server.host, apiKey: server.apiKey, env: {} });
 

@@ -546,7 +546,9 @@ async function loadMirror(dir: string, store: Store): Promise<LoadedData> {
 
   // A clone reads its data through its root's ids. The mirror stored that data under the clone
   // itself; when the root run is not in the mirror, a hidden root (in a hidden project, listed
-  // nowhere) carries it.
+  // nowhere) carries it. Key listings and availability address the root's project and run ids
+  // directly (the SDK and our client do), so the hidden project is readable by its id: PUBLIC,
+  // as the source let the user read the root.
   for (const clone of clones) {
     const rootId = clone.rootExpId!;
     const existing = store.runs.get(rootId);
@@ -559,7 +561,7 @@ async function loadMirror(dir: string, store: Store): Promise<LoadedData> {
           cuid: projectCuid,
           name: projectCuid,
           workspace: "\u0000hidden",
-          visibility: "PRIVATE",
+          visibility: "PUBLIC",
           description: "",
           labels: [],
           creator: "",

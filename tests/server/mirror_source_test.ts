@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { Api } from "../../mod.ts";
+import { Api, mirror } from "../../mod.ts";
 import { type LocalServer, startServer } from "../../src/server/mod.ts";
 
 /**
@@ -174,5 +174,56 @@ describe("serving a mirror written from the format document", () => {
     assert.deepEqual(logs.logs.map((l) => l.message), ["boom"]);
     assert.equal(logs.count, 1);
     await assert.rejects(() => api.selfHosted().json(), /not available/);
+  });
+});
+
+describe("serving a clone whose root run is not in the mirror", () => {
+  let source: LocalServer;
+  let served: LocalServer;
+  let dir: string;
+  before(async () => {
+    source = await startServer({ runs: 2, steps: 60, logLines: 10 });
+    dir = await mkdtemp(join(tmpdir(), "mirror_source_clone_test_"));
+    // The clone is in alice's workspace, its root in vision-lab's: a mirror of "alice" holds the
+    // clone without its root.
+    await mirror("alice", { out: join(dir, "m"), host: source.host, apiKey: source.apiKey });
+    served = await startServer({ data: join(dir, "m") });
+  });
+  after(async () => {
+    await served.close();
+    await source.close();
+    await rm(dir, { recursive: true });
+  });
+
+  it("answers key listings, availability, metrics and media through the root's ids as the source does", async () => {
+    const path = source.dataset.clone.run.path;
+    const a = new Api({ host: source.host, apiKey: source.apiKey }).run(path);
+    const b = new Api({ host: served.host, apiKey: served.apiKey }).run(path);
+    // Key listings and availability address the root run and project directly (the SDK does
+    // the same): the root's project, not in the mirror, must still be readable by its id.
+    for (
+      const options of [{}, { metricClass: "SYSTEM" as const }, { metricType: "MEDIA" as const }]
+    ) {
+      const keys = await a.series(options).json();
+      assert.ok(keys.keys.length > 0);
+      assert.deepEqual(await b.series(options).json(), keys);
+    }
+    assert.deepEqual(
+      await b.series().availability(["train/loss", "nope"]),
+      await a.series().availability(["train/loss", "nope"]),
+    );
+    assert.deepEqual(
+      await b.metrics(["train/loss", "val/acc"], { sample: 7 }),
+      await a.metrics(["train/loss", "val/acc"], { sample: 7 }),
+    );
+    assert.deepEqual(await b.summary(), await a.summary());
+    const step = source.dataset.mediaSteps[0]!;
+    const ma = await a.medias(["samples/image"], { step });
+    const mb = await b.medias(["samples/image"], { step });
+    assert.deepEqual(
+      mb.list.map((l) => l.metrics.map((s) => s.items.length)),
+      ma.list.map((l) => l.metrics.map((s) => s.items.length)),
+    );
+    assert.ok(ma.list[0]!.metrics.length > 0);
   });
 });
