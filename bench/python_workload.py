@@ -51,6 +51,11 @@ def measure(section):
     }
 
 
+def as_dict(result):
+    """``run.metrics()`` returns a dict in the newest SDK and an object with ``.json()`` before."""
+    return result.json() if hasattr(result, "json") else result
+
+
 def wire(host, api_key):
     """The first run's cuid and its first 64 scalar keys, read with plain HTTP (as the floors of
     bench/workload.ts do), so that both clients are handed the same run and keys."""
@@ -87,7 +92,7 @@ def main():
         run = api.run(path=f"{PROJECT}/{cuid}")
 
         def section():
-            data = run.metrics(keys=FULL_KEYS, all=True).json()
+            data = as_dict(run.metrics(keys=FULL_KEYS, all=True))
             return sum(len(entry["metrics"]) for entry in data["list"])
 
     elif workload == "sampled-metrics":
@@ -95,7 +100,7 @@ def main():
         run = api.run(path=f"{PROJECT}/{cuid}")
 
         def section():
-            data = run.metrics(keys=keys).json()
+            data = as_dict(run.metrics(keys=keys))
             return sum(len(entry["metrics"]) for entry in data["list"])
 
     else:
