@@ -13,10 +13,11 @@
  * serialization, and the `BigInt` delta packing of the rare page whose deltas do not fit 46 bits. Snappy is
  * `_snappy_compressor.ts` (the same bytes as hyparquet-writer's, about 2.5 times faster).
  *
- * Layout written (what hyparquet-writer writes for the same data, one page per column chunk):
- * `run`/`key` as `RLE_DICTIONARY` with a `PLAIN` dictionary page, `step` and `timestamp` as
- * `DELTA_BINARY_PACKED`, `value` as `PLAIN`; data pages v2; chunk statistics (min, max, null
- * count, NaN count for `value`).
+ * Layout written (one page per column chunk): `run`/`key` as `RLE_DICTIONARY` with a `PLAIN`
+ * dictionary page, `step` and `timestamp` as `DELTA_BINARY_PACKED` (all three as hyparquet-writer
+ * writes them), `value` as `BYTE_STREAM_SPLIT` (hyparquet-writer writes `PLAIN`; see `#doubles`
+ * for why; DuckDB, Polars, Spark 3.2+, pyarrow and hyparquet read it); data pages v2; chunk
+ * statistics (min, max, null count, NaN count for `value`).
  *
  * @module
  */
@@ -43,7 +44,7 @@ type Encoding = NonNullable<ColumnChunk["meta_data"]>["encodings"][number];
  */
 export interface IndexedStrings {
   strings: readonly string[];
-  indexes: Int32Array;
+  indexes: Int32Array | Uint16Array;
 }
 
 /** One row group's columns: `length` rows; a `NaN` timestamp is a missing one. */
@@ -63,6 +64,8 @@ const snappy = new SnappyCompressor();
 /** Dictionary indexes and definition levels of the column being encoded (reused). */
 let scratchIndexes = new Int32Array(0);
 let scratchLevels = new Uint8Array(0);
+/** The value column's `BYTE_STREAM_SPLIT` bytes (reused). */
+let scratchSplit = new Uint8Array(0);
 
 /** The Parquet schema of metric rows, with or without the `run` column. */
 export function metricSchema(includeRun: boolean): SchemaElement[] {
@@ -289,6 +292,38 @@ function deltaPage(values: Float64Array, n: number): Uint8Array {
   const writer = new PageWriter();
   deltaBinaryPack(writer, wide, "INT64");
   return writer.getBytes();
+}
+
+/**
+ * `BYTE_STREAM_SPLIT` of `n` doubles into a reused buffer (valid until the next call): stream
+ * `b` holds byte `b` (little-endian) of every value. Two 32-bit reads per value, eight stores.
+ */
+function byteStreamSplit(values: Float64Array, n: number): Uint8Array {
+  if (scratchSplit.length < n * 8) scratchSplit = new Uint8Array(n * 8);
+  const out = scratchSplit;
+  if (LITTLE_ENDIAN) {
+    const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
+    for (let i = 0; i < n; i++) {
+      const lo = words[2 * i] as number;
+      const hi = words[2 * i + 1] as number;
+      out[i] = lo;
+      out[n + i] = lo >>> 8;
+      out[2 * n + i] = lo >>> 16;
+      out[3 * n + i] = lo >>> 24;
+      out[4 * n + i] = hi;
+      out[5 * n + i] = hi >>> 8;
+      out[6 * n + i] = hi >>> 16;
+      out[7 * n + i] = hi >>> 24;
+    }
+  } else {
+    const bytes = new Uint8Array(8);
+    const view = new DataView(bytes.buffer);
+    for (let i = 0; i < n; i++) {
+      view.setFloat64(0, values[i] as number, true);
+      for (let b = 0; b < 8; b++) out[b * n + i] = bytes[b] as number;
+    }
+  }
+  return out.subarray(0, n * 8);
 }
 
 interface IntegerStats {
@@ -569,7 +604,14 @@ export class MetricGroupEncoder {
     );
   }
 
-  /** The DOUBLE column, `PLAIN` (8 little-endian bytes each; NaN and ±Infinity kept). */
+  /**
+   * The DOUBLE column, `BYTE_STREAM_SPLIT` (NaN and ±Infinity kept): the first bytes of every
+   * value, then every second byte, … then every eighth. Measured on the bench's values (8 keys
+   * interleaved, 6 decimals), Snappy then spends about a third of the time it spends on `PLAIN`
+   * doubles, for slightly smaller pages: the sign-and-exponent bytes form long repeating runs
+   * and the random low mantissa bytes are skipped over quickly, where `PLAIN` doubles hold a
+   * short 4-byte match every few bytes, the slowest input for Snappy.
+   */
   #doubles(values: Float64Array, n: number): ColumnChunk {
     let min = Infinity;
     let max = -Infinity;
@@ -582,16 +624,10 @@ export class MetricGroupEncoder {
         if (v > max) max = v;
       }
     }
-    let payload: Uint8Array;
-    if (LITTLE_ENDIAN) payload = new Uint8Array(values.buffer, values.byteOffset, n * 8);
-    else {
-      payload = new Uint8Array(n * 8);
-      const view = new DataView(payload.buffer);
-      for (let i = 0; i < n; i++) view.setFloat64(i * 8, values[i] as number, true);
-    }
+    const payload = byteStreamSplit(values, n);
     const writer = this.#writer;
     const start = writer.offset;
-    const uncompressed = this.#dataPage("PLAIN", undefined, payload, n, 0);
+    const uncompressed = this.#dataPage("BYTE_STREAM_SPLIT", undefined, payload, n, 0);
     const some = nans < n;
     // Parquet's rule for signed zeros: min is -0, max is +0.
     const statistics = {
@@ -603,7 +639,7 @@ export class MetricGroupEncoder {
     return this.#chunk(
       "value",
       "DOUBLE",
-      ["PLAIN"],
+      ["BYTE_STREAM_SPLIT"],
       start,
       start,
       undefined,

@@ -18,11 +18,14 @@ export class SinkByteWriter extends ByteWriter {
     this.#sink = sink;
   }
 
-  /** Writes the buffered bytes to the sink and empties the buffer. */
+  /** Writes the buffered bytes to the sink and starts a new buffer. */
   async flush(): Promise<void> {
     if (this.index === 0) return;
-    // A copy: the buffer is reused as soon as the write settles, the sink may keep the chunk.
-    const chunk = new Uint8Array(this.buffer, 0, this.index).slice();
+    // The buffer itself goes to the sink and is never written again (a sink may keep it, e.g.
+    // a stream that queues it), so no copy is needed; the next bytes go to a new buffer.
+    const chunk = new Uint8Array(this.buffer, 0, this.index);
+    this.buffer = new ArrayBuffer(this.buffer.byteLength);
+    this.view = new DataView(this.buffer);
     this.index = 0;
     await this.#sink.write(chunk);
   }

@@ -40,6 +40,7 @@ import {
 } from "./mirror_format.ts";
 import { paceMetricRows } from "../metrics/scan_metrics.ts";
 import { PointsEncoder } from "./points_parquet.ts";
+import { HashedFileSink } from "./_hashed_file_sink.ts";
 import { PARQUET_COMPRESSIONS, type ParquetCompression } from "../export/parquet_options.ts";
 import { planSync, type RemoteRun, type SyncStep } from "./sync_plan.ts";
 
@@ -467,7 +468,16 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
     // Points.
     let points: RunDocument["points"] = null;
     if (scalarKeys.length > 0) {
-      const encoder = await PointsEncoder.create(compression);
+      // Streamed to disk as it is encoded, and named after its hash at the end.
+      const sink = await HashedFileSink.create(
+        out,
+        pointsDir(workspace, projectName, info.cuid),
+        "part",
+        "parquet",
+        written,
+      );
+      const encoder = await PointsEncoder.create(sink, compression);
+      let rows: number;
       try {
         // The CSV parser's blocks straight into the encoder: no object per point (the Parquet
         // file is the same as from `run.scanMetrics()`'s points).
@@ -476,23 +486,12 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
         for await (const _ of paceMetricRows(transport, ref, scalarKeys, {}, req, encoder)) {
           await encoder.drain();
         }
+        rows = await encoder.finish();
       } catch (error) {
         await encoder.abort();
         throw error;
       }
-      const chunks = await encoder.finish();
-      const rows = encoder.written;
-      if (rows > 0) {
-        const ref = await writeHashed(
-          out,
-          pointsDir(workspace, projectName, info.cuid),
-          "part",
-          "parquet",
-          chunks,
-          written,
-        );
-        points = { ...ref, rows };
-      }
+      if (rows > 0) points = { ...sink.ref, rows };
     }
     progress.points++;
     emit("points");
