@@ -106,8 +106,13 @@ class PageBytes {
     this.bytes[this.length++] = value;
   }
 
-  /** Zigzag varint of a safe integer (once per block: `BigInt` keeps it exact). */
+  /** Zigzag varint of a safe integer (once per block; `BigInt` keeps the widest exact). */
   zigzag(value: number): void {
+    if (value <= 2 ** 51 && value >= -(2 ** 51)) {
+      // 2|v| <= 2^52: exact as a double, and `varint` divides exactly.
+      this.varint(value < 0 ? -2 * value - 1 : 2 * value);
+      return;
+    }
     let z = BigInt(value);
     z = z < 0n ? (-z << 1n) - 1n : z << 1n;
     this.reserve(10);
@@ -283,8 +288,12 @@ function deltaPack(values: Float64Array, n: number, out: PageBytes): boolean {
   return true;
 }
 
+/** The page buffer of `deltaPage` (its result is copied to the writer before the next call). */
+const deltaBytes = new PageBytes();
+
 function deltaPage(values: Float64Array, n: number): Uint8Array {
-  const out = new PageBytes();
+  const out = deltaBytes;
+  out.length = 0;
   out.reserve(32 + Math.ceil(n / BLOCK) * (16 + MINIBLOCKS));
   if (deltaPack(values, n, out)) return out.view();
   const wide = new BigInt64Array(n);

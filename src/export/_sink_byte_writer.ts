@@ -18,12 +18,18 @@ export class SinkByteWriter extends ByteWriter {
     this.#sink = sink;
   }
 
-  /** Writes the buffered bytes to the sink and starts a new buffer. */
+  /** Writes the buffered bytes to the sink and empties the buffer. */
   async flush(): Promise<void> {
     if (this.index === 0) return;
-    // The buffer itself goes to the sink and is never written again (a sink may keep it, e.g.
-    // a stream that queues it), so no copy is needed; the next bytes go to a new buffer.
     const chunk = new Uint8Array(this.buffer, 0, this.index);
+    if (this.#sink.releasesChunks === true) {
+      // Refilled once the write settles: no new memory per row group (and no GC pressure).
+      await this.#sink.write(chunk);
+      this.index = 0;
+      return;
+    }
+    // The buffer itself goes to the sink, which may keep or queue it, and is never written
+    // again (no copy); the next bytes go to a new buffer.
     this.buffer = new ArrayBuffer(this.buffer.byteLength);
     this.view = new DataView(this.buffer);
     this.index = 0;

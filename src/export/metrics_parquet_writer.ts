@@ -135,6 +135,7 @@ export class MetricsParquetWriter {
       },
       commit: () => sink.commit(),
       abort: () => sink.abort(),
+      ...(sink.releasesChunks === true ? { releasesChunks: true } : {}),
     };
     this.#bytes = new encoding.SinkByteWriter(this.#sink);
     this.#includeRun = includeRun;

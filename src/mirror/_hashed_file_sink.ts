@@ -36,6 +36,8 @@ export class HashedFileSink implements ByteSink {
   readonly #file: AtomicFile;
   readonly #hash = createHash("sha256");
   readonly #written: { files: number; bytes: number };
+  /** A chunk is written out before `write` settles. */
+  readonly releasesChunks = true;
   #bytes = 0;
   #ref: FileRef | undefined;
 
