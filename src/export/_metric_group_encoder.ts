@@ -220,6 +220,9 @@ function deltaPack(values: Float64Array, n: number, out: PageBytes): boolean {
     return true;
   }
   out.zigzag(values[0] as number);
+  // The column's statistics, in the same pass (`packedStats`, valid when this returns true).
+  let low = values[0] as number;
+  let high = low;
   let index = 1;
   while (index < n) {
     const end = Math.min(index + BLOCK, n);
@@ -232,6 +235,8 @@ function deltaPack(values: Float64Array, n: number, out: PageBytes): boolean {
       previous = value;
       blockDeltas[j] = delta;
       if (delta < min) min = delta;
+      if (value < low) low = value;
+      else if (value > high) high = value;
     }
     // Deltas of safe integers are exact up to 2^53; |min| <= 2^52 and every adjusted delta
     // < 2^46 keep every delta below 2^53, so all of it is exact.
@@ -285,8 +290,13 @@ function deltaPack(values: Float64Array, n: number, out: PageBytes): boolean {
     }
     index = end;
   }
+  packedStats.min = low;
+  packedStats.max = high;
   return true;
 }
+
+/** The min and max of the values `deltaPage` packed last (`undefined`: no values). */
+const packedStats: IntegerStats = { min: undefined, max: undefined };
 
 /** The page buffer of `deltaPage` (its result is copied to the writer before the next call). */
 const deltaBytes = new PageBytes();
@@ -295,7 +305,12 @@ function deltaPage(values: Float64Array, n: number): Uint8Array {
   const out = deltaBytes;
   out.length = 0;
   out.reserve(32 + Math.ceil(n / BLOCK) * (16 + MINIBLOCKS));
+  packedStats.min = undefined;
+  packedStats.max = undefined;
   if (deltaPack(values, n, out)) return out.view();
+  const { min, max } = integerStats(values, n);
+  packedStats.min = min;
+  packedStats.max = max;
   const wide = new BigInt64Array(n);
   for (let i = 0; i < n; i++) wide[i] = BigInt(values[i] as number);
   const writer = new PageWriter();
@@ -305,14 +320,25 @@ function deltaPage(values: Float64Array, n: number): Uint8Array {
 
 /**
  * `BYTE_STREAM_SPLIT` of `n` doubles into a reused buffer (valid until the next call): stream
- * `b` holds byte `b` (little-endian) of every value. Two 32-bit reads per value, eight stores.
+ * `b` holds byte `b` (little-endian) of every value. Two 32-bit reads per value, eight stores;
+ * the min, max and NaN count (`splitStats`) in the same pass.
  */
 function byteStreamSplit(values: Float64Array, n: number): Uint8Array {
   if (scratchSplit.length < n * 8) scratchSplit = new Uint8Array(n * 8);
   const out = scratchSplit;
+  let min = Infinity;
+  let max = -Infinity;
+  let nans = 0;
   if (LITTLE_ENDIAN) {
+    // The value's two words hold its bytes in order.
     const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
     for (let i = 0; i < n; i++) {
+      const v = values[i] as number;
+      if (v !== v) nans++;
+      else {
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
       const lo = words[2 * i] as number;
       const hi = words[2 * i + 1] as number;
       out[i] = lo;
@@ -328,12 +354,24 @@ function byteStreamSplit(values: Float64Array, n: number): Uint8Array {
     const bytes = new Uint8Array(8);
     const view = new DataView(bytes.buffer);
     for (let i = 0; i < n; i++) {
-      view.setFloat64(0, values[i] as number, true);
+      const v = values[i] as number;
+      if (v !== v) nans++;
+      else {
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+      view.setFloat64(0, v, true);
       for (let b = 0; b < 8; b++) out[b * n + i] = bytes[b] as number;
     }
   }
+  splitStats.min = min;
+  splitStats.max = max;
+  splitStats.nans = nans;
   return out.subarray(0, n * 8);
 }
+
+/** The statistics of the values `byteStreamSplit` split last. */
+const splitStats = { min: Infinity, max: -Infinity, nans: 0 };
 
 interface IntegerStats {
   min: number | undefined;
@@ -589,14 +627,9 @@ export class MetricGroupEncoder {
     }
     const writer = this.#writer;
     const start = writer.offset;
-    const { min, max } = integerStats(present, count);
-    const uncompressed = this.#dataPage(
-      "DELTA_BINARY_PACKED",
-      levels,
-      deltaPage(present, count),
-      n,
-      n - count,
-    );
+    const payload = deltaPage(present, count);
+    const { min, max } = packedStats;
+    const uncompressed = this.#dataPage("DELTA_BINARY_PACKED", levels, payload, n, n - count);
     return this.#chunk(
       name,
       "INT64",
@@ -622,18 +655,8 @@ export class MetricGroupEncoder {
    * short 4-byte match every few bytes, the slowest input for Snappy.
    */
   #doubles(values: Float64Array, n: number): ColumnChunk {
-    let min = Infinity;
-    let max = -Infinity;
-    let nans = 0;
-    for (let i = 0; i < n; i++) {
-      const v = values[i] as number;
-      if (v !== v) nans++;
-      else {
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
-    }
     const payload = byteStreamSplit(values, n);
+    const { min, max, nans } = splitStats;
     const writer = this.#writer;
     const start = writer.offset;
     const uncompressed = this.#dataPage("BYTE_STREAM_SPLIT", undefined, payload, n, 0);
