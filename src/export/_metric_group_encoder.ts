@@ -259,7 +259,19 @@ function deltaPack(values: Float64Array, n: number, out: PageBytes): boolean {
       bytes[widthsAt + mb] = width;
       if (width === 0) continue;
       let at = out.length;
-      if (width <= 24) {
+      if (width === 8 && stop - start === PER_MINIBLOCK) {
+        // A byte per delta (timestamps a few hundred ms apart, say).
+        for (let j = start; j < stop; j++) bytes[at++] = (blockDeltas[j] as number) - min;
+      } else if (width <= 4 && stop - start === PER_MINIBLOCK) {
+        // Eight deltas fill `width` bytes exactly (steps in long format: width 1 or 2).
+        for (let j = start; j < stop; j += 8) {
+          let eight = 0;
+          for (let e = 0; e < 8; e++) {
+            eight |= ((blockDeltas[j + e] as number) - min) << (e * width);
+          }
+          for (let b = 0; b < width; b++) bytes[at++] = eight >>> (b * 8);
+        }
+      } else if (width <= 24) {
         let buffer = 0;
         let used = 0;
         for (let j = 0; j < PER_MINIBLOCK; j++) {
