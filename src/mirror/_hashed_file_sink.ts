@@ -8,11 +8,12 @@
  */
 
 import { createHash } from "node:crypto";
-import { rename, stat, unlink } from "node:fs/promises";
+import { rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { AtomicFile } from "../core/atomic_file.ts";
 import type { ByteSink } from "../export/byte_sink.ts";
 import { type FileRef, hashedName } from "./mirror_format.ts";
+import { statIfAny } from "./_mirror_dir.ts";
 
 /**
  * A {@linkcode ByteSink} for the file `<dir>/<stem>-<h>.<ext>` of a mirror: written atomically
@@ -100,7 +101,7 @@ export class HashedFileSink implements ByteSink {
     const sha256 = this.#hash.digest("hex");
     const file = `${this.#dir}/${hashedName(this.#stem, sha256, this.#ext)}`;
     const path = join(this.#out, file);
-    const existing = await stat(path).catch(() => undefined);
+    const existing = statIfAny(path);
     if (existing?.isFile() && existing.size === this.#bytes) await unlink(this.#file.path);
     else {
       await rename(this.#file.path, path);
