@@ -94,6 +94,25 @@ describe("PointsEncoder", () => {
     ]);
   });
 
+  it("gives its buffers to the next encoder once done, and only once", async () => {
+    const keys = ["loss", "acc"];
+    const encode = async (first: number, rows: number, abortAfter: boolean) => {
+      const sink = new MemorySink();
+      const encoder = await PointsEncoder.create(sink);
+      const b = block(keys, first, rows);
+      encoder.rows(keys, b, 0, rows);
+      if (encoder.ready()) await encoder.drain();
+      assert.equal(await encoder.finish(), rowsOf(keys, b, rows).length);
+      if (abortAfter) await encoder.abort(); // a no-op for the file, and for the buffers
+      return { file: concat(sink.chunks), rows: rowsOf(keys, b, rows) };
+    };
+    await encode(0, 120_000, true); // two groups' buffers go back
+    for (const [first, rows] of [[7, 1_000], [500_000, 130_000], [3, 10]]) {
+      const { file, rows: want } = await encode(first!, rows!, false);
+      assert.deepEqual(file, await reference(want));
+    }
+  });
+
   it("takes the points of a range-filtered scan one by one", async () => {
     const sink = new MemorySink();
     const encoder = await PointsEncoder.create(sink, "UNCOMPRESSED");
