@@ -130,7 +130,11 @@ export async function writeIfMissing(
  * under Deno's Node layer, on a path taken once per media file).
  */
 export function statIfAny(path: string): Stats | undefined {
-  return statSync(path, { throwIfNoEntry: false });
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined; // unreadable: treated as missing, the write that follows reports it
+  }
 }
 
 /** Whether the mirror holds `ref` with the right size. */
