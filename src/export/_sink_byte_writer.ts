@@ -21,8 +21,17 @@ export class SinkByteWriter extends ByteWriter {
   /** Writes the buffered bytes to the sink and empties the buffer. */
   async flush(): Promise<void> {
     if (this.index === 0) return;
-    // A copy: the buffer is reused as soon as the write settles, the sink may keep the chunk.
-    const chunk = new Uint8Array(this.buffer, 0, this.index).slice();
+    const chunk = new Uint8Array(this.buffer, 0, this.index);
+    if (this.#sink.releasesChunks === true) {
+      // Refilled once the write settles: no new memory per row group (and no GC pressure).
+      await this.#sink.write(chunk);
+      this.index = 0;
+      return;
+    }
+    // The buffer itself goes to the sink, which may keep or queue it, and is never written
+    // again (no copy); the next bytes go to a new buffer.
+    this.buffer = new ArrayBuffer(this.buffer.byteLength);
+    this.view = new DataView(this.buffer);
     this.index = 0;
     await this.#sink.write(chunk);
   }

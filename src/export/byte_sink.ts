@@ -27,8 +27,19 @@ import { AtomicFile } from "../core/atomic_file.ts";
  * ```
  */
 export interface ByteSink {
-  /** Appends bytes (text is written as UTF-8). The chunk may be reused once the promise settles. */
+  /**
+   * Appends bytes (text is written as UTF-8). Unless the sink says
+   * {@linkcode ByteSink.releasesChunks}, writers never touch a chunk again once handed over (the
+   * sink may keep or queue it).
+   */
   write(chunk: Uint8Array | string): Promise<void>;
+  /**
+   * True when `write` is done with a chunk once its promise settles (written out, or copied), so
+   * that a writer may refill the same buffer instead of allocating a new one.
+   *
+   * @default false
+   */
+  readonly releasesChunks?: boolean;
   /** Marks the output complete (an atomic file is renamed to its final name). */
   commit(): Promise<void>;
   /** Discards the output (an atomic file's temporary file is deleted). A no-op after `commit`. */
@@ -49,8 +60,8 @@ export interface ByteSink {
 export type SinkTarget = string | ByteSink;
 
 /**
- * Opens a target: a path becomes an {@linkcode AtomicFile} (its directory must exist); a sink is
- * returned as it is.
+ * Opens a target: a path becomes a sink writing an {@linkcode AtomicFile} (its directory must
+ * exist); a sink is returned as it is.
  *
  * @param target The path or sink.
  * @param field The option name reported in errors about the path, e.g. `"--out"`.
@@ -68,6 +79,13 @@ export type SinkTarget = string | ByteSink;
  * ```
  */
 export async function openSink(target: SinkTarget, field = "path"): Promise<ByteSink> {
-  if (typeof target === "string") return await AtomicFile.create(target, { field });
-  return target;
+  if (typeof target !== "string") return target;
+  const file = await AtomicFile.create(target, { field });
+  // A file write is complete when its promise settles: writers may reuse their buffers.
+  return {
+    write: (chunk) => file.write(chunk),
+    commit: () => file.commit(),
+    abort: () => file.abort(),
+    releasesChunks: true,
+  };
 }

@@ -24,6 +24,8 @@ const encoder = new TextEncoder();
 export class MemorySink implements ByteSink {
   /** The bytes written so far, in order. */
   readonly chunks: Uint8Array[] = [];
+  /** Chunks are copied: writers may reuse theirs. */
+  readonly releasesChunks = true;
 
   /** Keeps a copy of the chunk (text as UTF-8). */
   write(chunk: Uint8Array | string): Promise<void> {

@@ -58,7 +58,7 @@ export interface BlockPosition {
  * index `at`, in row order and key order within a row, until the rows are done or the columns
  * are full (at `columns.steps.length`); `position` is moved to where it stopped.
  *
- * @param block The parser's block.
+ * @param block The parser's block (`hasValue` holding 0 or 1 per cell, as the parser writes it).
  * @param chunkIndex Per key of the block's chunk, its index in the sink's key list.
  * @param to The end (exclusive) of the rows to copy.
  * @param position Where to start; updated to where the copy stopped.
@@ -101,6 +101,25 @@ export function copyBlockPoints(
   let row = position.row;
   let k = position.key;
   let cell = row * count + k;
+  if (k === 0 && (to - row) * count <= end - at) {
+    // Room for every cell: each one is written, and kept (the index moves on) only when it has a
+    // value; no branch to mispredict on keys logged at irregular steps (in the bench (h) mirror
+    // this took about a seventh off the copy's time). A slot written for an empty cell is
+    // overwritten by the next point or lies past the end.
+    for (; row < to; row++) {
+      const step = steps[row] as number;
+      for (k = 0; k < count; k++, cell++) {
+        keyIndex[at] = chunkIndex[k] as number;
+        outSteps[at] = step;
+        outValues[at] = values[cell] as number;
+        outTimestamps[at] = timestamps[cell] as number;
+        at += hasValue[cell] as number;
+      }
+    }
+    position.row = to;
+    position.key = 0;
+    return at;
+  }
   for (; row < to; row++, k = 0) {
     const step = steps[row] as number;
     for (; k < count; k++, cell++) {

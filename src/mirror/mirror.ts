@@ -40,6 +40,7 @@ import {
 } from "./mirror_format.ts";
 import { paceMetricRows } from "../metrics/scan_metrics.ts";
 import { PointsEncoder } from "./points_parquet.ts";
+import { HashedFileSink } from "./_hashed_file_sink.ts";
 import { PARQUET_COMPRESSIONS, type ParquetCompression } from "../export/parquet_options.ts";
 import { planSync, type RemoteRun, type SyncStep } from "./sync_plan.ts";
 
@@ -464,111 +465,147 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
     // The summary the plan compared: the document and its fingerprint agree.
     const summary = info.summary;
 
-    // Points.
-    let points: RunDocument["points"] = null;
-    if (scalarKeys.length > 0) {
-      const encoder = await PointsEncoder.create(compression);
-      try {
-        // The CSV parser's blocks straight into the encoder: no object per point (the Parquet
-        // file is the same as from `run.scanMetrics()`'s points).
-        const transport = await core.ctx.transport();
-        const ref = await core.ref(req);
-        for await (const _ of paceMetricRows(transport, ref, scalarKeys, {}, req, encoder)) {
-          await encoder.drain();
-        }
-      } catch (error) {
-        await encoder.abort();
-        throw error;
-      }
-      const chunks = await encoder.finish();
-      const rows = encoder.written;
-      if (rows > 0) {
-        const ref = await writeHashed(
+    // Points, logs and media at the same time: while the logs and media requests wait on the
+    // network, the points download is parsed and encoded (run one after the other, two parallel
+    // runs reached their logs and media together and left the CPU idle meanwhile).
+    const pointsTask = async (): Promise<RunDocument["points"]> => {
+      let points: RunDocument["points"] = null;
+      if (scalarKeys.length > 0) {
+        // Streamed to disk as it is encoded, and named after its hash at the end.
+        const sink = await HashedFileSink.create(
           out,
           pointsDir(workspace, projectName, info.cuid),
           "part",
           "parquet",
-          chunks,
           written,
         );
-        points = { ...ref, rows };
+        const encoder = await PointsEncoder.create(sink, compression);
+        let rows: number;
+        try {
+          // The CSV parser's blocks straight into the encoder: no object per point (the Parquet
+          // file is the same as from `run.scanMetrics()`'s points).
+          const transport = await core.ctx.transport();
+          const ref = await core.ref(req);
+          for await (const _ of paceMetricRows(transport, ref, scalarKeys, {}, req, encoder)) {
+            await encoder.drain();
+          }
+          rows = await encoder.finish();
+        } catch (error) {
+          await encoder.abort();
+          throw error;
+        }
+        if (rows > 0) points = { ...sink.ref, rows };
       }
-    }
-    progress.points++;
-    emit("points");
+      progress.points++;
+      emit("points");
+      return points;
+    };
 
     // Logs: every line (DEBUG and up), shard after shard.
-    checkAborted(signal);
-    let logs: RunDocument["logs"] = null;
-    const lines: string[] = [];
-    for await (const line of run.scanLogs({ level: "DEBUG" }, req)) {
-      const { epoch: _epoch, ...rest } = line;
-      lines.push(JSON.stringify(rest));
-    }
-    if (lines.length > 0) {
-      const ref = await writeHashed(
-        out,
-        runDir(workspace, projectName, info.cuid),
-        "logs",
-        "jsonl",
-        lines.join("\n") + "\n",
-        written,
-      );
-      logs = { ...ref, lines: lines.length };
-    }
-    progress.logs++;
-    emit("logs");
+    const logsTask = async (): Promise<RunDocument["logs"]> => {
+      checkAborted(signal);
+      let logs: RunDocument["logs"] = null;
+      const lines: string[] = [];
+      for await (const line of run.scanLogs({ level: "DEBUG" }, req)) {
+        const { epoch: _epoch, ...rest } = line;
+        lines.push(JSON.stringify(rest));
+      }
+      if (lines.length > 0) {
+        const ref = await writeHashed(
+          out,
+          runDir(workspace, projectName, info.cuid),
+          "logs",
+          "jsonl",
+          lines.join("\n") + "\n",
+          written,
+        );
+        logs = { ...ref, lines: lines.length };
+      }
+      progress.logs++;
+      emit("logs");
+      return logs;
+    };
 
-    // Media, content-addressed.
-    let mediaIndex: RunDocument["media"] = null;
-    if (media) {
-      mediaIndex = [];
-      if (mediaKeys.length > 0) {
-        const prefix = `${String(record.project_id ?? await run.projectId)}/${info.cuid}`;
-        const json = await run.medias(mediaKeys, { all: true }, req);
-        for (const series of json.list) {
-          const steps: { step: number; items: MediaItem[] }[] = [];
-          for (const m of series.metrics) {
-            const step = m.index;
-            if (step === null) {
+    // Media, content-addressed; every file of the run downloaded at once (through the limiter).
+    const mediaTask = async (): Promise<RunDocument["media"]> => {
+      checkAborted(signal);
+      let mediaIndex: RunDocument["media"] = null;
+      if (media) {
+        mediaIndex = [];
+        if (mediaKeys.length > 0) {
+          const prefix = `${String(record.project_id ?? await run.projectId)}/${info.cuid}`;
+          const json = await run.medias(mediaKeys, { all: true }, req);
+          const fetchItem = (
+            key: string,
+            step: number,
+            item: (typeof json.list)[number]["metrics"][number]["items"][number],
+          ) =>
+            mediaLimiter.run(async (): Promise<MediaItem> => {
+              const { url, ...more } = item;
+              if (typeof url !== "string") {
+                throw new Error(`Cannot mirror media "${key}" at step ${step}: no URL`);
+              }
+              const { bytes, contentType } = await download(api, url, signal);
+              const path = objectPath(url, prefix);
+              const sha256 = sha256Hex(bytes);
+              const file = `media/${sha256.slice(0, 2)}/${sha256}.${extOf(path, contentType)}`;
+              await writeIfMissing(out, file, bytes, written);
+              return {
+                path,
+                file,
+                sha256,
+                bytes: bytes.byteLength,
+                contentType,
+                more: Object.keys(more).length > 0 ? more : null,
+              };
+            });
+          for (const s of json.list) {
+            if (s.metrics.some((m) => m.index === null)) {
               // A mirror keys media by step: without it there is nothing true to store.
               throw new ResponseError(
-                `Cannot mirror media "${series.key}" of run "${info.cuid}": a step came without its index`,
+                `Cannot mirror media "${s.key}" of run "${info.cuid}": a step came without its index`,
               );
             }
-            const items = await Promise.all(
-              m.items.map((item) =>
-                mediaLimiter.run(async (): Promise<MediaItem> => {
-                  const { url, ...more } = item;
-                  if (typeof url !== "string") {
-                    throw new Error(
-                      `Cannot mirror media "${series.key}" at step ${m.index}: no URL`,
-                    );
-                  }
-                  const { bytes, contentType } = await download(api, url, signal);
-                  const path = objectPath(url, prefix);
-                  const sha256 = sha256Hex(bytes);
-                  const file = `media/${sha256.slice(0, 2)}/${sha256}.${extOf(path, contentType)}`;
-                  await writeIfMissing(out, file, bytes, written);
-                  return {
-                    path,
-                    file,
-                    sha256,
-                    bytes: bytes.byteLength,
-                    contentType,
-                    more: Object.keys(more).length > 0 ? more : null,
-                  };
-                })
-              ),
-            );
-            steps.push({ step, items });
           }
-          mediaIndex.push({ key: series.key, steps });
+          const series = json.list.map((s) => ({
+            key: s.key,
+            steps: s.metrics.map((m) => {
+              const step = m.index as number;
+              return { step, items: m.items.map((item) => fetchItem(s.key, step, item)) };
+            }),
+          }));
+          // Every download settles before the first failure is thrown (none is left running).
+          const settled = await Promise.allSettled(
+            series.flatMap((s) => s.steps.flatMap((st) => st.items)),
+          );
+          const failed = settled.find((r) => r.status === "rejected");
+          if (failed) throw failed.reason;
+          for (const s of series) {
+            const steps: { step: number; items: MediaItem[] }[] = [];
+            for (const st of s.steps) {
+              steps.push({ step: st.step, items: await Promise.all(st.items) });
+            }
+            mediaIndex.push({ key: s.key, steps });
+          }
         }
       }
+      progress.media++;
+      emit("media");
+      return mediaIndex;
+    };
+
+    // Every task settles before the first failure is thrown (no file is written after it).
+    const [pointsResult, logsResult, mediaResult] = await Promise.allSettled([
+      pointsTask(),
+      logsTask(),
+      mediaTask(),
+    ]);
+    for (const result of [pointsResult, logsResult, mediaResult]) {
+      if (result.status === "rejected") throw result.reason;
     }
-    progress.media++;
-    emit("media");
+    const points = (pointsResult as PromiseFulfilledResult<RunDocument["points"]>).value;
+    const logs = (logsResult as PromiseFulfilledResult<RunDocument["logs"]>).value;
+    const mediaIndex = (mediaResult as PromiseFulfilledResult<RunDocument["media"]>).value;
 
     const doc: RunDocument = {
       record,

@@ -1,32 +1,57 @@
 /**
  * A run's scalar points as one Parquet file (columns `key`, `step`, `value`, `timestamp`),
- * written with the export layer's streaming {@linkcode MetricsParquetWriter} into memory (a
- * chunk per row group), so that the file can be named after its content hash.
+ * written with the export layer's streaming {@linkcode MetricsParquetWriter} into a
+ * {@linkcode ByteSink} (the mirror's is a file named after its content hash).
  *
  * @module
  */
 
-import { MemorySink } from "../export/memory_sink.ts";
-import type { MetricRowColumns } from "../export/metric_row_columns.ts";
+import type { ByteSink } from "../export/byte_sink.ts";
 import { MetricsParquetWriter } from "../export/metrics_parquet_writer.ts";
 import type { ParquetCompression } from "../export/parquet_options.ts";
-import { copyBlockPoints } from "../metrics/long_point_columns.ts";
+import { copyBlockPoints, type LongPointColumns } from "../metrics/long_point_columns.ts";
 import type { MetricPoint, MetricRowBlock, MetricRowSink } from "../metrics/scan_metrics.ts";
 
-/** Rows collected before they go to the writer. */
-const BLOCK = 8192;
+/** Rows per row group (also the size of the encoder's column buffers). */
+const GROUP = 100_000;
 
 /**
- * Collects the points of one run and encodes them as Parquet, one row group at a time (only
- * the compressed bytes of finished row groups are held). It is the {@linkcode MetricRowSink} of
- * a paced scan (`paceMetricRows`): the parser's rows are copied into one reused column block,
- * and {@linkcode PointsEncoder.drain} hands the block to the writer each time the scan pauses,
- * so nothing is allocated per point or per block.
+ * Group buffers of finished encoders, reused by the next ones (a mirror encodes runs one after
+ * the other, 2.6 MB per buffer: fresh memory for each run cost page faults and collections).
+ */
+const pool: LongPointColumns[] = [];
+const POOL_SIZE = 4;
+/** The "group" of a finished encoder: nothing fits. */
+const NO_COLUMNS: LongPointColumns = {
+  keyIndex: new Uint16Array(0),
+  steps: new Float64Array(0),
+  values: new Float64Array(0),
+  timestamps: new Float64Array(0),
+};
+
+function columnsOf(): LongPointColumns {
+  return pool.pop() ?? {
+    keyIndex: new Uint16Array(GROUP),
+    steps: new Float64Array(GROUP),
+    values: new Float64Array(GROUP),
+    timestamps: new Float64Array(GROUP),
+  };
+}
+
+/**
+ * Collects the points of one run and encodes them as Parquet, one row group at a time. It is the
+ * {@linkcode MetricRowSink} of a paced scan (`paceMetricRows`): the parser's rows are copied once,
+ * into column buffers of exactly one row group, and each full group is handed to the writer as
+ * it is (the writer encodes a whole group straight from the given arrays), when the scan pauses
+ * for {@linkcode PointsEncoder.drain}. Buffers are reused; nothing is allocated per point.
  *
- * @example Encode two points
+ * @example Encode two points into memory
  * ```ts
+ * import { MemorySink } from "../export/memory_sink.ts";
  * import { PointsEncoder } from "./points_parquet.ts";
- * const encoder = await PointsEncoder.create();
+ *
+ * const sink = new MemorySink();
+ * const encoder = await PointsEncoder.create(sink);
  * encoder.rows(["loss"], {
  *   steps: Float64Array.of(0, 1),
  *   values: Float64Array.of(1.5, 1.2),
@@ -34,42 +59,47 @@ const BLOCK = 8192;
  *   timestamps: Float64Array.of(1722470401000, NaN),
  * }, 0, 2);
  * await encoder.drain();
- * const chunks = await encoder.finish(); // a Parquet file with 2 rows, in chunks
+ * console.log(await encoder.finish()); // 2: sink.chunks hold a Parquet file with 2 rows
  * ```
  */
 export class PointsEncoder implements MetricRowSink {
   readonly #writer: MetricsParquetWriter;
-  readonly #chunks: Uint8Array[];
   /** Every key seen (a new array when one is added: the writer caches by array). */
   #keys: readonly string[] = [];
   readonly #keyOf = new Map<string, number>();
   /** The keys of the last chunk, and their indexes into `#keys`. */
   #chunk: readonly string[] | undefined;
   #chunkIndex = new Uint16Array(0);
-  #keyIndex = new Uint16Array(BLOCK);
-  #steps = new Float64Array(BLOCK);
-  #values = new Float64Array(BLOCK);
-  #timestamps = new Float64Array(BLOCK);
+  /** The group being filled, and how many points it holds. */
+  #current: LongPointColumns;
   #length = 0;
+  /** Full groups waiting for `drain`, and emptied ones to reuse. */
+  readonly #full: LongPointColumns[] = [];
+  readonly #spare: LongPointColumns[] = [];
+  readonly #position = { row: 0, key: 0 };
 
-  private constructor(writer: MetricsParquetWriter, chunks: Uint8Array[]) {
+  private constructor(writer: MetricsParquetWriter) {
     this.#writer = writer;
-    this.#chunks = chunks;
+    this.#current = columnsOf();
   }
 
   /**
    * Creates an encoder.
    *
+   * @param sink Where the file goes (committed by {@linkcode PointsEncoder.finish} when the file
+   * has points, else aborted).
    * @param compression The codec of every column.
    */
-  static async create(compression: ParquetCompression = "SNAPPY"): Promise<PointsEncoder> {
-    const sink = new MemorySink();
+  static async create(
+    sink: ByteSink,
+    compression: ParquetCompression = "SNAPPY",
+  ): Promise<PointsEncoder> {
     const writer = await MetricsParquetWriter.create(sink, {
       includeRun: false,
-      rowGroupSize: 100_000,
+      rowGroupSize: GROUP,
       compression,
     });
-    return new PointsEncoder(writer, sink.chunks);
+    return new PointsEncoder(writer);
   }
 
   /** Points written so far (collected points not drained yet are not counted). */
@@ -83,58 +113,93 @@ export class PointsEncoder implements MetricRowSink {
       this.#chunk = keys;
       this.#chunkIndex = Uint16Array.from(keys, (key) => this.#indexOf(key));
     }
-    this.#reserve(this.#length + (to - from) * keys.length); // room for every cell: one call
-    const columns = {
-      keyIndex: this.#keyIndex,
-      steps: this.#steps,
-      values: this.#values,
-      timestamps: this.#timestamps,
-    };
-    const position = { row: from, key: 0 };
-    this.#length = copyBlockPoints(block, this.#chunkIndex, to, position, columns, this.#length);
+    const position = this.#position;
+    position.row = from;
+    position.key = 0;
+    for (;;) {
+      this.#length = copyBlockPoints(
+        block,
+        this.#chunkIndex,
+        to,
+        position,
+        this.#current,
+        this.#length,
+      );
+      if (position.row >= to) return;
+      this.#nextGroup(); // the group is full: the rest of the rows go to the next one
+    }
   }
 
   /** One point (of a range-filtered scan, which the mirror does not use). */
   point(point: MetricPoint): void {
-    this.#reserve(this.#length + 1);
+    if (this.#length === GROUP) this.#nextGroup();
     const at = this.#length++;
-    this.#keyIndex[at] = this.#indexOf(point.key);
-    this.#steps[at] = point.step;
-    this.#values[at] = point.value;
-    this.#timestamps[at] = point.timestamp ?? NaN;
+    const columns = this.#current;
+    columns.keyIndex[at] = this.#indexOf(point.key);
+    columns.steps[at] = point.step;
+    columns.values[at] = point.value;
+    columns.timestamps[at] = point.timestamp ?? NaN;
   }
 
-  /** Whether a block's worth of rows is collected (the paced scan then pauses for `drain`). */
+  /** Whether a row group is full (the paced scan then pauses for `drain`). */
   ready(): boolean {
-    return this.#length >= BLOCK;
+    return this.#full.length > 0;
   }
 
-  /** Writes the collected rows (encoding each row group that fills up). */
+  /** Encodes and writes the full row groups. */
   async drain(): Promise<void> {
-    if (this.#length === 0) return;
-    const block: MetricRowColumns = {
-      run: "",
-      length: this.#length,
-      keys: this.#keys,
-      keyIndex: this.#keyIndex,
-      steps: this.#steps,
-      values: this.#values,
-      timestamps: this.#timestamps,
-    };
-    this.#length = 0;
-    await this.#writer.writeColumns(block);
+    while (this.#full.length > 0) {
+      const columns = this.#full.shift()!;
+      await this.#write(columns, GROUP);
+      this.#spare.push(columns);
+    }
   }
 
-  /** Finishes the file and returns its bytes, in chunks (not concatenated: 10⁸ bytes and more). */
-  async finish(): Promise<readonly Uint8Array[]> {
+  /**
+   * Writes the last rows and the footer and commits the sink; a file without points is not
+   * written (the sink is aborted).
+   *
+   * @returns The number of points in the file (0: nothing was written).
+   */
+  async finish(): Promise<number> {
     await this.drain();
+    if (this.#length > 0) await this.#write(this.#current, this.#length);
+    this.#length = 0;
+    this.#release();
+    if (this.#writer.rows === 0) {
+      await this.#writer.abort();
+      return 0;
+    }
     await this.#writer.commit();
-    return this.#chunks;
+    return this.#writer.rows;
   }
 
   /** Discards the file. */
   async abort(): Promise<void> {
+    this.#release();
     await this.#writer.abort();
+  }
+
+  /** Hands the group buffers to the pool (once; the encoder collects nothing more). */
+  #release(): void {
+    for (const columns of [this.#current, ...this.#spare, ...this.#full]) {
+      if (columns === NO_COLUMNS || pool.includes(columns)) continue;
+      if (pool.length < POOL_SIZE) pool.push(columns);
+    }
+    this.#spare.length = 0;
+    this.#full.length = 0;
+    this.#current = NO_COLUMNS;
+    this.#length = 0;
+  }
+
+  async #write(columns: LongPointColumns, length: number): Promise<void> {
+    await this.#writer.writeColumns({ run: "", length, keys: this.#keys, ...columns });
+  }
+
+  #nextGroup(): void {
+    this.#full.push(this.#current);
+    this.#current = this.#spare.pop() ?? columnsOf();
+    this.#length = 0;
   }
 
   #indexOf(key: string): number {
@@ -148,22 +213,5 @@ export class PointsEncoder implements MetricRowSink {
       this.#keyOf.set(key, index);
     }
     return index;
-  }
-
-  /** Grows the block to hold `n` rows (a parser block may add more than `BLOCK` at once). */
-  #reserve(n: number): void {
-    if (n <= this.#steps.length) return;
-    const size = Math.max(n, this.#steps.length * 2);
-    const keyIndex = new Uint16Array(size);
-    keyIndex.set(this.#keyIndex.subarray(0, this.#length));
-    this.#keyIndex = keyIndex;
-    const grow = (old: Float64Array): Float64Array<ArrayBuffer> => {
-      const next = new Float64Array(size);
-      next.set(old.subarray(0, this.#length));
-      return next;
-    };
-    this.#steps = grow(this.#steps);
-    this.#values = grow(this.#values);
-    this.#timestamps = grow(this.#timestamps);
   }
 }

@@ -337,6 +337,17 @@ describe("Parquet encoding of metric rows", () => {
       { rowGroupSize: 3_000 },
     );
     assert.deepEqual(await readFile(fromColumns), await readFile(fromRows));
+    // Blocks holding whole row groups (encoded from the block's arrays) and parts of groups.
+    const fromBigBlocks = join(dir, "big-blocks.parquet");
+    await writeMetricsParquet(
+      fromBigBlocks,
+      (async function* () {
+        yield rows.slice(0, 1_000); // the first group starts in the writer's buffer
+        yield* asColumns(rows.slice(1_000), 6_500);
+      })(),
+      { rowGroupSize: 3_000 },
+    );
+    assert.deepEqual(await readFile(fromBigBlocks), await readFile(fromRows));
 
     await writeMetricsHive(join(dir, "hive-rows"), rows);
     await writeMetricsHive(join(dir, "hive-columns"), asColumns(rows, 999));
@@ -363,6 +374,11 @@ describe("Parquet encoding of metric rows", () => {
     ) {
       await assert.rejects(
         writeMetricsParquet(join(dir, `${field}.parquet`), [bad]),
+        (e: unknown) => e instanceof ValidationError && e.field === field,
+      );
+      // The bad row in the second of two whole row groups of the block.
+      await assert.rejects(
+        writeMetricsParquet(join(dir, `${field}-groups.parquet`), [bad], { rowGroupSize: 5 }),
         (e: unknown) => e instanceof ValidationError && e.field === field,
       );
     }

@@ -69,7 +69,8 @@ describe("PointsEncoder", () => {
     // Two downloads of different keys (an export in key chunks), 250,000 steps: row groups of
     // 100,000 rows that span parser blocks and both chunks.
     const chunks = [["train/loss", "val/acc", "lr"], ["val/acc", "epoch"]];
-    const encoder = await PointsEncoder.create();
+    const sink = new MemorySink();
+    const encoder = await PointsEncoder.create(sink);
     const rows: MetricRow[] = [];
     for (const keys of chunks) {
       for (let first = 0; first < 125_000; first += 2048) {
@@ -80,7 +81,8 @@ describe("PointsEncoder", () => {
         if (encoder.ready()) await encoder.drain();
       }
     }
-    const file = concat(await encoder.finish());
+    assert.equal(await encoder.finish(), rows.length);
+    const file = concat(sink.chunks);
     assert.equal(encoder.written, rows.length);
     assert.deepEqual(file, await reference(rows));
     const head = await parquetReadObjects({ file: file.buffer, rowStart: 0, rowEnd: 4 });
@@ -92,11 +94,32 @@ describe("PointsEncoder", () => {
     ]);
   });
 
+  it("gives its buffers to the next encoder once done, and only once", async () => {
+    const keys = ["loss", "acc"];
+    const encode = async (first: number, rows: number, abortAfter: boolean) => {
+      const sink = new MemorySink();
+      const encoder = await PointsEncoder.create(sink);
+      const b = block(keys, first, rows);
+      encoder.rows(keys, b, 0, rows);
+      if (encoder.ready()) await encoder.drain();
+      assert.equal(await encoder.finish(), rowsOf(keys, b, rows).length);
+      if (abortAfter) await encoder.abort(); // a no-op for the file, and for the buffers
+      return { file: concat(sink.chunks), rows: rowsOf(keys, b, rows) };
+    };
+    await encode(0, 120_000, true); // two groups' buffers go back
+    for (const [first, rows] of [[7, 1_000], [500_000, 130_000], [3, 10]]) {
+      const { file, rows: want } = await encode(first!, rows!, false);
+      assert.deepEqual(file, await reference(want));
+    }
+  });
+
   it("takes the points of a range-filtered scan one by one", async () => {
-    const encoder = await PointsEncoder.create("UNCOMPRESSED");
+    const sink = new MemorySink();
+    const encoder = await PointsEncoder.create(sink, "UNCOMPRESSED");
     encoder.point({ key: "loss", step: 3, value: 0.5, timestamp: 1722470400000 });
     encoder.point({ key: "acc", step: 3, value: Infinity });
-    const file = concat(await encoder.finish());
+    assert.equal(await encoder.finish(), 2);
+    const file = concat(sink.chunks);
     assert.deepEqual(await parquetReadObjects({ file: file.buffer }), [
       { key: "loss", step: 3n, value: 0.5, timestamp: 1722470400000n },
       { key: "acc", step: 3n, value: Infinity, timestamp: null },
