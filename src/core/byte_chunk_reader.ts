@@ -6,9 +6,8 @@
  * allocates little (a parser filling typed arrays) rarely triggers. Measured on the bench's
  * 3.1 M-point CSV export under Deno 2.9, reading with a default reader grew the peak RSS by about
  * 57 MiB; reading into one reused 64 KiB buffer, by 14 MiB, with less CPU time (the buffer is now
-256 KiB, see `BUFFER_BYTES`). Streams that
- * cannot fill a caller's buffer (Bun's `fetch` bodies) are read with a default reader instead:
- * the same chunks, without the reuse.
+ * 256 KiB, see `BUFFER_BYTES`). Streams that cannot fill a caller's buffer (Bun's `fetch` bodies)
+ * are read with a default reader instead: the same chunks, without the reuse.
  *
  * @module
  */
