@@ -1628,6 +1628,27 @@ function indent(text: string, n: number): string {
   return text.trimEnd().split("\n").map((l) => pad + l).join("\n");
 }
 
+/** A case's report: passed when nothing went wrong and every difference is a known one. */
+function caseReport(
+  c: Case,
+  problems: string[],
+  notes: string[],
+  diffs: Diff[],
+  python: PyResult | undefined,
+  ts: TsResult,
+): CaseReport {
+  return {
+    id: c.id,
+    kind: c.kind,
+    passed: problems.length === 0 && diffs.every((d) => d.known !== undefined),
+    problems,
+    notes,
+    diffs,
+    ...(python !== undefined ? { python } : {}),
+    ts,
+  };
+}
+
 function judge(c: Case, py: PyResult | undefined, ts: TsResult, storageOrigin: string): CaseReport {
   const problems: string[] = [];
   const notes: string[] = [];
@@ -1668,16 +1689,7 @@ function judge(c: Case, py: PyResult | undefined, ts: TsResult, storageOrigin: s
     const k = KNOWN.find((k) => k.id.test(c.id) && k.path.test(d.path));
     if (k !== undefined) d.known = k.reason;
   }
-  return {
-    id: c.id,
-    kind: c.kind,
-    passed: problems.length === 0 && diffs.every((d) => d.known !== undefined),
-    problems,
-    notes,
-    diffs,
-    ...(py !== undefined ? { python: py } : {}),
-    ts,
-  };
+  return caseReport(c, problems, notes, diffs, py, ts);
 }
 
 function print(reports: CaseReport[], verbose: boolean, sides: Sides = SIDES): void {
@@ -1873,16 +1885,7 @@ function judgeMirror(
       ...(py.console !== undefined ? { stderr: py.console } : {}),
       requests: py.requests,
     };
-  return {
-    id: c.id,
-    kind: c.kind,
-    passed: problems.length === 0 && diffs.every((d) => d.known !== undefined),
-    problems,
-    notes,
-    diffs,
-    ...(source !== undefined ? { python: source } : {}),
-    ts: asTs(copy),
-  };
+  return caseReport(c, problems, notes, diffs, source, asTs(copy));
 }
 
 /**
@@ -1990,16 +1993,7 @@ function judgeReadOnly(c: Case, py: PyResult | undefined): CaseReport {
       notes.push(`not sent: ${show(why, 160)}`);
     }
   }
-  return {
-    id: c.id,
-    kind: c.kind,
-    passed: problems.length === 0,
-    problems,
-    notes,
-    diffs: [],
-    ...(py !== undefined ? { python: py } : {}),
-    ts: { ok: false, error: "not run (read-only mirror)" },
-  };
+  return caseReport(c, problems, notes, [], py, { ok: false, error: "not run (read-only mirror)" });
 }
 
 async function main(): Promise<number> {

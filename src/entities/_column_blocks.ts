@@ -8,7 +8,11 @@
  */
 
 import type { MetricRowColumns } from "../export/metric_row_columns.ts";
-import { copyBlockPoints, type LongPointColumns } from "../metrics/long_point_columns.ts";
+import {
+  copyBlockPoints,
+  type LongPointColumns,
+  writePoint,
+} from "../metrics/long_point_columns.ts";
 import type { MetricPoint, MetricRowBlock, MetricRowSink } from "../metrics/scan_metrics.ts";
 
 /** Rows per block of `columns()` (26 bytes each). */
@@ -56,12 +60,7 @@ export class ColumnBlocks implements MetricRowSink {
 
   point(point: MetricPoint): void {
     if (this.#length === COLUMN_BLOCK) this.#finish();
-    const at = this.#length++;
-    const columns = this.#columns;
-    columns.keyIndex[at] = this.#indexOf(point.key);
-    columns.steps[at] = point.step;
-    columns.values[at] = point.value;
-    columns.timestamps[at] = point.timestamp ?? NaN;
+    writePoint(this.#columns, this.#length++, this.#indexOf(point.key), point);
   }
 
   ready(): boolean {

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { MetricRowBlock } from "./scan_metrics.ts";
+import type { MetricPoint, MetricRowBlock } from "./scan_metrics.ts";
 
 /**
  * The columns a sink fills, all at least as long as the points they will hold.
@@ -139,4 +139,39 @@ export function copyBlockPoints(
   position.row = to;
   position.key = 0;
   return at;
+}
+
+/**
+ * Writes one point (of a range-filtered scan) at index `at` of the columns; a missing timestamp
+ * becomes `NaN`.
+ *
+ * @param columns The columns (with room at `at`).
+ * @param at Where to write.
+ * @param keyIndex The point's key, as an index into the sink's key list.
+ * @param point The point.
+ *
+ * @example Write a point
+ * ```ts
+ * import { writePoint } from "./long_point_columns.ts";
+ *
+ * const columns = {
+ *   keyIndex: new Uint16Array(1),
+ *   steps: new Float64Array(1),
+ *   values: new Float64Array(1),
+ *   timestamps: new Float64Array(1),
+ * };
+ * writePoint(columns, 0, 0, { key: "loss", step: 3, value: 0.5 });
+ * console.log(columns.timestamps[0]); // NaN
+ * ```
+ */
+export function writePoint(
+  columns: LongPointColumns,
+  at: number,
+  keyIndex: number,
+  point: MetricPoint,
+): void {
+  columns.keyIndex[at] = keyIndex;
+  columns.steps[at] = point.step;
+  columns.values[at] = point.value;
+  columns.timestamps[at] = point.timestamp ?? NaN;
 }

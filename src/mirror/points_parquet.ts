@@ -9,7 +9,11 @@
 import type { ByteSink } from "../export/byte_sink.ts";
 import { MetricsParquetWriter } from "../export/metrics_parquet_writer.ts";
 import type { ParquetCompression } from "../export/parquet_options.ts";
-import { copyBlockPoints, type LongPointColumns } from "../metrics/long_point_columns.ts";
+import {
+  copyBlockPoints,
+  type LongPointColumns,
+  writePoint,
+} from "../metrics/long_point_columns.ts";
 import type { MetricPoint, MetricRowBlock, MetricRowSink } from "../metrics/scan_metrics.ts";
 
 /** Rows per row group (also the size of the encoder's column buffers). */
@@ -133,12 +137,7 @@ export class PointsEncoder implements MetricRowSink {
   /** One point (of a range-filtered scan, which the mirror does not use). */
   point(point: MetricPoint): void {
     if (this.#length === GROUP) this.#nextGroup();
-    const at = this.#length++;
-    const columns = this.#current;
-    columns.keyIndex[at] = this.#indexOf(point.key);
-    columns.steps[at] = point.step;
-    columns.values[at] = point.value;
-    columns.timestamps[at] = point.timestamp ?? NaN;
+    writePoint(this.#current, this.#length++, this.#indexOf(point.key), point);
   }
 
   /** Whether a row group is full (the paced scan then pauses for `drain`). */

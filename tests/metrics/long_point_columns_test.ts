@@ -1,6 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { copyBlockPoints, type LongPointColumns } from "../../src/metrics/long_point_columns.ts";
+import {
+  copyBlockPoints,
+  type LongPointColumns,
+  writePoint,
+} from "../../src/metrics/long_point_columns.ts";
 import { block } from "./_row_block.ts";
 
 function columns(size: number): LongPointColumns {
@@ -62,5 +66,19 @@ describe("copyBlockPoints", () => {
     const at = copyBlockPoints(rows, chunkIndex, 3, { row: 0, key: 0 }, out, 1);
     assert.equal(at, 5); // rows 1..3: three points of the first key, one of the second
     assert.deepEqual(Array.from(out.steps.subarray(0, 5)), [99, 1, 2, 3, 3]);
+  });
+});
+
+describe("writePoint", () => {
+  it("writes a point at its index, a missing timestamp as NaN, and nothing else", () => {
+    const c = columns(3);
+    writePoint(c, 1, 2, { key: "acc", step: 7, value: -Infinity, timestamp: 1722470401000 });
+    writePoint(c, 2, 0, { key: "loss", step: 8, value: NaN });
+    assert.deepEqual(points(c, 3), [[0, 0, 0, 0], [2, 7, -Infinity, 1722470401000], [
+      0,
+      8,
+      NaN,
+      NaN,
+    ]]);
   });
 });
