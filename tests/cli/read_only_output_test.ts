@@ -18,6 +18,15 @@ describe("outputs in a directory that cannot be written", { skip }, () => {
   const fixture = readOnlyFixture("swanlab-ts-ro-output-");
   const readOnly = runner as ReadOnlyRun;
 
+  const exportTo = (out: string) => [
+    "project",
+    "export",
+    "vision-lab/resnet-sweep",
+    "--keys",
+    "lr",
+    "--out",
+    out,
+  ];
   const cases: [string, (dir: string) => string[], RegExp][] = [
     [
       "--save of a command",
@@ -26,32 +35,12 @@ describe("outputs in a directory that cannot be written", { skip }, () => {
     ],
     [
       "a Parquet file of project export",
-      (
-        dir,
-      ) => [
-        "project",
-        "export",
-        "vision-lab/resnet-sweep",
-        "--keys",
-        "lr",
-        "--out",
-        join(dir, "lr.parquet"),
-      ],
+      (dir) => exportTo(join(dir, "lr.parquet")),
       /error: Cannot write to ".*lr\.parquet": the directory ".*" is not writable/,
     ],
     [
       "a dataset directory of project export",
-      (
-        dir,
-      ) => [
-        "project",
-        "export",
-        "vision-lab/resnet-sweep",
-        "--keys",
-        "lr",
-        "--out",
-        join(dir, "curves"),
-      ],
+      (dir) => exportTo(join(dir, "curves")),
       /error: Cannot write a dataset to ".*curves": the directory ".*" is not writable/,
     ],
   ];
