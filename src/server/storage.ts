@@ -33,6 +33,25 @@ function logExportStream(logs: RunLogs, start: number, rows: number): ReadableSt
   }, { highWaterMark: 1 });
 }
 
+/**
+ * Streams bytes held in memory as views of at most 1 MiB, without copying them.
+ *
+ * Why not `new Response(bytes)`: a `Response` copies a byte body whole when it is made. For a
+ * cached CSV export (about 35 MB per run in bench (h)) that copy cost the server about half a
+ * second per mirror of 20 runs, on the same two cores as the client being measured.
+ */
+function byteChunks(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller): void {
+      const end = Math.min(bytes.length, offset + (1 << 20));
+      if (end > offset) controller.enqueue(bytes.subarray(offset, end));
+      offset = end;
+      if (offset >= bytes.length) controller.close();
+    },
+  }, { highWaterMark: 0 });
+}
+
 /** Cuts a body: passes about half of the first chunk, then fails the stream. */
 function truncated(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
   const reader = body.getReader();
@@ -196,11 +215,11 @@ export function createStorageApp(
       if (!(body instanceof Uint8Array)) await body.cancel();
       return new Response(null, { status: 200, headers });
     }
+    const stream = body instanceof Uint8Array ? byteChunks(body) : body;
     if (decision.kind === "truncate") {
-      const stream = body instanceof Uint8Array ? new Response(body).body! : body;
       return new Response(truncated(stream), { status: 200, headers });
     }
-    return new Response(body, { status: 200, headers });
+    return new Response(stream, { status: 200, headers });
   };
   return async (request: Request): Promise<Response> => {
     const res = await serve(request);
