@@ -80,6 +80,9 @@ export class CsvByteParser {
   line = 0;
 
   readonly #columns: number;
+  /** Bytes of the chunks before `#input` (whose memory may be gone: a reader reuses it). */
+  #before = 0;
+  #inputLength = 0;
   #input: Uint8Array = new Uint8Array(0);
   #pos = 0;
   /** The position after the chunk's last line feed: every line before it is complete. */
@@ -104,6 +107,11 @@ export class CsvByteParser {
     this.timestamps = new Float64Array(BLOCK_ROWS * keyCount);
   }
 
+  /** Bytes of the body read up to the end of the current block (a cut line not counted). */
+  get bytesParsed(): number {
+    return this.#before + this.#pos - this.#carryLength;
+  }
+
   /**
    * Hands over the next chunk of the body; call `next()` until it returns 0 before the next push.
    *
@@ -114,6 +122,8 @@ export class CsvByteParser {
     if (this.#pos < this.#input.length) {
       throw new Error("CsvByteParser.push() before the previous chunk was read");
     }
+    this.#before += this.#inputLength;
+    this.#inputLength = chunk.length;
     this.#input = chunk;
     this.#pos = 0;
     this.#limit = chunk.lastIndexOf(LF) + 1;

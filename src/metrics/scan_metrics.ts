@@ -326,6 +326,11 @@ export interface MetricRowBlock {
   readonly hasValue: Uint8Array;
   /** The timestamps (`NaN` for none), one cell per row and key. */
   readonly timestamps: Float64Array;
+  /**
+   * Bytes of the download read up to the end of the block's rows (about: a line cut between two
+   * chunks counts when it is complete), when the block comes from one; for sizing estimates.
+   */
+  readonly bytesParsed?: number;
 }
 
 /** What a paced scan yields when its sink is ready (see `MetricRowSink.ready`). */

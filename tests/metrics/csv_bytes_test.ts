@@ -420,4 +420,24 @@ describe("CsvByteParser", () => {
       { numRuns: RUNS * 4 },
     );
   });
+
+  it("counts the bytes parsed, also when a reader takes back each chunk's memory", () => {
+    const header = "step,e-a_step,e-a_timestamp\n";
+    const body = Array.from({ length: 3 * BLOCK_ROWS }, (_, i) => `${i},0.${i},${i}\n`).join("");
+    const bytes = encoder.encode(header + body);
+    const parser = new CsvByteParser(1);
+    const seen: number[] = [];
+    for (let at = 0; at < bytes.length; at += 7_000) {
+      // A copy in memory of its own, detached after use as a BYOB reader's buffer is.
+      const chunk = bytes.slice(at, at + 7_000);
+      parser.push(chunk);
+      while (parser.next() > 0) seen.push(parser.bytesParsed);
+      structuredClone(chunk.buffer, { transfer: [chunk.buffer] });
+    }
+    assert.equal(parser.finish(), 0);
+    // Every block ends on a whole line; the last one at the end of the body.
+    assert.ok(seen.every((n, i) => i === 0 || n > seen[i - 1]!));
+    assert.ok(seen.every((n) => n === bytes.length || bytes[n - 1] === 10));
+    assert.equal(seen.at(-1), bytes.length);
+  });
 });

@@ -1,7 +1,41 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import type { FullPointJson } from "../../src/metrics/scalar_metrics.ts";
+import type { MetricRowBlock } from "../../src/metrics/scan_metrics.ts";
 import { PointCollector } from "../../src/metrics/_full_points.ts";
 import { block } from "./_row_block.ts";
+
+const MIB = 1 << 20;
+
+/** Feeds the same blocks to a collector that sizes its lists ahead and to one that does not. */
+function collectBoth(
+  expectedBytes: number,
+  feed: (sink: (block: MetricRowBlock, bytesParsed: number) => void, restart: () => void) => void,
+): { sized: PointCollector; plain: PointCollector } {
+  const keys = ["a", "b"];
+  const sized = new PointCollector(keys, false);
+  const plain = new PointCollector(keys, false);
+  sized.begin(keys, expectedBytes);
+  feed(
+    (rows, bytesParsed) => {
+      sized.rows(keys, { ...rows, bytesParsed }, 0, rows.steps.length);
+      plain.rows(keys, rows, 0, rows.steps.length);
+    },
+    () => sized.begin(keys, expectedBytes),
+  );
+  return { sized, plain };
+}
+
+/** The lists of both collectors hold the same points, and no hole is left in the sized ones. */
+function assertSamePoints(sized: PointCollector, plain: PointCollector): void {
+  for (const key of ["a", "b"]) {
+    const got: FullPointJson[] = sized.take(key);
+    const want = plain.take(key);
+    assert.equal(got.length, want.length);
+    assert.equal(got.findIndex((p) => p === undefined), -1);
+    assert.deepEqual(got, want);
+  }
+}
 
 describe("PointCollector", () => {
   it("builds { step, value, timestamp? } objects per key, in order across blocks", () => {
@@ -54,5 +88,46 @@ describe("PointCollector", () => {
       { step: 2.5, value: Infinity },
     ]);
     assert.deepEqual(collector.take("y"), []);
+  });
+
+  describe("lists sized ahead from the download's declared length", () => {
+    it("predicted longer than the points: trimmed to the points", () => {
+      // 4 000 rows per 256 KiB: a 64 MiB download predicts a million rows; 40 000 come.
+      const { sized, plain } = collectBoth(64 * MIB, (sink) => {
+        for (let i = 0; i < 10; i++) sink(block(4_000, 1 + i * 4_000), (i + 1) * MIB / 4);
+      });
+      assertSamePoints(sized, plain);
+    });
+
+    it("predicted shorter than the points: grown, every point kept in order", () => {
+      // The sample predicts about 36 000 rows of a 9 MiB download; 200 000 come.
+      const { sized, plain } = collectBoth(9 * MIB, (sink) => {
+        for (let i = 0; i < 50; i++) sink(block(4_000, 1 + i * 4_000), Math.min(9, i + 1) * MIB);
+      });
+      assertSamePoints(sized, plain);
+    });
+
+    it("a key whose points start after the sample grows with its points", () => {
+      const lateB = (rows: number, first: number): MetricRowBlock => {
+        const b = block(rows, first);
+        const hasValue = Uint8Array.from(b.hasValue, (v, cell) => cell % 2 === 1 ? 0 : v);
+        return { ...b, hasValue };
+      };
+      const { sized, plain } = collectBoth(16 * MIB, (sink) => {
+        for (let i = 0; i < 4; i++) sink(lateB(3_000, 1 + i * 3_000), (i + 1) * MIB);
+        for (let i = 4; i < 40; i++) sink(block(3_000, 1 + i * 3_000), 4 * MIB + (i - 3) * 1024);
+      });
+      assertSamePoints(sized, plain);
+      assert.equal(plain.take("b").length, 36 * 1_000);
+    });
+
+    it("a download read again after a cut adds to its points without a new sample", () => {
+      const { sized, plain } = collectBoth(32 * MIB, (sink, restart) => {
+        for (let i = 0; i < 5; i++) sink(block(4_000, 1 + i * 4_000), (i + 1) * MIB / 2);
+        restart(); // the bytes count from 0 again, the points do not
+        for (let i = 5; i < 12; i++) sink(block(4_000, 1 + i * 4_000), (i - 4) * MIB / 8);
+      });
+      assertSamePoints(sized, plain);
+    });
   });
 });
