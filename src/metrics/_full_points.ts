@@ -11,7 +11,7 @@
  * objects and their JSON are the same either way.
  *
  * The lists are sized ahead: when the download declares its length, each key's list is allocated
- * once at the size the first megabyte predicts (its points per byte, times the bytes to come),
+ * once at the size its first sixteenth predicts (its points per byte, times the bytes to come),
  * and trimmed to its points at the end. Left to `push`, a list grows by half again each time
  * and every outgrown copy stays in memory until a full collection: on the bench export (4 keys,
  * 3.1 M points) that was about 20 bytes per point of peak memory.
@@ -35,11 +35,20 @@ function pointOf(raw: number, value: number, timestamp: number, withTime: boolea
 
 /** A download must declare at least this many bytes for its lists to be sized ahead. */
 const SIZING_MIN_BYTES = 8 << 20;
-/** Bytes of a download read before its lists are sized (the sample of points per byte). */
+/**
+ * The sample of points per byte: a download's lists are sized once this many bytes of it, or a
+ * sixteenth of it if more, were read (a declared length far above the body, which then fails as
+ * cut, sizes nothing, or little).
+ */
 const SIZING_SAMPLE_BYTES = 1 << 20;
+const SIZING_SAMPLE_SHARE = 1 / 16;
 /** Slack of a predicted size: rows later in an export are a little longer (wider steps). */
 const SIZING_SLACK = 1.02;
 const SIZING_EXTRA = 1024;
+/** A list is sized to at most this many times its points (plus 64 Ki slots) at once. */
+const SIZING_MAX_GROWTH = 32;
+/** No list is sized ahead past 16 Mi slots (V8 makes `new Array(n)` past 32 Mi a dictionary). */
+const SIZING_MAX = 1 << 24;
 
 /** The points of one key; `fill` of the list's slots are points (the rest were sized ahead). */
 interface KeyPoints {
@@ -64,8 +73,9 @@ export class PointCollector implements MetricRowSink {
   readonly #withTime: boolean;
   /** The declared length of the download being read, when its lists are sized ahead. */
   #expectedBytes: number | undefined;
-  /** Whether the lists wait for the sample of the download to be sized. */
+  /** Whether the lists wait for the sample of the download to be sized, and its end. */
   #sampling = false;
+  #sampleBytes = 0;
 
   /**
    * @param keys The keys, each getting a (possibly empty) list.
@@ -87,6 +97,7 @@ export class PointCollector implements MetricRowSink {
       ? expectedBytes
       : undefined;
     this.#sampling = this.#expectedBytes !== undefined;
+    this.#sampleBytes = Math.max(SIZING_SAMPLE_BYTES, (expectedBytes ?? 0) * SIZING_SAMPLE_SHARE);
   }
 
   /** Appends rows `[from, to)` of a block, key by key. */
@@ -112,7 +123,7 @@ export class PointCollector implements MetricRowSink {
       }
       entry.fill = fill;
     }
-    if (this.#sampling && (block.bytesParsed ?? 0) >= SIZING_SAMPLE_BYTES) {
+    if (this.#sampling && (block.bytesParsed ?? 0) >= this.#sampleBytes) {
       this.#sampling = false;
       for (const key of keys) this.#resize(this.#entry(key), 0, block.bytesParsed);
     }
@@ -146,12 +157,14 @@ export class PointCollector implements MetricRowSink {
   #resize(entry: KeyPoints, room: number, bytesParsed: number | undefined): void {
     const expected = this.#expectedBytes;
     if (expected === undefined || bytesParsed === undefined || bytesParsed <= 0) return;
-    const predicted = Math.ceil(entry.fill * (expected / bytesParsed) * SIZING_SLACK);
+    const predicted = Math.ceil(entry.fill * (expected / bytesParsed) * SIZING_SLACK) +
+      SIZING_EXTRA;
+    const bound = entry.fill * SIZING_MAX_GROWTH + 64 * SIZING_EXTRA;
     // At least an eighth more than the list had: a key whose points start late is predicted short
     // again and again, and each copy must pay for itself.
     const grown = Math.ceil(entry.list.length * 1.125);
-    const size = Math.max(entry.fill + room, predicted + SIZING_EXTRA, grown);
-    if (size <= entry.list.length) return;
+    const size = Math.max(entry.fill + room, Math.min(predicted, bound), grown);
+    if (size <= entry.list.length || size > SIZING_MAX) return;
     const list = new Array<FullPointJson>(size);
     const old = entry.list;
     for (let i = 0; i < entry.fill; i++) list[i] = old[i] as FullPointJson;
