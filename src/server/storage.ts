@@ -37,7 +37,7 @@ function logExportStream(logs: RunLogs, start: number, rows: number): ReadableSt
  * Streams bytes held in memory as views of at most 1 MiB, without copying them.
  *
  * Why not `new Response(bytes)`: a `Response` copies a byte body whole when it is made. For a
- * cached CSV export (about 35 MB per run in bench (h)) that copy cost the server about half a
+ * cached CSV export (about 26 MB per run in bench (h)) that copy cost the server about half a
  * second per mirror of 20 runs, on the same two cores as the client being measured.
  */
 function byteChunks(bytes: Uint8Array): ReadableStream<Uint8Array> {
