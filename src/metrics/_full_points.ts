@@ -108,7 +108,13 @@ export class PointCollector implements MetricRowSink {
     for (let k = 0; k < count; k++) {
       const entry = this.#entry(keys[k] as string);
       if (entry.sized && entry.list.length - entry.fill < to - from) {
-        this.#resize(entry, to - from, block.bytesParsed);
+        // Near the end of its room: count the block's points of the key (a sparse key's list
+        // sized right is not to be copied for rows it has no value in).
+        let room = 0;
+        for (let cell = from * count + k; cell < to * count; cell += count) {
+          room += hasValue[cell] as number;
+        }
+        if (entry.list.length - entry.fill < room) this.#resize(entry, room, block.bytesParsed);
       }
       const points = entry.list;
       let fill = entry.fill;

@@ -12,6 +12,7 @@ import {
   withoutTimestamps,
 } from "../../src/metrics/scalar_metrics.ts";
 import type { RangeQuery } from "../../src/metrics/range_query.ts";
+import { scanMetrics } from "../../src/metrics/scan_metrics.ts";
 
 const STEPS = 3000;
 const quiet = { onWarning: () => {} };
@@ -359,5 +360,28 @@ describe("fetchScalarMetrics with a scripted server", () => {
     }, async (transport, ref) => {
       await assert.rejects(fetchScalarMetrics(transport, ref, ["loss"]), ResponseError);
     });
+  });
+});
+
+describe("fetchScalarMetrics of an export longer than 8 MiB", () => {
+  // Large enough for the point lists to be sized ahead when the download declares its length:
+  // the server's export cache gives the repeat a Content-Length, the first download has none.
+  const fx = useMetricsServer({ runs: 1, steps: 150_000, exportCacheBytes: 64 << 20 }, 0);
+  const keys = ["train/loss", "val/loss", "train/acc", "lr"];
+
+  it("gives the same points with and without a declared length, as a scan does", async () => {
+    const streamed = await fetchScalarMetrics(fx.transport, fx.ref, keys, { all: true });
+    const declared = await fetchScalarMetrics(fx.transport, fx.ref, keys, { all: true });
+    assert.deepEqual(declared, streamed);
+    const scanned = new Map(keys.map((key) => [key, [] as FullPointJson[]]));
+    for await (const { key, ...point } of scanMetrics(fx.transport, fx.ref, keys)) {
+      scanned.get(key)!.push(point);
+    }
+    for (const key of keys) {
+      const points = fullOf(declared, key);
+      assert.equal(points.findIndex((p) => p === undefined), -1, `no hole in ${key}`);
+      assert.deepEqual(points, scanned.get(key), key);
+    }
+    assert.equal(fullOf(declared, "train/loss").length, 150_000);
   });
 });
