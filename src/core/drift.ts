@@ -25,7 +25,8 @@
  * @module
  */
 
-import { spec } from "../../generated/spec.ts";
+// The response side of the spec only (success schemas, no descriptions): every client loads it.
+import { responseSpec } from "../../generated/response_spec.ts";
 import {
   ANY_TYPE,
   ARRAY_BIT,
@@ -234,9 +235,10 @@ interface Operation {
   >;
 }
 
-const SCHEMAS = (spec as unknown as { components: { schemas: Record<string, Schema> } })
+const SCHEMAS = (responseSpec as unknown as { components: { schemas: Record<string, Schema> } })
   .components.schemas;
-const PATHS = (spec as unknown as { paths: Record<string, Record<string, Operation>> }).paths;
+const PATHS =
+  (responseSpec as unknown as { paths: Record<string, Record<string, Operation>> }).paths;
 
 function resolve(schema: Schema): Schema {
   let current = schema;
