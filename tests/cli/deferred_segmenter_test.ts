@@ -25,6 +25,45 @@ describe("the deferred Intl.Segmenter of the CLI's start-up", () => {
     );
   });
 
+  it("segments ASCII text itself exactly as the runtime does (CR LF, controls, tabs)", () => {
+    const options = { granularity: "grapheme" } as const;
+    const native = new Intl.Segmenter(undefined, options);
+    const samples = [
+      "",
+      "a",
+      "--api-key <KEY>  The API key.",
+      "one\r\ntwo\n\rthree\r\r\n",
+      "\ttab\x00nul\x1b[1mbold\x1b[0m\x7f",
+      "\r\n",
+      "\r",
+      String.fromCharCode(...Array.from({ length: 128 }, (_, i) => i)),
+    ];
+    for (const text of samples) {
+      const segments = new DeferredSegmenter(undefined, options).segment(text);
+      const expected = native.segment(text);
+      assert.deepEqual([...segments], [...expected], JSON.stringify(text));
+      for (let i = -1; i <= text.length; i++) {
+        assert.deepEqual(
+          segments.containing(i),
+          expected.containing(i),
+          `${JSON.stringify(text)} @${i}`,
+        );
+      }
+      assert.deepEqual(segments.containing(), expected.containing());
+    }
+  });
+
+  it("hands other text and other granularities to the runtime's segmenter", () => {
+    const words = new DeferredSegmenter("en", { granularity: "word" }).segment("two words");
+    assert.deepEqual([...words].map((s) => s.segment), ["two", " ", "words"]);
+    const mixed = new DeferredSegmenter(undefined, { granularity: "grapheme" }).segment("ae\u0301");
+    const nativeSegments = Object.getPrototypeOf(new Intl.Segmenter().segment(""));
+    assert.equal(Object.getPrototypeOf(mixed), nativeSegments);
+    const ascii = new DeferredSegmenter(undefined, { granularity: "grapheme" }).segment("ae");
+    assert.notEqual(Object.getPrototypeOf(ascii), nativeSegments, "ASCII is segmented without ICU");
+    assert.deepEqual([...mixed].map((s) => s.segment), ["a", "e\u0301"]);
+  });
+
   it("still measures text for Optique: a help page wraps to the terminal's width", async () => {
     // Optique's segmenter was built while the stand-in was installed: wrapping uses it.
     const { io, stdout } = captureIo({ tty: { stdout: true }, columns: 60 });
