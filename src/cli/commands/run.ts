@@ -630,7 +630,7 @@ export function runCommand(): Parser<"sync", Invocation, unknown> {
       );
     },
     {
-      brief: "Media (images, audio, …) of a run, as presigned URLs.",
+      brief: "Media (images, audio, text) of a run, as presigned URLs.",
       description: "Media of a run as presigned URLs (they expire; download them soon, or use\n" +
         "`run download`).",
       examples: [
