@@ -400,22 +400,37 @@ if (!only || "(d)".includes(only)) {
   try {
     const env = { SWANLAB_API_HOST: server.host, SWANLAB_API_KEY: server.apiKey, NO_COLOR: "1" };
     const repeats = quick ? 1 : 11;
+    const median2 = (runs: { wallMs: number; cpuMs: number }[]): Measurement => ({
+      wallMs: median(runs.map((r) => r.wallMs)),
+      cpuMs: median(runs.map((r) => r.cpuMs)),
+      peakRssMb: NaN,
+      count: 1,
+    });
     const measureAll = async (
       program: string,
       args: string[],
       extra: Record<string, string> = {},
     ): Promise<Measurement> => {
       await timeCommand(program, args, extra);
-      const walls: number[] = [];
-      const cpus: number[] = [];
-      for (let i = 0; i < repeats; i++) {
-        const { wallMs, cpuMs } = await timeCommand(program, args, extra);
-        walls.push(wallMs);
-        cpus.push(cpuMs);
-      }
-      return { wallMs: median(walls), cpuMs: median(cpus), peakRssMb: NaN, count: 1 };
+      const runs = [];
+      for (let i = 0; i < repeats; i++) runs.push(await timeCommand(program, args, extra));
+      return median2(runs);
     };
-    const empty = await measureAll(deno, ["run", "-A", `${root}bench/_empty.ts`]);
+    const emptyArgs = ["run", "-A", `${root}bench/_empty.ts`];
+    // A command and the empty script, run in turn: the start-up of a process swings by a fifth
+    // between minutes on this machine, and taking both sides in the same minutes keeps that
+    // out of the ratio (the empty script's median is the row's own floor).
+    const measureWithEmpty = async (args: string[], extra: Record<string, string>) => {
+      await timeCommand(deno, args, extra);
+      await timeCommand(deno, emptyArgs);
+      const clients = [];
+      const empties = [];
+      for (let i = 0; i < repeats; i++) {
+        clients.push(await timeCommand(deno, args, extra));
+        empties.push(await timeCommand(deno, emptyArgs));
+      }
+      return { client: median2(clients), empty: median2(empties) };
+    };
     const cases = [
       ["CLI cold start: --help", ["run", "-A", `${root}cli.ts`, "--help"], {}, ["--help"], 3],
       ["CLI cold start: user info", ["run", "-A", `${root}cli.ts`, "user", "info"], env, [
@@ -443,7 +458,7 @@ if (!only || "(d)".includes(only)) {
       ],
     ] as const;
     for (const [label, args, extra, pythonArgs, target] of cases) {
-      const client = await measureAll(deno, [...args], extra);
+      const { client, empty } = await measureWithEmpty([...args], extra);
       const row: Row = {
         name: `(d) ${label}`,
         description: `deno run ${
