@@ -2,7 +2,7 @@
  * `deno task bench`: starts the local server in its own process per scenario, runs each workload
  * and its floor several times in fresh processes, and writes `bench/results/latest.json` and
  * `bench/results/latest.md` (median wall and CPU time, peak RSS of the client process, and the
- * ratio to the floor measured in the same run).
+ * ratio to the floor, whose runs alternate with the client's).
  *
  * Floors: (a) and (c) compare with the same requests made with bare `fetch` whose bodies are
  * decoded with `JSON.parse` (what any client that returns data pays; the floor that discards the
@@ -290,15 +290,12 @@ const hasTime = await Deno.stat("/usr/bin/time").then(() => true, () => false);
 
 /** The bench server of the running scenarios, reused while their server options are the same. */
 let current: { key: string; server: Awaited<ReturnType<typeof startServer>> } | undefined;
-/** Floors measured on the current server, by workload. */
-let floorsOf = new Map<string, Measurement>();
 
 async function serverFor(options: Record<string, unknown>) {
   const key = JSON.stringify(options);
   if (current?.key === key) return current.server;
   await current?.server.stop();
   current = undefined;
-  floorsOf = new Map();
   current = { key, server: await startServer(options) };
   return current.server;
 }
@@ -311,7 +308,11 @@ try {
     const server = await serverFor(scenario.server);
     const repeats = quick ? 1 : scenario.repeats;
     const floorWorkload = scenario.floorOf ?? scenario.workload;
-    const ownFloor = !scenario.clientOnly && !floorsOf.has(floorWorkload);
+    // Every row measures its floor in turn with its own client runs, also a row that borrows
+    // another workload's floor: a floor taken minutes earlier let one slow stretch of the machine
+    // move a ratio by a third (metricsColumns: 2.23x against a floor from the row before, 1.7x
+    // against its own).
+    const ownFloor = !scenario.clientOnly;
     // The server's own CSV generation rate: the first download of an export is generated.
     const generation = scenario.workload === "full-metrics" && ownFloor
       ? await workload(floorWorkload, "floor", server.host, server.apiKey)
@@ -334,7 +335,6 @@ try {
         );
       }
     }
-    if (floors.length > 0) floorsOf.set(floorWorkload, medianOf(floors));
     const client = medianOf(clients);
     const row: Row = {
       name: scenario.name,
@@ -345,7 +345,7 @@ try {
       extra: {},
       ...(scenario.rssLimitMb === undefined ? {} : { rssLimitMb: scenario.rssLimitMb }),
     };
-    const plainFloor = floorsOf.get(floorWorkload);
+    const plainFloor = floors.length > 0 ? medianOf(floors) : undefined;
     const jsonFloor = jsonFloors.length > 0 ? medianOf(jsonFloors) : undefined;
     const floor = scenario.compareJsonFloor ? jsonFloor : plainFloor;
     if (floor) {
