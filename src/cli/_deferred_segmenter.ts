@@ -62,7 +62,8 @@ export class DeferredSegmenter {
   }
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+/** Any code unit past ASCII (surrogates included). */
+const NON_ASCII = /[\u0080-\uffff]/;
 const CR = 13;
 const LF = 10;
 
