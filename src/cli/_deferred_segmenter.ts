@@ -52,7 +52,8 @@ export class DeferredSegmenter {
 
   segment(input: string): Intl.Segments {
     const text = String(input);
-    return this.#options?.granularity === "grapheme" && NON_ASCII.test(text) === false
+    return (this.#options?.granularity ?? "grapheme") === "grapheme" &&
+        NON_ASCII.test(text) === false
       ? new AsciiGraphemes(text)
       : this.#segmenter().segment(text);
   }

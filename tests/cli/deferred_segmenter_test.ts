@@ -61,6 +61,9 @@ describe("the deferred Intl.Segmenter of the CLI's start-up", () => {
     assert.equal(Object.getPrototypeOf(mixed), nativeSegments);
     const ascii = new DeferredSegmenter(undefined, { granularity: "grapheme" }).segment("ae");
     assert.notEqual(Object.getPrototypeOf(ascii), nativeSegments, "ASCII is segmented without ICU");
+    const byDefault = new DeferredSegmenter().segment("a\r\nb");
+    assert.notEqual(Object.getPrototypeOf(byDefault), nativeSegments, "graphemes by default");
+    assert.deepEqual([...byDefault].map((s) => s.segment), ["a", "\r\n", "b"]);
     assert.deepEqual([...mixed].map((s) => s.segment), ["a", "e\u0301"]);
   });
 
