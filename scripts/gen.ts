@@ -50,7 +50,7 @@ export const SPEC_PATH = "openapi/swanlab.yaml";
 export const SCHEMA_PATH = "generated/schema.ts";
 /** The generated spec constant module, relative to the repository root. */
 export const SPEC_MODULE_PATH = "generated/spec.ts";
-/** The generated response side of the spec (the drift policy's), relative to the repository root. */
+/** The drift policy's part of the spec (generated), relative to the repository root. */
 export const RESPONSE_SPEC_PATH = "generated/response_spec.ts";
 
 /**

@@ -52,8 +52,8 @@ export class DeferredSegmenter {
 
   segment(input: string): Intl.Segments {
     const text = String(input);
-    return (this.#options?.granularity ?? "grapheme") === "grapheme" &&
-        NON_ASCII.test(text) === false
+    const graphemes = (this.#options?.granularity ?? "grapheme") === "grapheme";
+    return graphemes && !NON_ASCII.test(text)
       ? new AsciiGraphemes(text)
       : this.#segmenter().segment(text);
   }

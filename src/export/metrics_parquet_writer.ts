@@ -9,9 +9,10 @@
  * Encodings are fixed rather than tried: steps and timestamps grow steadily, so
  * `DELTA_BINARY_PACKED` makes them small; values rarely repeat, so they are not dictionary-encoded
  * but `BYTE_STREAM_SPLIT` (byte planes, cheap to compress; read by DuckDB, Polars, Spark 3.2+,
- * pyarrow, hyparquet); `run` and `key` are dictionary-encoded (a handful of distinct strings per row group). Rows are buffered
- * as typed columns and each row group is encoded by a specialised encoder built on
- * hyparquet-writer's format code (see `_metric_group_encoder.ts` for why and the measured gain).
+ * pyarrow, hyparquet); `run` and `key` are dictionary-encoded (a handful of distinct strings per
+ * row group). Rows are buffered as typed columns and each row group is encoded by a specialised
+ * encoder built on hyparquet-writer's format code (see `_metric_group_encoder.ts` for why and the
+ * measured gain).
  *
  * @module
  */

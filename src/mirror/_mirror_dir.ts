@@ -16,12 +16,9 @@ import { type FileRef, hashedName, type ManifestRun } from "./mirror_format.ts";
 /** Top-level names a mirror directory may hold. */
 const LAYOUT = new Set(["manifest.json", "meta", "runs", "points", "media", ".journal"]);
 
-/** Hex SHA-256 of bytes (or of chunks, as if concatenated). */
-export function sha256Hex(bytes: Uint8Array | string | readonly Uint8Array[]): string {
-  const hash = createHash("sha256");
-  if (Array.isArray(bytes)) { for (const chunk of bytes) hash.update(chunk); }
-  else hash.update(bytes as Uint8Array | string);
-  return hash.digest("hex");
+/** Hex SHA-256 of bytes (a string as UTF-8). */
+export function sha256Hex(bytes: Uint8Array | string): string {
+  return createHash("sha256").update(bytes).digest("hex");
 }
 
 /**
@@ -79,46 +76,36 @@ function isTemp(name: string): boolean {
 }
 
 /**
- * Writes `bytes` (or the concatenation of chunks, without concatenating them) as the
- * content-addressed file `<dir>/<stem>-<h>.<ext>` unless it exists.
+ * Writes `bytes` as the content-addressed file `<dir>/<stem>-<h>.<ext>` unless it exists (the
+ * points files, too large to hold whole, are streamed by `HashedFileSink` instead).
  */
 export async function writeHashed(
   out: string,
   dir: string,
   stem: string,
   ext: string,
-  bytes: Uint8Array | string | readonly Uint8Array[],
+  bytes: Uint8Array | string,
   written: { files: number; bytes: number },
 ): Promise<FileRef> {
   const data = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
   const sha256 = sha256Hex(data);
   const file = `${dir}/${hashedName(stem, sha256, ext)}`;
   await writeIfMissing(out, file, data, written);
-  return { file, sha256, bytes: byteLength(data) };
-}
-
-function byteLength(data: Uint8Array | readonly Uint8Array[]): number {
-  if (!Array.isArray(data)) return (data as Uint8Array).byteLength;
-  let n = 0;
-  for (const chunk of data) n += chunk.byteLength;
-  return n;
+  return { file, sha256, bytes: data.byteLength };
 }
 
 /** Writes a file of the mirror unless a file of that (content-derived) name exists already. */
 export async function writeIfMissing(
   out: string,
   file: string,
-  data: Uint8Array | readonly Uint8Array[],
+  data: Uint8Array,
   written: { files: number; bytes: number },
 ): Promise<void> {
   const path = join(out, file);
-  const size = byteLength(data);
+  const size = data.byteLength;
   const existing = statIfAny(path);
   if (existing?.isFile() && existing.size === size) return;
-  const content = data instanceof Uint8Array ? data : (async function* () {
-    yield* data;
-  })();
-  await writeFileAtomic(path, content, { createParent: true, field: "out" });
+  await writeFileAtomic(path, data, { createParent: true, field: "out" });
   written.files++;
   written.bytes += size;
 }
