@@ -181,6 +181,33 @@ function parseSince(since: string | Date | undefined): number | undefined {
   return ms;
 }
 
+/**
+ * The values of `promises`, once every one has settled; the first failure (in their order) is
+ * thrown then, so that no request or write of the batch is still running when the caller fails.
+ */
+async function settleAll<T extends readonly unknown[] | []>(
+  promises: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled<readonly unknown[]>(promises);
+  const values: unknown[] = [];
+  for (const result of settled) {
+    if (result.status === "rejected") throw result.reason;
+    values.push(result.value);
+  }
+  return values as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
+}
+
+/** `task` over every item under `limiter`, in order, like {@linkcode settleAll}. */
+function mapSettled<T, R>(
+  limiter: Limiter,
+  items: readonly T[],
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
+  return settleAll(items.map((item) => limiter.run(() => task(item))));
+}
+
 function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortError("MIRROR", "mirror");
 }
@@ -371,19 +398,42 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
     }
   }
   const remote: (RemoteRun & { project: string; summary: Record<string, unknown> })[] = [];
+  // Records and summaries several runs at a time, under the client's limiter: one after the
+  // other, every run cost a round trip or two before anything was downloaded, and an incremental
+  // sync of a project of hundreds of runs (summaries only) was that many round trips long.
+  const clientLimiter = await runCore(api.run("_/_/_")).ctx.limiter();
   for (const p of projects) {
     checkAborted(signal);
     const runs: Run[] = [];
     if (scope.run) runs.push(api.run(`${p.path}/${scope.run}`));
     else for await (const run of p.project.runs(filter ?? {})) runs.push(run);
-    let taken = 0;
-    for (const run of runs) {
-      const record = await runCore(run).full();
-      const createdAt = Date.parse(String(record.createdAt ?? ""));
-      if (since !== undefined && !(createdAt >= since)) continue;
-      if (maxRuns !== undefined && taken >= maxRuns) break;
-      taken++;
+    // The selection keeps the listing's order; records (most come with the listing) are read a
+    // window at a time, so that `runs` reads at most one window past the last run it takes.
+    const selected: { run: Run; record: Record<string, unknown> }[] = [];
+    const window = clientLimiter.concurrency;
+    for (let from = 0; from < runs.length; from += window) {
+      if (maxRuns !== undefined && selected.length >= maxRuns) break;
+      const part = runs.slice(from, from + window);
+      const records = await mapSettled(clientLimiter, part, (run) => runCore(run).full());
+      for (let i = 0; i < part.length; i++) {
+        const record = records[i]!;
+        const createdAt = Date.parse(String(record.createdAt ?? ""));
+        if (since !== undefined && !(createdAt >= since)) continue;
+        if (maxRuns !== undefined && selected.length >= maxRuns) break;
+        selected.push({ run: part[i]!, record });
+      }
+    }
+    progress.total += selected.length;
+    const summaries = await mapSettled(clientLimiter, selected, async ({ run }) => {
+      checkAborted(signal);
       const summary = await run.summary();
+      progress.metadata++;
+      emit("metadata");
+      return summary;
+    });
+    for (let i = 0; i < selected.length; i++) {
+      const { record } = selected[i]!;
+      const summary = summaries[i]!;
       remote.push({
         cuid: String(record.cuid),
         path: `${p.path}/${String(record.slug ?? record.cuid)}`,
@@ -393,9 +443,6 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
         project: p.path,
         summary: { ...summary },
       });
-      progress.total++;
-      progress.metadata++;
-      emit("metadata");
     }
   }
 
@@ -447,21 +494,24 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
     const [workspace, projectName] = info.project.split("/") as [string, string];
     const run = api.run(`${info.project}/${info.cuid}`);
     const core = runCore(run);
-    const record = { ...(await core.full({ ...(signal ? { signal } : {}) })) };
     const req = signal ? { signal } : {};
-    const columns: Record<string, unknown>[] = [];
-    for await (const col of run.columns({ all: true }, req)) {
-      columns.push({ ...(await col.json()) });
-    }
-    const scalarKeys: string[] = [];
-    for (const metricClass of ["CUSTOM", "SYSTEM"] as const) {
-      for (const key of (await run.series({ metricType: "SCALAR", metricClass }).json()).keys) {
-        if (!scalarKeys.includes(key)) scalarKeys.push(key);
-      }
-    }
-    const mediaKeys = [
-      ...(await run.series({ metricType: "MEDIA", metricClass: "CUSTOM" }).json()).keys,
-    ];
+    // The record, columns and keys at the same time (one round trip instead of five in a row).
+    const [full, columns, customKeys, systemKeys, customMediaKeys] = await settleAll([
+      core.full(req),
+      (async () => {
+        const columns: Record<string, unknown>[] = [];
+        for await (const col of run.columns({ all: true }, req)) {
+          columns.push({ ...(await col.json()) });
+        }
+        return columns;
+      })(),
+      run.series({ metricType: "SCALAR", metricClass: "CUSTOM" }).json(),
+      run.series({ metricType: "SCALAR", metricClass: "SYSTEM" }).json(),
+      run.series({ metricType: "MEDIA", metricClass: "CUSTOM" }).json(),
+    ]);
+    const record = { ...full };
+    const scalarKeys = [...new Set([...customKeys.keys, ...systemKeys.keys])];
+    const mediaKeys = [...customMediaKeys.keys];
     // The summary the plan compared: the document and its fingerprint agree.
     const summary = info.summary;
 
@@ -575,11 +625,7 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
             }),
           }));
           // Every download settles before the first failure is thrown (none is left running).
-          const settled = await Promise.allSettled(
-            series.flatMap((s) => s.steps.flatMap((st) => st.items)),
-          );
-          const failed = settled.find((r) => r.status === "rejected");
-          if (failed) throw failed.reason;
+          await settleAll(series.flatMap((s) => s.steps.flatMap((st) => st.items)));
           for (const s of series) {
             const steps: { step: number; items: MediaItem[] }[] = [];
             for (const st of s.steps) {
@@ -595,17 +641,7 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
     };
 
     // Every task settles before the first failure is thrown (no file is written after it).
-    const [pointsResult, logsResult, mediaResult] = await Promise.allSettled([
-      pointsTask(),
-      logsTask(),
-      mediaTask(),
-    ]);
-    for (const result of [pointsResult, logsResult, mediaResult]) {
-      if (result.status === "rejected") throw result.reason;
-    }
-    const points = (pointsResult as PromiseFulfilledResult<RunDocument["points"]>).value;
-    const logs = (logsResult as PromiseFulfilledResult<RunDocument["logs"]>).value;
-    const mediaIndex = (mediaResult as PromiseFulfilledResult<RunDocument["media"]>).value;
+    const [points, logs, mediaIndex] = await settleAll([pointsTask(), logsTask(), mediaTask()]);
 
     const doc: RunDocument = {
       record,

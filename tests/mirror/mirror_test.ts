@@ -182,6 +182,73 @@ describe("mirror", () => {
     assert.deepEqual(await mtimes(clean), before);
   });
 
+  it("reads the summaries, and each run's record, columns and keys, several at a time", async () => {
+    // A fetch that counts the requests of each kind waiting for their answer at the same time
+    // (the server answers after 20 ms, so requests sent together overlap).
+    const counting = () => {
+      const open = new Map<string, number>();
+      const most = new Map<string, number>();
+      const kind = (path: string) =>
+        path.endsWith("/summaries")
+          ? "summaries"
+          : /\/runs\/[^/]+$|\/column$|\/keys$/.test(path)
+          ? "run metadata"
+          : "other";
+      const fetch: typeof globalThis.fetch = async (input, init) => {
+        const url = input instanceof Request ? input.url : String(input);
+        const k = kind(new URL(url).pathname);
+        open.set(k, (open.get(k) ?? 0) + 1);
+        most.set(k, Math.max(most.get(k) ?? 0, open.get(k)!));
+        try {
+          return await globalThis.fetch(input, init);
+        } finally {
+          open.set(k, open.get(k)! - 1);
+        }
+      };
+      return { fetch, most };
+    };
+    source.setFaults({ latencyMs: 20 });
+    try {
+      // Nothing changed: the sync reads the summaries of the project's three runs together...
+      const again = counting();
+      const report = await mirror("vision-lab/resnet-sweep", {
+        ...opts(join(tmp, "overlap")),
+        fetch: again.fetch,
+        media: false,
+      });
+      assert.equal(report.runs.fetched, 3);
+      const resync = counting();
+      await mirror("vision-lab/resnet-sweep", {
+        ...opts(join(tmp, "overlap")),
+        fetch: resync.fetch,
+        media: false,
+      });
+      assert.equal(resync.most.get("summaries"), 3);
+      // ...and no more than the client's concurrency allows.
+      const one = counting();
+      await mirror("vision-lab/resnet-sweep", {
+        ...opts(join(tmp, "overlap")),
+        fetch: one.fetch,
+        media: false,
+        concurrency: 1,
+      });
+      assert.equal(one.most.get("summaries"), 1);
+      // A run fetched alone: its record and columns together, then its scalar and media keys
+      // (whose requests name the run's project and creation time, from the record) together.
+      const single = counting();
+      await mirror("vision-lab/resnet-sweep", {
+        ...opts(join(tmp, "overlap-run")),
+        fetch: single.fetch,
+        media: false,
+        parallelRuns: 1,
+        runs: 1,
+      });
+      assert.ok(single.most.get("run metadata")! >= 3, `${single.most.get("run metadata")}`);
+    } finally {
+      source.setFaults({});
+    }
+  });
+
   for (const [phase, at] of [["metadata", 3], ["points", 2], ["media", 2]] as const) {
     it(`resumes after an interruption (${phase} ${at}) and ends byte-identical`, async () => {
       const dir = join(tmp, `resume-${phase}`);
@@ -261,6 +328,21 @@ describe("mirror", () => {
     assert.ok(withMedia.mediaFiles > 0);
     const first = await mirror(project, { ...opts(join(tmp, "sel-runs")), runs: 1 });
     assert.equal(first.runs.total, 1);
+    // The first runs of the listing, whatever the window the records are read in.
+    const listed = await new Api({ apiKey: source.apiKey, host: source.host, env: {} })
+      .project(project).runs().toArray();
+    for (const concurrency of [1, 2, 4]) {
+      const two = await mirror(project, {
+        ...opts(join(tmp, "sel-two")),
+        runs: 2,
+        concurrency,
+        dryRun: true,
+      });
+      assert.deepEqual(
+        two.plan.map((s) => s.cuid),
+        await Promise.all(listed.slice(0, 2).map((r) => r.runId)),
+      );
+    }
     const one = await mirror(sweep[2]!.path, opts(join(tmp, "sel-run")));
     assert.deepEqual(one.plan.map((s) => s.cuid), [sweep[2]!.cuid]);
     await assert.rejects(() => mirror(project, opts(join(tmp, "sel-run"))), /holds a mirror of/);
@@ -347,9 +429,17 @@ describe("mirror", () => {
     assert.equal(plan.dryRun, true);
     assert.ok(plan.plan.every((s) => s.action === "fetch"));
     await assert.rejects(() => stat(dir));
-    const real = await runCli(["mirror", "vision-lab/diffusion", "--out", dir, "--no-media"], {
-      env,
-    });
+    const zero = await runCli(
+      ["mirror", "vision-lab/diffusion", "--out", dir, "--parallel-runs", "0"],
+      { env },
+    );
+    assert.equal(zero.code, 2);
+    assert.match(zero.stderr, /--parallel-runs/);
+    await assert.rejects(() => stat(dir));
+    const real = await runCli(
+      ["mirror", "vision-lab/diffusion", "--out", dir, "--no-media", "--parallel-runs", "3"],
+      { env },
+    );
     assert.equal(real.code, 0, real.stderr);
     assert.match(real.stderr, /Mirrored vision-lab\/diffusion .* 2 runs \(2 fetched/);
     const bad = await runCli(["mirror", "vision-lab/diffusion", "--out", join(tmp, "a-file")], {

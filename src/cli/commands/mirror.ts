@@ -113,6 +113,11 @@ export function mirrorCommand(): Parser<"sync", Invocation, unknown> {
         flag("--no-media", "--no_media", { description: message`Do not copy media files.` }),
         false,
       ),
+      parallelRuns: optional(
+        option("--parallel-runs", "--parallel_runs", integer({ min: 1, metavar: "N" }), {
+          description: message`Runs copied at once (default 2; more helps over a slow link).`,
+        }),
+      ),
     }),
     async (ctx: CommandContext, o) => {
       if (o.out.trim() === "") {
@@ -142,6 +147,7 @@ export function mirrorCommand(): Parser<"sync", Invocation, unknown> {
             ...(o.runs === undefined ? {} : { runs: o.runs }),
             ...(o.since === undefined ? {} : { since: o.since }),
             media: !o.noMedia,
+            ...(o.parallelRuns === undefined ? {} : { parallelRuns: o.parallelRuns }),
             onProgress: (p) => {
               if (o.dryRun && p.phase !== "metadata") return;
               let bar = bars.get(p.phase);
