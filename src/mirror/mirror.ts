@@ -362,23 +362,24 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
     });
   };
 
-  // Metadata: the user, their workspaces, the projects and the selected runs.
-  let selfHosted: Record<string, unknown> | null;
-  try {
-    selfHosted = { ...(await api.selfHosted().json()) };
-  } catch (error) {
-    // Not a self-hosted deployment, or the key may not read it: recorded as unavailable.
-    if (!(error instanceof ApiError)) throw error;
-    selfHosted = null;
-  }
-  const userDoc: UserDocument = {
-    user: { ...(await api.user().json()) },
-    workspaces: [],
-    selfHosted,
-  };
-  for await (const ws of api.workspaces(username)) {
-    userDoc.workspaces.push({ ...(await ws.json()) });
-  }
+  // Metadata: the user, their workspaces (at the same time), the projects and the selected runs.
+  const [selfHosted, userJson, workspaces] = await settleAll([
+    api.selfHosted().json().then(
+      (info): Record<string, unknown> => ({ ...info }),
+      (error) => {
+        // Not a self-hosted deployment, or the key may not read it: recorded as unavailable.
+        if (!(error instanceof ApiError)) throw error;
+        return null;
+      },
+    ),
+    api.user().json(),
+    (async () => {
+      const list: Record<string, unknown>[] = [];
+      for await (const ws of api.workspaces(username)) list.push({ ...(await ws.json()) });
+      return list;
+    })(),
+  ]);
+  const userDoc: UserDocument = { user: { ...userJson }, workspaces, selfHosted };
   const projects: { path: string; project: Project; json: Record<string, unknown> }[] = [];
   if (scope.project) {
     const p = api.project(`${scope.workspace}/${scope.project}`);

@@ -193,6 +193,8 @@ describe("mirror", () => {
           ? "summaries"
           : /\/runs\/[^/]+$|\/column$|\/keys$/.test(path)
           ? "run metadata"
+          : /\/user\/profile$|\/self_hosted\/info$|\/groups$/.test(path)
+          ? "account"
           : "other";
       const fetch: typeof globalThis.fetch = async (input, init) => {
         const url = input instanceof Request ? input.url : String(input);
@@ -224,6 +226,8 @@ describe("mirror", () => {
         media: false,
       });
       assert.equal(resync.most.get("summaries"), 3);
+      // The user, the self-hosted information and the workspaces are read together too.
+      assert.equal(resync.most.get("account"), 3);
       // ...and no more than the client's concurrency allows.
       const one = counting();
       await mirror("vision-lab/resnet-sweep", {
