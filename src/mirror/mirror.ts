@@ -71,8 +71,9 @@ export interface MirrorOptions extends ClientOptions {
    */
   media?: boolean;
   /**
-   * Runs copied at the same time (their requests still go through the client's limiter).
-   * Encoding Parquet is CPU-bound: more than 2 rarely helps and costs memory.
+   * Runs copied at the same time, each downloading up to four media files at once. Encoding
+   * Parquet is CPU-bound: on a fast link more than 2 rarely helps and costs memory; over a slow
+   * one (round trips of tens of milliseconds), more runs at once shorten the sync.
    * @default 2
    */
   parallelRuns?: number;
@@ -180,6 +181,9 @@ function parseSince(since: string | Date | undefined): number | undefined {
   }
   return ms;
 }
+
+/** A run selected for the sync: what the plan compares, and the listing's run to fetch it with. */
+type RemoteRunInfo = RemoteRun & { project: string; summary: Record<string, unknown>; run: Run };
 
 /**
  * The values of `promises`, once every one has settled; the first failure (in their order) is
@@ -398,7 +402,7 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
       });
     }
   }
-  const remote: (RemoteRun & { project: string; summary: Record<string, unknown> })[] = [];
+  const remote: RemoteRunInfo[] = [];
   // Records and summaries several runs at a time, under the client's limiter: one after the
   // other, every run cost a round trip or two before anything was downloaded, and an incremental
   // sync of a project of hundreds of runs (summaries only) was that many round trips long.
@@ -433,9 +437,10 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
       return summary;
     });
     for (let i = 0; i < selected.length; i++) {
-      const { record } = selected[i]!;
+      const { run, record } = selected[i]!;
       const summary = summaries[i]!;
       remote.push({
+        run,
         cuid: String(record.cuid),
         path: `${p.path}/${String(record.slug ?? record.cuid)}`,
         state: String(record.state ?? ""),
@@ -487,18 +492,20 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
   emit("points");
 
   const limiter = new Limiter(Math.max(1, parallel));
-  const mediaLimiter = new Limiter(Math.max(1, parallel * 2));
+  const mediaLimiter = new Limiter(Math.max(1, parallel * 4));
   const fetchRun = async (
-    info: RemoteRun & { project: string; summary: Record<string, unknown> },
+    info: RemoteRunInfo,
   ): Promise<void> => {
     checkAborted(signal);
     const [workspace, projectName] = info.project.split("/") as [string, string];
-    const run = api.run(`${info.project}/${info.cuid}`);
+    // The run of the listing: its record locates the run for the keys, points, logs and media
+    // requests without a request of its own. The document stores the run's own record.
+    const run = info.run;
     const core = runCore(run);
     const req = signal ? { signal } : {};
     // The record, columns and keys at the same time (one round trip instead of five in a row).
     const [full, columns, customKeys, systemKeys, customMediaKeys] = await settleAll([
-      core.full(req),
+      runCore(api.run(`${info.project}/${info.cuid}`)).full(req),
       (async () => {
         const columns: Record<string, unknown>[] = [];
         for await (const col of run.columns({ all: true }, req)) {
