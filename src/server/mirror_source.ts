@@ -3,8 +3,8 @@
  * (version 1) into the store, read-only. Every file the manifest names is checked against its
  * SHA-256 first; a missing or damaged file stops the start with an error naming it.
  *
- * Points are held in memory as typed arrays (about 24 bytes per point); media bytes are read
- * from disk when requested.
+ * Points are held in memory as typed arrays (about 24 bytes per point, see `_mirror_points.ts`);
+ * media bytes are read from disk when requested.
  *
  * @module
  */
@@ -12,12 +12,12 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parquetRead } from "hyparquet";
 import type { components } from "../../generated/schema.ts";
 import type { DataSource, LoadedData, MediaObject, RunLogs, RunMedia } from "./data_source.ts";
 import type { DatasetInfo } from "./dataset.ts";
 import { LOG_LEVELS, type LogLevelName, type LogLine } from "./log_source.ts";
-import type { KeySeries, RunMetrics } from "./metric_source.ts";
+import type { RunMetrics } from "./metric_source.ts";
+import { decodePointsFile, PointsFileError } from "./_mirror_points.ts";
 import type { ProjectRecord, RoleName, RunRecord, Store, WorkspaceRecord } from "./store.ts";
 import { isoMs } from "./time.ts";
 
@@ -124,132 +124,21 @@ async function readJsonChecked<T>(dir: string, ref: FileRef): Promise<T> {
   }
 }
 
-/** Index of `step` in ascending `steps`, or -1. */
-function indexOf(steps: Float64Array, step: number): number {
-  let lo = 0;
-  let hi = steps.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const s = steps[mid]!;
-    if (s === step) return mid;
-    if (s < step) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
-}
-
-function storedSeries(
-  key: string,
-  steps: Float64Array,
-  values: Float64Array,
-  times: Float64Array,
-): KeySeries {
-  let every = steps.length > 1 ? steps[1]! - steps[0]! : 1;
-  if (steps.length > 0 && steps[0] !== 0) every = 0;
-  for (let i = 0; every > 0 && i < steps.length; i++) if (steps[i] !== i * every) every = 0;
-  const at = every > 0
-    ? (step: number): number => (step % every === 0 ? step / every : -1)
-    : (step: number): number => indexOf(steps, step);
-  return {
-    key,
-    every,
-    count: steps.length,
-    stepAt: (i: number): number => steps[i]!,
-    value: (step: number): number => {
-      const i = at(step);
-      return i >= 0 && i < values.length ? values[i]! : NaN;
-    },
-    timestamp: (step: number): number => {
-      const i = at(step);
-      return i >= 0 && i < times.length ? times[i]! : NaN;
-    },
-  };
-}
-
+/** The run's metrics from its points file (checked against its checksum first). */
 async function readPoints(
   dir: string,
   ref: FileRef & { rows: number },
   scalarKeys: readonly string[],
 ): Promise<RunMetrics> {
   const bytes = await readChecked(dir, ref);
-  const chunks: Record<string, { rowStart: number; data: ArrayLike<unknown> }[]> = {};
   try {
-    await parquetRead({
-      file: bytes.buffer.slice(
-        bytes.byteOffset,
-        bytes.byteOffset + bytes.byteLength,
-      ) as ArrayBuffer,
-      columns: ["key", "step", "value", "timestamp"],
-      onChunk: (chunk) => {
-        (chunks[chunk.columnName] ??= []).push({
-          rowStart: chunk.rowStart,
-          data: chunk.columnData as ArrayLike<unknown>,
-        });
-      },
-    });
+    return await decodePointsFile(bytes, ref.rows, scalarKeys);
   } catch (error) {
+    if (!(error instanceof PointsFileError)) throw error;
     throw new MirrorDataError(
-      `Cannot serve mirror "${dir}": points file "${ref.file}" is not valid Parquet: ${
-        error instanceof Error ? error.message : String(error)
-      }`,
+      `Cannot serve mirror "${dir}": points file "${ref.file}" ${error.message}`,
     );
   }
-  const column = (name: string): unknown[] => {
-    const out: unknown[] = new Array(ref.rows);
-    let filled = 0;
-    for (const c of chunks[name] ?? []) {
-      for (let i = 0; i < c.data.length && c.rowStart + i < ref.rows; i++) {
-        out[c.rowStart + i] = c.data[i];
-      }
-      filled += c.data.length;
-    }
-    if (filled !== ref.rows) {
-      throw new MirrorDataError(
-        `Cannot serve mirror "${dir}": points file "${ref.file}" has ${filled} values in column "${name}", expected ${ref.rows}`,
-      );
-    }
-    return out;
-  };
-  const columns = {
-    key: column("key"),
-    step: column("step"),
-    value: column("value"),
-    timestamp: column("timestamp"),
-  };
-  const { key: keys, step: steps, value: values, timestamp: times } = columns;
-  const rowsOf = new Map<string, number[]>();
-  for (let i = 0; i < keys.length; i++) {
-    const key = String(keys[i]);
-    let rows = rowsOf.get(key);
-    if (!rows) rowsOf.set(key, rows = []);
-    rows.push(i);
-  }
-  const series = new Map<string, KeySeries>();
-  let maxStep = -1;
-  for (const [key, rows] of rowsOf) {
-    rows.sort((x, y) => Number(steps[x]) - Number(steps[y]));
-    const n = rows.length;
-    const s = new Float64Array(n);
-    const v = new Float64Array(n);
-    const t = new Float64Array(n);
-    for (let j = 0; j < n; j++) {
-      const row = rows[j]!;
-      s[j] = Number(steps[row]);
-      v[j] = Number(values[row]);
-      const ts = times[row];
-      // No timestamp: NaN, served as an empty CSV cell (never an invented time).
-      t[j] = ts === null || ts === undefined ? NaN : Number(ts);
-    }
-    if (n > 0 && s[n - 1]! > maxStep) maxStep = s[n - 1]!;
-    series.set(key, storedSeries(key, s, v, t));
-  }
-  const first = series.values().next().value;
-  return {
-    steps: maxStep + 1,
-    keys: scalarKeys.length > 0 ? [...scalarKeys] : [...series.keys()],
-    timestamp: (step: number): number => first?.timestamp?.(step) ?? NaN,
-    series: (key: string): KeySeries | undefined => series.get(key),
-  };
 }
 
 function noMetrics(keys: readonly string[]): RunMetrics {

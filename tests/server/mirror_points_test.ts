@@ -1,0 +1,125 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import { decodePointsFile, PointsFileError } from "../../src/server/_mirror_points.ts";
+import { MemorySink } from "../../src/export/memory_sink.ts";
+import { PointsEncoder } from "../../src/mirror/points_parquet.ts";
+
+type Row = [key: string, step: number, value: number, timestamp: number | null];
+
+/** A points file of `rows`, written by hyparquet-writer in row groups of `groupSize`. */
+function pointsFile(rows: readonly Row[], groupSize: number): Uint8Array {
+  return new Uint8Array(parquetWriteBuffer({
+    columnData: [
+      { name: "key", data: rows.map((r) => r[0]), type: "STRING", nullable: false },
+      {
+        name: "step",
+        data: BigInt64Array.from(rows, (r) => BigInt(r[1])),
+        type: "INT64",
+        nullable: false,
+      },
+      {
+        name: "value",
+        data: Float64Array.from(rows, (r) => r[2]),
+        type: "DOUBLE",
+        nullable: false,
+      },
+      {
+        name: "timestamp",
+        data: rows.map((r) => (r[3] === null ? null : BigInt(r[3]))),
+        type: "INT64",
+        nullable: true,
+      },
+    ],
+    rowGroupSize: groupSize,
+  }));
+}
+
+/** What a run's metrics must hold: each key's rows sorted by step (stable), as plain arrays. */
+function expected(rows: readonly Row[]): Map<string, Row[]> {
+  const byKey = new Map<string, Row[]>();
+  for (const row of rows) {
+    let list = byKey.get(row[0]);
+    if (!list) byKey.set(row[0], list = []);
+    list.push(row);
+  }
+  for (const list of byKey.values()) list.sort((a, b) => a[1] - b[1]);
+  return byKey;
+}
+
+/** Every point of every key of decoded metrics, read back through the series accessors. */
+async function decoded(bytes: Uint8Array, rows: number, keys: string[]) {
+  const metrics = await decodePointsFile(bytes, rows, keys);
+  const out = new Map<string, Row[]>();
+  for (const key of keys) {
+    const series = metrics.series(key);
+    if (!series) continue;
+    const list: Row[] = [];
+    for (let i = 0; i < series.count; i++) {
+      const step = series.stepAt(i);
+      const timestamp = series.timestamp!(step);
+      list.push([key, step, series.value(step), Number.isNaN(timestamp) ? null : timestamp]);
+    }
+    out.set(key, list);
+  }
+  return { metrics, out };
+}
+
+describe("decodePointsFile", () => {
+  it("reads every point of many keys across row groups, out of step order, 64-bit integers exactly", async () => {
+    // 20 keys (more than are found by identity), rows cycling through them out of order, steps
+    // and timestamps past 2^32 and below 0, missing timestamps, NaN and infinities.
+    const keys = Array.from({ length: 20 }, (_, i) => `k/${String(i).padStart(2, "0")}`);
+    const rows: Row[] = [];
+    for (let i = 0; i < 400; i++) {
+      const key = keys[(i * 7) % keys.length]!;
+      const step = i % 3 === 0 ? 2 ** 33 + (400 - i) : i % 5 === 0 ? -i : i;
+      const value = i % 11 === 0 ? NaN : i % 13 === 0 ? -Infinity : i / 8;
+      const timestamp = i % 4 === 0 ? null : 1_700_000_000_000 + i * 1_000;
+      rows.push([key, step, value, timestamp]);
+    }
+    const { metrics, out } = await decoded(pointsFile(rows, 37), rows.length, keys);
+    assert.deepEqual(out, expected(rows));
+    assert.equal(metrics.steps, 2 ** 33 + 400 + 1);
+    assert.deepEqual(metrics.keys, keys);
+  });
+
+  it("reads the mirror's own files (Snappy and uncompressed) like the rows it was given", async () => {
+    const rows: Row[] = [];
+    for (let step = 0; step < 250_000; step++) {
+      rows.push(["loss", step, 1 / (step + 1), 1_700_000_000_000 + step]);
+      if (step % 3 === 0) rows.push(["acc", step, step / 250_000, null]);
+    }
+    for (const compression of ["SNAPPY", "UNCOMPRESSED"] as const) {
+      const sink = new MemorySink();
+      const encoder = await PointsEncoder.create(sink, compression);
+      for (const [key, step, value, timestamp] of rows) {
+        encoder.point(timestamp === null ? { key, step, value } : { key, step, value, timestamp });
+        if (encoder.ready()) await encoder.drain();
+      }
+      assert.equal(await encoder.finish(), rows.length);
+      const bytes = new Uint8Array(sink.chunks.reduce((n, c) => n + c.length, 0));
+      let at = 0;
+      for (const chunk of sink.chunks) {
+        bytes.set(chunk, at);
+        at += chunk.length;
+      }
+      const { out } = await decoded(bytes, rows.length, ["loss", "acc"]);
+      assert.deepEqual(out, expected(rows), compression);
+    }
+  });
+
+  it("names a file that is not Parquet or holds another number of rows", async () => {
+    await assert.rejects(
+      () => decodePointsFile(new TextEncoder().encode("not parquet at all"), 1, []),
+      (error) => error instanceof PointsFileError && /is not valid Parquet/.test(error.message),
+    );
+    const bytes = pointsFile([["loss", 0, 1, null], ["loss", 1, 2, null]], 10);
+    await assert.rejects(
+      () => decodePointsFile(bytes, 3, ["loss"]),
+      (error) =>
+        error instanceof PointsFileError &&
+        error.message === 'has 2 values in column "key", expected 3',
+    );
+  });
+});
