@@ -13,6 +13,12 @@
 
 import { parquetRead } from "hyparquet";
 import type { KeySeries, RunMetrics } from "./metric_source.ts";
+import {
+  decodePointsLayout,
+  type KeyColumns,
+  type RowColumns,
+  UnsupportedLayout,
+} from "./_points_layout_decoder.ts";
 
 /** The columns of a points file, in the order they are read. */
 const COLUMNS = ["key", "step", "value", "timestamp"] as const;
@@ -37,6 +43,8 @@ export class PointsFileError extends Error {
  * @param bytes The file (its checksum already checked).
  * @param rows The row count the run document gives.
  * @param scalarKeys The run's scalar keys (the metrics' key list; the file's keys when empty).
+ * @param options `layout: false` skips the decoder of the mirror's own layout (tests compare the
+ *   two decoders).
  * @returns The run's metrics.
  * @throws {PointsFileError} When the file is not valid Parquet or a column does not hold
  *   `rows` values.
@@ -51,7 +59,30 @@ export async function decodePointsFile(
   bytes: Uint8Array,
   rows: number,
   scalarKeys: readonly string[],
+  options: { layout?: boolean } = {},
 ): Promise<RunMetrics> {
+  let columns: KeyColumns | undefined;
+  if (options.layout !== false) {
+    try {
+      columns = decodePointsLayout(bytes, rows);
+    } catch (error) {
+      if (!(error instanceof UnsupportedLayout)) throw error;
+    }
+  }
+  columns ??= byKey(await decodeAnyLayout(bytes, rows));
+  const points = columns.keys.map((key, k) =>
+    inStepOrder({
+      key,
+      steps: columns.steps[k]!,
+      values: columns.values[k]!,
+      times: columns.times[k]!,
+    })
+  );
+  return runMetrics(points, scalarKeys);
+}
+
+/** Any points file, with hyparquet. */
+async function decodeAnyLayout(bytes: Uint8Array, rows: number): Promise<RowColumns> {
   const keyOf = new Uint32Array(rows);
   const steps = new Float64Array(rows);
   const values = new Float64Array(rows);
@@ -133,7 +164,7 @@ export async function decodePointsFile(
       throw new PointsFileError(`has ${filled[name]} values in column "${name}", expected ${rows}`);
     }
   }
-  return runMetrics(scatter(keyNames, keyOf, steps, values, times), scalarKeys);
+  return { keyOf, keys: keyNames, steps, values, times };
 }
 
 /** One key's points, ascending by step. */
@@ -144,32 +175,25 @@ interface KeyPoints {
   times: Float64Array;
 }
 
-/** The rows of each key, in file order, then in step order where the file had them otherwise. */
-function scatter(
-  keyNames: readonly string[],
-  keyOf: Uint32Array,
-  steps: Float64Array,
-  values: Float64Array,
-  times: Float64Array,
-): KeyPoints[] {
-  const counts = new Uint32Array(keyNames.length);
+/** The rows of each key, in file order. */
+function byKey({ keys, keyOf, steps, values, times }: RowColumns): KeyColumns {
+  const counts = new Uint32Array(keys.length);
   for (let i = 0; i < keyOf.length; i++) counts[keyOf[i]!]!++;
-  const out = keyNames.map((key, id): KeyPoints => ({
-    key,
-    steps: new Float64Array(counts[id]!),
-    values: new Float64Array(counts[id]!),
-    times: new Float64Array(counts[id]!),
-  }));
-  const at = new Uint32Array(keyNames.length);
+  const out: KeyColumns = {
+    keys,
+    steps: keys.map((_, k) => new Float64Array(counts[k]!)),
+    values: keys.map((_, k) => new Float64Array(counts[k]!)),
+    times: keys.map((_, k) => new Float64Array(counts[k]!)),
+  };
+  const at = new Uint32Array(keys.length);
   for (let i = 0; i < keyOf.length; i++) {
-    const id = keyOf[i]!;
-    const points = out[id]!;
-    const j = at[id]!++;
-    points.steps[j] = steps[i]!;
-    points.values[j] = values[i]!;
-    points.times[j] = times[i]!;
+    const k = keyOf[i]!;
+    const j = at[k]!++;
+    out.steps[k]![j] = steps[i]!;
+    out.values[k]![j] = values[i]!;
+    out.times[k]![j] = times[i]!;
   }
-  return out.map(inStepOrder);
+  return out;
 }
 
 /** The points sorted by step (stable: equal steps keep the file's order); as is when sorted. */

@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { decodePointsFile, PointsFileError } from "../../src/server/_mirror_points.ts";
+import { decodePointsLayout, UnsupportedLayout } from "../../src/server/_points_layout_decoder.ts";
 import { MemorySink } from "../../src/export/memory_sink.ts";
 import { PointsEncoder } from "../../src/mirror/points_parquet.ts";
 
@@ -47,9 +48,25 @@ function expected(rows: readonly Row[]): Map<string, Row[]> {
   return byKey;
 }
 
+/** Asserts two sets of rows are equal (`Object.is` per cell), naming the first difference. */
+function sameRows(actual: Map<string, Row[]>, wanted: Map<string, Row[]>, label: string): void {
+  assert.deepEqual([...actual.keys()].sort(), [...wanted.keys()].sort(), label);
+  for (const [key, rows] of wanted) {
+    const got = actual.get(key)!;
+    assert.equal(got.length, rows.length, `${label}: ${key}`);
+    for (let i = 0; i < rows.length; i++) {
+      for (let c = 0; c < 4; c++) {
+        if (!Object.is(got[i]![c], rows[i]![c])) {
+          assert.fail(`${label}: ${key} row ${i}: ${got[i]} instead of ${rows[i]}`);
+        }
+      }
+    }
+  }
+}
+
 /** Every point of every key of decoded metrics, read back through the series accessors. */
-async function decoded(bytes: Uint8Array, rows: number, keys: string[]) {
-  const metrics = await decodePointsFile(bytes, rows, keys);
+async function decoded(bytes: Uint8Array, rows: number, keys: string[], layout = true) {
+  const metrics = await decodePointsFile(bytes, rows, keys, { layout });
   const out = new Map<string, Row[]>();
   for (const key of keys) {
     const series = metrics.series(key);
@@ -78,7 +95,10 @@ describe("decodePointsFile", () => {
       const timestamp = i % 4 === 0 ? null : 1_700_000_000_000 + i * 1_000;
       rows.push([key, step, value, timestamp]);
     }
-    const { metrics, out } = await decoded(pointsFile(rows, 37), rows.length, keys);
+    const file = pointsFile(rows, 37);
+    // Another writer's layout (data pages v1): read by hyparquet.
+    assert.throws(() => decodePointsLayout(file, rows.length), UnsupportedLayout);
+    const { metrics, out } = await decoded(file, rows.length, keys);
     assert.deepEqual(out, expected(rows));
     assert.equal(metrics.steps, 2 ** 33 + 400 + 1);
     assert.deepEqual(metrics.keys, keys);
@@ -104,9 +124,95 @@ describe("decodePointsFile", () => {
         bytes.set(chunk, at);
         at += chunk.length;
       }
-      const { out } = await decoded(bytes, rows.length, ["loss", "acc"]);
-      assert.deepEqual(out, expected(rows), compression);
+      const mine = await decoded(bytes, rows.length, ["loss", "acc"]);
+      assert.deepEqual(mine.out, expected(rows), compression);
+      const theirs = await decoded(bytes, rows.length, ["loss", "acc"], false);
+      assert.deepEqual(theirs.out, expected(rows), compression);
+      assert.equal(mine.metrics.steps, theirs.metrics.steps);
     }
+  });
+
+  it("decodes the mirror's layout exactly as hyparquet does, on varied data", async () => {
+    // Keys beyond the first 16, a key in one row group only, timestamps absent in runs and
+    // alone, steps that go backwards and jump past 2^32, deltas of every bit width up to 46,
+    // NaN, infinities and negative zero; row groups split across them.
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const keys = Array.from({ length: 24 }, (_, i) => `group/${i}`);
+    const rows: Row[] = [];
+    const used = new Map<string, Set<number>>();
+    let step = 0;
+    for (let i = 0; i < 230_000; i++) {
+      const jump = random();
+      step += jump < 0.001 ? -Math.floor(random() * 1000) : jump < 0.002 ? 2 ** 33 : 1;
+      const width = Math.floor(random() * 47);
+      const timestamp = random() < 0.2
+        ? null
+        : 1_700_000_000_000 + Math.floor(random() * 2 ** width);
+      const value = [NaN, Infinity, -Infinity, -0, random() * 1e6 - 5e5][Math.floor(random() * 5)]!;
+      const key = i > 200_000 && i < 200_050 ? "rare" : keys[Math.floor(random() * keys.length)]!;
+      // A key's steps are unique (its points are found by step).
+      const taken = used.get(key) ?? used.set(key, new Set()).get(key)!;
+      while (taken.has(step)) step++;
+      taken.add(step);
+      rows.push([key, step, value, timestamp]);
+    }
+    for (const compression of ["SNAPPY", "UNCOMPRESSED"] as const) {
+      const sink = new MemorySink();
+      const encoder = await PointsEncoder.create(sink, compression);
+      for (const [key, step, value, timestamp] of rows) {
+        encoder.point(timestamp === null ? { key, step, value } : { key, step, value, timestamp });
+        if (encoder.ready()) await encoder.drain();
+      }
+      assert.equal(await encoder.finish(), rows.length);
+      const bytes = new Uint8Array(sink.chunks.reduce((n, c) => n + c.length, 0));
+      let at = 0;
+      for (const chunk of sink.chunks) {
+        bytes.set(chunk, at);
+        at += chunk.length;
+      }
+      const all = [...keys, "rare"];
+      const mine = await decoded(bytes, rows.length, all);
+      const theirs = await decoded(bytes, rows.length, all, false);
+      // The mirror's own layout is read by the layout decoder (no fallback to hyparquet).
+      assert.equal(decodePointsLayout(bytes, rows.length).keys.length, all.length);
+      sameRows(mine.out, theirs.out, `${compression}: layout decoder against hyparquet`);
+      sameRows(mine.out, expected(rows), `${compression}: layout decoder against the rows`);
+    }
+  });
+
+  it("the layout decoder ends on damaged files, returning or deferring to hyparquet", async () => {
+    const sink = new MemorySink();
+    const encoder = await PointsEncoder.create(sink, "SNAPPY");
+    for (let step = 0; step < 300; step++) {
+      encoder.point({ key: "loss", step, value: step / 3, timestamp: 1_700_000_000_000 + step });
+      if (step % 2 === 0) encoder.point({ key: "acc", step, value: -step });
+    }
+    await encoder.finish();
+    const file = new Uint8Array(sink.chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const chunk of sink.chunks) {
+      file.set(chunk, at);
+      at += chunk.length;
+    }
+    const rows = 450;
+    assert.equal(decodePointsLayout(file, rows).keys.length, 2);
+    let seed = 11;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    let deferred = 0;
+    for (let trial = 0; trial < 400; trial++) {
+      const damaged = file.slice();
+      for (let flips = 1 + Math.floor(random() * 3); flips > 0; flips--) {
+        damaged[Math.floor(random() * damaged.length)] = Math.floor(random() * 256);
+      }
+      try {
+        decodePointsLayout(damaged, rows);
+      } catch (error) {
+        assert.ok(error instanceof UnsupportedLayout, String(error));
+        deferred++;
+      }
+    }
+    assert.ok(deferred > 0);
   });
 
   it("names a file that is not Parquet or holds another number of rows", async () => {
