@@ -1,40 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { parquetWriteBuffer } from "hyparquet-writer";
 import { decodePointsFile, PointsFileError } from "../../src/server/_mirror_points.ts";
 import { decodePointsLayout, UnsupportedLayout } from "../../src/server/_points_layout_decoder.ts";
-import { MemorySink } from "../../src/export/memory_sink.ts";
-import { PointsEncoder } from "../../src/mirror/points_parquet.ts";
-
-type Row = [key: string, step: number, value: number, timestamp: number | null];
-
-/** A points file of `rows`, written by hyparquet-writer in row groups of `groupSize`. */
-function pointsFile(rows: readonly Row[], groupSize: number): Uint8Array {
-  return new Uint8Array(parquetWriteBuffer({
-    columnData: [
-      { name: "key", data: rows.map((r) => r[0]), type: "STRING", nullable: false },
-      {
-        name: "step",
-        data: BigInt64Array.from(rows, (r) => BigInt(r[1])),
-        type: "INT64",
-        nullable: false,
-      },
-      {
-        name: "value",
-        data: Float64Array.from(rows, (r) => r[2]),
-        type: "DOUBLE",
-        nullable: false,
-      },
-      {
-        name: "timestamp",
-        data: rows.map((r) => (r[3] === null ? null : BigInt(r[3]))),
-        type: "INT64",
-        nullable: true,
-      },
-    ],
-    rowGroupSize: groupSize,
-  }));
-}
+import { type PointRow as Row, writtenByHyparquet, writtenByMirror } from "./_points_files.ts";
 
 /** What a run's metrics must hold: each key's rows sorted by step (stable), as plain arrays. */
 function expected(rows: readonly Row[]): Map<string, Row[]> {
@@ -95,7 +63,7 @@ describe("decodePointsFile", () => {
       const timestamp = i % 4 === 0 ? null : 1_700_000_000_000 + i * 1_000;
       rows.push([key, step, value, timestamp]);
     }
-    const file = pointsFile(rows, 37);
+    const file = writtenByHyparquet(rows, 37);
     // Another writer's layout (data pages v1): read by hyparquet.
     assert.throws(() => decodePointsLayout(file, rows.length), UnsupportedLayout);
     const { metrics, out } = await decoded(file, rows.length, keys);
@@ -111,19 +79,7 @@ describe("decodePointsFile", () => {
       if (step % 3 === 0) rows.push(["acc", step, step / 250_000, null]);
     }
     for (const compression of ["SNAPPY", "UNCOMPRESSED"] as const) {
-      const sink = new MemorySink();
-      const encoder = await PointsEncoder.create(sink, compression);
-      for (const [key, step, value, timestamp] of rows) {
-        encoder.point(timestamp === null ? { key, step, value } : { key, step, value, timestamp });
-        if (encoder.ready()) await encoder.drain();
-      }
-      assert.equal(await encoder.finish(), rows.length);
-      const bytes = new Uint8Array(sink.chunks.reduce((n, c) => n + c.length, 0));
-      let at = 0;
-      for (const chunk of sink.chunks) {
-        bytes.set(chunk, at);
-        at += chunk.length;
-      }
+      const bytes = await writtenByMirror(rows, compression);
       const mine = await decoded(bytes, rows.length, ["loss", "acc"]);
       assert.deepEqual(mine.out, expected(rows), compression);
       const theirs = await decoded(bytes, rows.length, ["loss", "acc"], false);
@@ -158,19 +114,7 @@ describe("decodePointsFile", () => {
       rows.push([key, step, value, timestamp]);
     }
     for (const compression of ["SNAPPY", "UNCOMPRESSED"] as const) {
-      const sink = new MemorySink();
-      const encoder = await PointsEncoder.create(sink, compression);
-      for (const [key, step, value, timestamp] of rows) {
-        encoder.point(timestamp === null ? { key, step, value } : { key, step, value, timestamp });
-        if (encoder.ready()) await encoder.drain();
-      }
-      assert.equal(await encoder.finish(), rows.length);
-      const bytes = new Uint8Array(sink.chunks.reduce((n, c) => n + c.length, 0));
-      let at = 0;
-      for (const chunk of sink.chunks) {
-        bytes.set(chunk, at);
-        at += chunk.length;
-      }
+      const bytes = await writtenByMirror(rows, compression);
       const all = [...keys, "rare"];
       const mine = await decoded(bytes, rows.length, all);
       const theirs = await decoded(bytes, rows.length, all, false);
@@ -182,20 +126,13 @@ describe("decodePointsFile", () => {
   });
 
   it("the layout decoder ends on damaged files, returning or deferring to hyparquet", async () => {
-    const sink = new MemorySink();
-    const encoder = await PointsEncoder.create(sink, "SNAPPY");
+    const points: Row[] = [];
     for (let step = 0; step < 300; step++) {
-      encoder.point({ key: "loss", step, value: step / 3, timestamp: 1_700_000_000_000 + step });
-      if (step % 2 === 0) encoder.point({ key: "acc", step, value: -step });
+      points.push(["loss", step, step / 3, 1_700_000_000_000 + step]);
+      if (step % 2 === 0) points.push(["acc", step, -step, null]);
     }
-    await encoder.finish();
-    const file = new Uint8Array(sink.chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const chunk of sink.chunks) {
-      file.set(chunk, at);
-      at += chunk.length;
-    }
-    const rows = 450;
+    const file = await writtenByMirror(points);
+    const rows = points.length;
     assert.equal(decodePointsLayout(file, rows).keys.length, 2);
     let seed = 11;
     const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -220,7 +157,7 @@ describe("decodePointsFile", () => {
       () => decodePointsFile(new TextEncoder().encode("not parquet at all"), 1, []),
       (error) => error instanceof PointsFileError && /is not valid Parquet/.test(error.message),
     );
-    const bytes = pointsFile([["loss", 0, 1, null], ["loss", 1, 2, null]], 10);
+    const bytes = writtenByHyparquet([["loss", 0, 1, null], ["loss", 1, 2, null]], 10);
     await assert.rejects(
       () => decodePointsFile(bytes, 3, ["loss"]),
       (error) =>

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parquetWriteBuffer } from "hyparquet-writer";
+import { type PointRow, writtenByHyparquet } from "./_points_files.ts";
 import { Api, mirror } from "../../mod.ts";
 import { type LocalServer, startServer } from "../../src/server/mod.ts";
 
@@ -23,31 +23,14 @@ async function handMadeMirror(dir: string): Promise<void> {
     };
   };
   const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
-  const rows = [
-    ["loss", 0, 2.5, 1000n],
-    ["acc", 5, 0.5, 1500n],
-    ["loss", 3, Number.NaN, 1300n],
+  const rows: PointRow[] = [
+    ["loss", 0, 2.5, 1000],
+    ["acc", 5, 0.5, 1500],
+    ["loss", 3, Number.NaN, 1300],
     ["loss", 7, Infinity, null],
-    ["acc", 9, -Infinity, 1900n],
-  ] as const;
-  const points = new Uint8Array(parquetWriteBuffer({
-    columnData: [
-      { name: "key", data: rows.map((r) => r[0]), type: "STRING", nullable: false },
-      {
-        name: "step",
-        data: BigInt64Array.from(rows, (r) => BigInt(r[1])),
-        type: "INT64",
-        nullable: false,
-      },
-      {
-        name: "value",
-        data: Float64Array.from(rows, (r) => r[2]),
-        type: "DOUBLE",
-        nullable: false,
-      },
-      { name: "timestamp", data: rows.map((r) => r[3]), type: "INT64", nullable: true },
-    ],
-  }));
+    ["acc", 9, -Infinity, 1900],
+  ];
+  const points = writtenByHyparquet(rows);
   const pointsRef = ref("points/workspace=w/project=p/run=crun1/part-1.parquet", points);
   const logs = ref(
     "runs/w/p/crun1/logs-1.jsonl",
