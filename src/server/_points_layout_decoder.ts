@@ -59,7 +59,7 @@ const LITTLE_ENDIAN = new Uint8Array(Float64Array.of(1).buffer)[7] === 0x3f;
 const SAFE = Number.MAX_SAFE_INTEGER;
 
 /**
- * Decodes the rows of a points file written in the mirror's layout.
+ * Decodes the points of a file written in the mirror's layout, by key.
  *
  * @param bytes The file.
  * @param rows The number of rows it must hold.
@@ -85,11 +85,14 @@ export function decodePointsLayout(bytes: Uint8Array, rows: number): KeyColumns 
 
 function decode(bytes: Uint8Array, rows: number): KeyColumns {
   if (!LITTLE_ENDIAN) throw new UnsupportedLayout("big-endian host");
+  // The footer alone (its length is in the file's last 8 bytes): the whole file is not copied.
+  const footerLength = bytes.length < 8
+    ? 0
+    : new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 8, 4).getUint32(0, true) + 8;
+  if (footerLength < 8 || footerLength > bytes.length) throw new UnsupportedLayout("footer");
   let metadata;
   try {
-    metadata = parquetMetadata(
-      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
-    );
+    metadata = parquetMetadata(bytes.slice(bytes.length - footerLength).buffer);
   } catch (error) {
     throw new UnsupportedLayout(`footer: ${error instanceof Error ? error.message : error}`);
   }
@@ -139,7 +142,7 @@ function decode(bytes: Uint8Array, rows: number): KeyColumns {
     values: keys.map((_, k) => new Float64Array(counts[k]!)),
     times: keys.map((_, k) => new Float64Array(counts[k]!)),
   };
-  const largest = Math.max(0, ...groups.map((g) => g.rows));
+  const largest = groups.reduce((most, g) => Math.max(most, g.rows), 0);
   const steps = new Float64Array(largest);
   const values = new Float64Array(largest);
   const times = new Float64Array(largest);
@@ -304,7 +307,10 @@ function varint(bytes: Uint8Array, state: { at: number }): number {
     const byte = bytes[state.at++];
     if (byte === undefined || scale > 2 ** 49) throw new UnsupportedLayout("varint");
     value += (byte & 0x7f) * scale;
-    if (byte < 0x80) return value;
+    if (byte < 0x80) {
+      if (value > SAFE) throw new UnsupportedLayout("varint past 2^53");
+      return value;
+    }
     scale *= 128;
   }
 }
