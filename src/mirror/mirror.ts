@@ -346,9 +346,10 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
   } = options;
   const api = given ?? new Api(clientOptions);
   const username = await api.username;
-  // The client's normalized API host, read from its transport (an entity's core holds the
-  // client's context; the placeholder run is never loaded).
-  const host = (await runCore(api.run("_/_/_")).ctx.transport()).apiHost;
+  // The client's transport (an entity's core holds the client's context; the placeholder run is
+  // never loaded): its normalized API host, and its limiter.
+  const transport = await runCore(api.run("_/_/_")).ctx.transport();
+  const host = transport.apiHost;
   if (previous && previous.source.host !== host) {
     throw new ValidationError(
       "out",
@@ -406,7 +407,7 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
   // Records and summaries several runs at a time, under the client's limiter: one after the
   // other, every run cost a round trip or two before anything was downloaded, and an incremental
   // sync of a project of hundreds of runs (summaries only) was that many round trips long.
-  const clientLimiter = await runCore(api.run("_/_/_")).ctx.limiter();
+  const clientLimiter = transport.limiter;
   for (const p of projects) {
     checkAborted(signal);
     const runs: Run[] = [];
@@ -542,7 +543,6 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
         try {
           // The CSV parser's blocks straight into the encoder: no object per point (the Parquet
           // file is the same as from `run.scanMetrics()`'s points).
-          const transport = await core.ctx.transport();
           const ref = await core.ref(req);
           for await (const _ of paceMetricRows(transport, ref, scalarKeys, {}, req, encoder)) {
             await encoder.drain();
