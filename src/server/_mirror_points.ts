@@ -17,6 +17,7 @@ import type { KeySeries, RunMetrics } from "./metric_source.ts";
 import {
   decodePointsLayout,
   type KeyColumns,
+  KeyList,
   type RowColumns,
   UnsupportedLayout,
 } from "./_points_layout_decoder.ts";
@@ -88,18 +89,8 @@ async function decodeAnyLayout(bytes: Uint8Array, rows: number): Promise<RowColu
   const steps = new Float64Array(rows);
   const values = new Float64Array(rows);
   const times = new Float64Array(rows);
-  const keyNames: string[] = [];
-  const keyIds = new Map<string, number>();
+  const keyList = new KeyList();
   const filled: Record<ColumnName, number> = { key: 0, step: 0, value: 0, timestamp: 0 };
-  const keyId = (key: string): number => {
-    let id = keyIds.get(key);
-    if (id === undefined) {
-      id = keyNames.length;
-      keyIds.set(key, id);
-      keyNames.push(key);
-    }
-    return id;
-  };
   // The last few key objects seen, replaced in turn (each row group decodes its own dictionary).
   const recent: unknown[] = new Array(RECENT_KEYS).fill(null);
   const recentIds = new Uint32Array(RECENT_KEYS);
@@ -130,7 +121,7 @@ async function decodeAnyLayout(bytes: Uint8Array, rows: number): Promise<RowColu
               at = replace;
               replace = (replace + 1) % RECENT_KEYS;
               recent[at] = key;
-              recentIds[at] = keyId(String(key));
+              recentIds[at] = keyList.idOf(String(key));
             }
             keyOf[rowStart + i] = recentIds[at]!;
           }
@@ -165,7 +156,7 @@ async function decodeAnyLayout(bytes: Uint8Array, rows: number): Promise<RowColu
       throw new PointsFileError(`has ${filled[name]} values in column "${name}", expected ${rows}`);
     }
   }
-  return { keyOf, keys: keyNames, steps, values, times };
+  return { keyOf, keys: keyList.keys, steps, values, times };
 }
 
 /** One key's points, ascending by step. */

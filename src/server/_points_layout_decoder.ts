@@ -53,6 +53,29 @@ export interface RowColumns {
   times: Float64Array;
 }
 
+/** The keys of a points file in the order they first occur, each with its index. */
+export class KeyList {
+  /** The keys, in the order they first occur. */
+  readonly keys: string[] = [];
+  readonly #ids = new Map<string, number>();
+
+  /**
+   * The index of `key`, added at the end when new.
+   *
+   * @param key A metric key.
+   * @returns Its index into `keys`.
+   */
+  idOf(key: string): number {
+    let id = this.#ids.get(key);
+    if (id === undefined) {
+      id = this.keys.length;
+      this.#ids.set(key, id);
+      this.keys.push(key);
+    }
+    return id;
+  }
+}
+
 const ENCODING = { PLAIN: 0, RLE_DICTIONARY: 8, DELTA_BINARY_PACKED: 5, BYTE_STREAM_SPLIT: 9 };
 const PAGE = { DICTIONARY: 2, DATA_V2: 3 };
 const LITTLE_ENDIAN = new Uint8Array(Float64Array.of(1).buffer)[7] === 0x3f;
@@ -124,16 +147,16 @@ function decode(bytes: Uint8Array, rows: number): KeyColumns {
   });
   // First every key (for the size of each key's arrays), then the other columns of each row
   // group, scattered by key: no array of the whole file's rows but the keys'.
-  const rowsOf = { keyOf: new Uint32Array(rows), keys: [] as string[] };
-  const keyIds = new Map<string, number>();
+  const keyOf = new Uint32Array(rows);
+  const keyList = new KeyList();
   let rowStart = 0;
   for (const group of groups) {
     if (rowStart + group.rows > rows) throw new UnsupportedLayout("row groups");
-    readKeys(group.chunks.get("key")!, group.rows, rowStart, rowsOf, keyIds);
+    readKeys(group.chunks.get("key")!, group.rows, rowStart, keyOf, keyList);
     rowStart += group.rows;
   }
   if (rowStart !== rows) throw new UnsupportedLayout("row groups");
-  const { keyOf, keys } = rowsOf;
+  const { keys } = keyList;
   const counts = new Uint32Array(keys.length);
   for (let i = 0; i < rows; i++) counts[keyOf[i]!]!++;
   const out: KeyColumns = {
@@ -173,8 +196,8 @@ function readKeys(
   pages: PageReader,
   rows: number,
   rowStart: number,
-  out: { keyOf: Uint32Array; keys: string[] },
-  keyIds: Map<string, number>,
+  keyOf: Uint32Array,
+  keyList: KeyList,
 ): void {
   const dictionary = pages.next();
   if (dictionary.type !== PAGE.DICTIONARY || dictionary.encoding !== ENCODING.PLAIN) {
@@ -200,13 +223,7 @@ function readKeys(
       throw new UnsupportedLayout("key is not UTF-8");
     }
     at += 4 + length;
-    let id = keyIds.get(key);
-    if (id === undefined) {
-      id = out.keys.length;
-      keyIds.set(key, id);
-      out.keys.push(key);
-    }
-    ids[i] = id;
+    ids[i] = keyList.idOf(key);
   }
   let row = 0;
   while (row < rows) {
@@ -224,7 +241,7 @@ function readKeys(
     for (let i = 0; i < page.count; i++) {
       const index = indexes[i]!;
       if (index >= ids.length) throw new UnsupportedLayout("key index");
-      out.keyOf[rowStart + row + i] = ids[index]!;
+      keyOf[rowStart + row + i] = ids[index]!;
     }
     row += page.count;
   }
