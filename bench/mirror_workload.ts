@@ -2,8 +2,13 @@
  * Benchmark (h): `mirror()` of a project (20 runs, every scalar key, logs and media) against
  * downloading the same exports, log shards and media files with bare `fetch` (writing nothing).
  *
- * Usage: `deno run -A bench/mirror_workload.ts mirror <client|floor> <host> <apiKey>`; prints one
- * JSON {@linkcode Measurement} line (count: points for the client, CSV lines for the floor).
+ * A third mode, `parse`, makes the floor's downloads but reads each export with the client's own
+ * CSV parser (into numbers, as the mirror does) instead of counting its lines: the mirror's cost
+ * without its Parquet files, a lower bound of any mirror that keeps the points as numbers.
+ *
+ * Usage: `deno run -A bench/mirror_workload.ts mirror <client|floor|parse> <host> <apiKey>`;
+ * prints one JSON {@linkcode Measurement} line (count: points for the client and `parse`, CSV
+ * lines for the floor).
  *
  * @module
  */
@@ -12,12 +17,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mirror } from "../mod.ts";
+import { CsvByteParser } from "../src/metrics/_csv_bytes.ts";
 import { bareLogin, bareRequest } from "./_bare_fetch.ts";
 import { measure } from "./_measure.ts";
 
 const [workload, mode, host, apiKey] = Deno.args;
-if (workload !== "mirror" || !mode || !host || !apiKey) {
-  console.error("usage: mirror_workload.ts mirror <client|floor> <host> <apiKey>");
+if (workload !== "mirror" || !["client", "floor", "parse"].includes(mode!) || !host || !apiKey) {
+  console.error("usage: mirror_workload.ts mirror <client|floor|parse> <host> <apiKey>");
   Deno.exit(2);
 }
 
@@ -44,7 +50,35 @@ async function pool(count: number, task: (index: number) => Promise<number>): Pr
   return total;
 }
 
-/** The floor of one run: its record, CSV export, every log shard and every media file. */
+/** Counts the lines of an export (the floor). */
+async function countLines(body: ReadableStream<Uint8Array>): Promise<number> {
+  let lines = 0;
+  for await (const chunk of body) {
+    for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+  }
+  return lines;
+}
+
+/** Parses an export into numbers with the client's parser, and counts its points (`parse`). */
+async function parsePoints(body: ReadableStream<Uint8Array>, keyCount: number): Promise<number> {
+  const parser = new CsvByteParser(keyCount);
+  let points = 0;
+  const count = (rows: number) => {
+    const cells = rows * keyCount;
+    for (let i = 0; i < cells; i++) points += parser.hasValue[i]!;
+  };
+  for await (const chunk of body) {
+    parser.push(chunk);
+    for (let rows = parser.next(); rows > 0; rows = parser.next()) count(rows);
+  }
+  count(parser.finish());
+  return points;
+}
+
+/**
+ * The downloads of one run: its record, CSV export, every log shard and every media file; the
+ * export's lines counted (the floor) or its points parsed (`parse`).
+ */
 async function floorRun(sid: string, cuid: string): Promise<number> {
   const run = await (await api(sid, `/project/${PROJECT}/runs/${cuid}`)).json();
   const createdAt = Math.floor(Date.parse(run.createdAt) / 1000);
@@ -64,10 +98,8 @@ async function floorRun(sid: string, cuid: string): Promise<number> {
     })),
   })).json();
   const { urls } = await (await api(sid, "/files/presigned/get", { paths: [cosKey] })).json();
-  let lines = 0;
-  for await (const chunk of (await fetch(urls[0])).body!) {
-    for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
-  }
+  const body = (await fetch(urls[0])).body!;
+  const count = mode === "parse" ? await parsePoints(body, keys.length) : await countLines(body);
   for (let epoch = 0;; epoch++) {
     const q = `projectId=${run.project_id}&experimentId=${cuid}&size=1000&epoch=${epoch}` +
       `&level=DEBUG&createdAt=${createdAt}`;
@@ -86,7 +118,7 @@ async function floorRun(sid: string, cuid: string): Promise<number> {
     })).json();
     for (const url of signed.urls as string[]) await (await fetch(url)).arrayBuffer();
   }
-  return lines;
+  return count;
 }
 
 const chosen = mode === "client"

@@ -60,6 +60,11 @@ interface Scenario {
   rssBytesPerPoint?: number;
   /** The Python SDK's workload of the same work (with `--python-sdk`). */
   python?: string;
+  /**
+   * Another mode of the workload, measured in turn with the client and the floor and reported in
+   * the notes as `<note>Ms` and `<note>Ratio` (to the floor): where between the two the cost is.
+   */
+  between?: { mode: string; note: string };
 }
 
 const FULL = { runs: 2, steps: 1_000_000, exportCacheBytes: 1 << 30 };
@@ -173,6 +178,8 @@ const scenarios: Scenario[] = [
     server: { runs: 20, steps: 250_000, exportCacheBytes: 1 << 30 },
     workload: "mirror",
     file: "mirror_workload.ts",
+    // The floor's downloads with each export parsed by the client's parser, without Parquet.
+    between: { mode: "parse", note: "parseOnly" },
     rssLimitMb: 300,
     // Single runs of this row ranged over ±20%: a median of three.
     repeats: 3,
@@ -326,6 +333,7 @@ try {
     const clients: Measurement[] = [];
     const floors: Measurement[] = [];
     const jsonFloors: Measurement[] = [];
+    const betweens: Measurement[] = [];
     // Client and floor runs alternate, so that a busy moment of the machine hits both.
     for (let i = 0; i < repeats; i++) {
       clients.push(await workload(scenario.workload, "client", server.host, server.apiKey));
@@ -333,6 +341,11 @@ try {
       if (scenario.jsonFloor) {
         jsonFloors.push(
           await workload(scenario.workload, "floor-json", server.host, server.apiKey),
+        );
+      }
+      if (scenario.between) {
+        betweens.push(
+          await workload(scenario.workload, scenario.between.mode, server.host, server.apiKey),
         );
       }
     }
@@ -352,6 +365,15 @@ try {
     if (floor) {
       row.floor = floor;
       row.ratio = client[scenario.compare] / floor[scenario.compare];
+    }
+    if (scenario.between && betweens.length > 0) {
+      const between = medianOf(betweens)[scenario.compare];
+      row.extra![`${scenario.between.note}Ms`] = Math.round(between);
+      if (floor) {
+        row.extra![`${scenario.between.note}Ratio`] = Number(
+          (between / floor[scenario.compare]).toFixed(2),
+        );
+      }
     }
     if (scenario.compareJsonFloor && plainFloor) {
       row.extra!.rawFloorMs = Math.round(plainFloor[scenario.compare]);
