@@ -6,7 +6,7 @@
  *
  * Output paths are checked before anything is written (and before any request is sent, when the
  * caller checks first with {@linkcode checkOutputPath}): the path must not be empty and its parent
- * directory must already exist. Nothing here creates directories.
+ * directory must already exist, except for the directories the library owns (`createParent`).
  *
  * @module
  */
@@ -21,6 +21,9 @@ let fsModule: Promise<typeof import("node:fs/promises")> | undefined;
  * `node:path` is imported where it is used for the same reason (~20 ms of start-up on Deno).
  */
 const fs = () => fsModule ??= import("node:fs/promises");
+let statusModule: Promise<typeof import("./path_status.ts")> | undefined;
+/** `./path_status.ts` (which imports `node:fs`), on first use for the same reason. */
+const pathStatus = () => statusModule ??= import("./path_status.ts");
 
 /** Options of {@linkcode AtomicFile.create} and {@linkcode writeFileAtomic}. */
 export interface AtomicFileOptions {
@@ -107,18 +110,27 @@ export async function checkOutputPath(path: string, field = "path"): Promise<str
   return absolute;
 }
 
-/** The checks of {@linkcode checkOutputPath} but the probe: the absolute path and its directory. */
+/**
+ * The checks of {@linkcode checkOutputPath} but the probe: the absolute path and its directory.
+ * With `createParent`, a missing directory is created (and an existing one costs no `mkdir`).
+ */
 async function inspectOutputPath(
   path: string,
   field: string,
+  createParent = false,
 ): Promise<{ absolute: string; parent: string }> {
   if (typeof path !== "string" || path.trim() === "") {
     throw new ValidationError(field, `Cannot write to ${field}: the path is empty`);
   }
   const { dirname, resolve } = await import("node:path");
+  const { statIfAny } = await pathStatus();
   const absolute = resolve(path);
   const parent = dirname(absolute);
-  const parentStat = await (await fs()).stat(parent).catch(() => undefined);
+  let parentStat = statIfAny(parent);
+  if (!parentStat && createParent) {
+    await (await fs()).mkdir(parent, { recursive: true });
+    parentStat = statIfAny(parent);
+  }
   if (!parentStat) {
     throw new ValidationError(
       field,
@@ -128,8 +140,7 @@ async function inspectOutputPath(
   if (!parentStat.isDirectory()) {
     throw new ValidationError(field, `Cannot write to "${path}": "${parent}" is not a directory`);
   }
-  const targetStat = await (await fs()).stat(absolute).catch(() => undefined);
-  if (targetStat?.isDirectory()) {
+  if (statIfAny(absolute)?.isDirectory()) {
     throw new ValidationError(field, `Cannot write to "${path}": it is a directory`);
   }
   return { absolute, parent };
@@ -202,12 +213,12 @@ export class AtomicFile {
    * ```
    */
   static async create(path: string, options: AtomicFileOptions = {}): Promise<AtomicFile> {
-    if (options.createParent && typeof path === "string" && path !== "") {
-      const { dirname, resolve } = await import("node:path");
-      await (await fs()).mkdir(dirname(resolve(path)), { recursive: true });
-    }
     // No write probe: opening the temporary file below is one (a mirror writes thousands).
-    const { absolute: target } = await inspectOutputPath(path, options.field ?? "path");
+    const { absolute: target } = await inspectOutputPath(
+      path,
+      options.field ?? "path",
+      options.createParent === true,
+    );
     const temporary = await temporaryName(target);
     const handle = await (await fs()).open(temporary, "wx", options.mode ?? 0o644);
     return new AtomicFile(target, temporary, handle, options.mode);

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { AtomicFile } from "../core/atomic_file.ts";
 import type { ByteSink } from "../export/byte_sink.ts";
 import { type FileRef, hashedName } from "./mirror_format.ts";
-import { statIfAny } from "./_mirror_dir.ts";
+import { statIfAny } from "../core/path_status.ts";
 
 /**
  * A {@linkcode ByteSink} for the file `<dir>/<stem>-<h>.<ext>` of a mirror: written atomically

@@ -6,10 +6,10 @@
  */
 
 import { createHash } from "node:crypto";
-import { type Stats, statSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { directoryWriteError, writeFileAtomic } from "../core/atomic_file.ts";
+import { statIfAny } from "../core/path_status.ts";
 import { ValidationError } from "../core/errors.ts";
 import { type FileRef, hashedName, type ManifestRun } from "./mirror_format.ts";
 
@@ -108,20 +108,6 @@ export async function writeIfMissing(
   await writeFileAtomic(path, data, { createParent: true, field: "out" });
   written.files++;
   written.bytes += size;
-}
-
-/**
- * The file's status, or `undefined` when nothing is there. Synchronous on purpose: a local
- * `stat` takes microseconds, while the promise API costs an async round trip and, for the usual
- * answer "no such file", an error object with its stack (about a tenth of a millisecond each
- * under Deno's Node layer, on a path taken once per media file).
- */
-export function statIfAny(path: string): Stats | undefined {
-  try {
-    return statSync(path, { throwIfNoEntry: false });
-  } catch {
-    return undefined; // unreadable: treated as missing, the write that follows reports it
-  }
 }
 
 /** Whether the mirror holds `ref` with the right size. */

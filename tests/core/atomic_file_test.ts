@@ -96,6 +96,32 @@ describe("AtomicFile", () => {
     await assert.rejects(writeFileAtomic(join(dir, "a", "b"), "x"), ValidationError);
     await writeFileAtomic(join(dir, "a", "b"), "x", { createParent: true });
     assert.equal(await readFile(join(dir, "a", "b"), "utf8"), "x");
+    // Nested directories, and a second file in a directory that exists by then.
+    await writeFileAtomic(join(dir, "c", "d", "e"), "y", { createParent: true });
+    await writeFileAtomic(join(dir, "c", "d", "f"), "z", { createParent: true });
+    assert.deepEqual((await readdir(join(dir, "c", "d"))).sort(), ["e", "f"]);
+  });
+
+  it("refuses a parent that is a file, or a destination that is a directory, with createParent", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "file"), "x");
+    await assert.rejects(
+      writeFileAtomic(join(dir, "file", "out"), "y", { createParent: true, field: "out" }),
+      (error: unknown) => {
+        assert.ok(error instanceof ValidationError);
+        assert.equal(error.field, "out");
+        assert.match(error.message, /is not a directory/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      writeFileAtomic(join(dir, "sub"), "y", { createParent: true }).then(() =>
+        writeFileAtomic(dir, "y", { createParent: true })
+      ),
+      /is a directory/,
+    );
+    assert.equal(await readFile(join(dir, "file"), "utf8"), "x");
+    assert.deepEqual((await readdir(dir)).sort(), ["file", "sub"]); // no temporary file left
   });
 });
 
