@@ -183,9 +183,39 @@ export function deepFreeze<T>(value: T): T {
   return Object.freeze(value);
 }
 
-/** A deep copy of JSON data (snapshots and `json()` results never share objects). */
+/**
+ * A deep copy of JSON data (snapshots and `json()` results never share objects): plain objects,
+ * arrays and primitives, as `JSON.parse` gives them. Copied in JavaScript, not with
+ * `structuredClone`: a run's profile took about 5 µs to clone under Deno (a trip through the
+ * serializer) against 0.6 µs here, four times per `run.json()`.
+ */
 export function clone<T>(value: T): T {
-  return structuredClone(value);
+  return copyJson(value) as T;
+}
+
+function copyJson(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    const copy: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) copy[i] = copyJson(value[i]);
+    return copy;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const inner = copyJson((value as Record<string, unknown>)[key]);
+    // A `__proto__` key of JSON.parse is an own property; an assignment would set the prototype.
+    if (key === "__proto__") {
+      Object.defineProperty(copy, key, {
+        value: inner,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      copy[key] = inner;
+    }
+  }
+  return copy;
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   arr,
   checkBoolean,
   checkOptionalString,
+  clone,
   type Context,
   deepFreeze,
   expectRecord,
@@ -437,7 +438,7 @@ export class Project {
       count: { ...s.count },
       created_at: s.createdAt,
       description: s.description,
-      labels: structuredClone(s.labels) as ProjectLabel[],
+      labels: clone(s.labels) as ProjectLabel[],
       name: s.name,
       path: s.path,
       project_id: s.projectId,
@@ -615,7 +616,7 @@ export class Project {
 }
 
 function labelsOf(value: unknown): ProjectLabel[] {
-  return structuredClone(arr<ProjectLabel>(value).filter(isRecord)) as ProjectLabel[];
+  return clone(arr<ProjectLabel>(value).filter(isRecord)) as ProjectLabel[];
 }
 
 function visibilityOf(value: unknown): Visibility {

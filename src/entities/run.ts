@@ -41,6 +41,7 @@ import {
   arr,
   checkBoolean,
   checkOptionalString,
+  clone,
   type Context,
   deepFreeze,
   isRecord,
@@ -439,7 +440,7 @@ function finishedAtOf(value: unknown): string | null {
 }
 
 function labelsOf(value: unknown): RunLabel[] {
-  return structuredClone(arr(value).filter(isRecord)) as RunLabel[];
+  return clone(arr(value).filter(isRecord)) as RunLabel[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -557,7 +558,7 @@ export class Run {
 
   /** Configuration, environment and dependencies (`{}` when absent; loads the full record). */
   get profile(): Promise<RunProfile> {
-    return this.#core.field("profile").then((v) => structuredClone(obj(v)) as RunProfile);
+    return this.#core.field("profile").then((v) => clone(obj(v)) as RunProfile);
   }
 
   /** Creation time, ISO 8601 (`""` when absent). */
@@ -621,7 +622,7 @@ export class Run {
       rootProId: str(record["rootProId"]),
       rootExpId: str(record["rootExpId"]),
       user: obj(record["user"]) as RunUser,
-      profile: structuredClone(obj(record["profile"])) as RunProfile,
+      profile: clone(obj(record["profile"])) as RunProfile,
       createdAt: str(record["createdAt"]),
       createdAtTs: createdAtTsOf(record["createdAt"]),
       finishedAt: finishedAtOf(record["finishedAt"]),
@@ -658,9 +659,9 @@ export class Run {
       finished_at: s.finishedAt,
       group: s.group,
       job_type: s.jobType,
-      labels: structuredClone(s.labels) as RunLabel[],
+      labels: clone(s.labels) as RunLabel[],
       name: s.name,
-      profile: structuredClone(s.profile) as RunProfile,
+      profile: clone(s.profile) as RunProfile,
       project_id: s.projectId,
       root_exp_id: s.rootExpId,
       root_pro_id: s.rootProId,

@@ -12,6 +12,7 @@ import type { RequestOptions } from "../core/request_options.ts";
 import type { Table, TableCell, TableRow } from "../export/table_data.ts";
 import type { SummaryItemJson, SummaryJson } from "../metrics/summary.ts";
 import { type Run, type RunJson, type RunTableFields, runTableFields } from "./run.ts";
+import { clone } from "./_lazy.ts";
 import { orderedMap } from "./_ordered.ts";
 
 /**
@@ -185,7 +186,7 @@ function flattenInto(out: TableRow, value: unknown, name: string, copy: boolean)
     out[name] = null;
   } else {
     out[name] = copy && typeof value === "object" && value !== null
-      ? structuredClone(value) as TableCell
+      ? clone(value) as TableCell
       : value as TableCell;
   }
 }
@@ -382,7 +383,7 @@ class RowBuilder {
       this.add(
         name,
         typeof value === "object" && value !== null
-          ? structuredClone(value) as TableCell
+          ? clone(value) as TableCell
           : value as TableCell,
       );
     }

@@ -12,6 +12,7 @@ import type { RequestOptions } from "../core/request_options.ts";
 import {
   checkBoolean,
   checkOptionalString,
+  clone,
   type Context,
   deepFreeze,
   expectRecord,
@@ -372,7 +373,7 @@ export class RecordList<T> extends EntityList<T> {
    * @throws {RootRequiredError} When the user is not root.
    */
   json(): Promise<PageInfo<T>> {
-    return this.collectPageInfo((item) => Promise.resolve(structuredClone(item)));
+    return this.collectPageInfo((item) => Promise.resolve(clone(item)));
   }
 }
 

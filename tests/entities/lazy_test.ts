@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { deepFreeze, Lazy, mapLimited, sortKeys } from "../../src/entities/_lazy.ts";
+import { clone, deepFreeze, Lazy, mapLimited, sortKeys } from "../../src/entities/_lazy.ts";
 import { flattenRuns } from "../../src/entities/lists.ts";
 import { Limiter } from "../../src/core/limiter.ts";
 import { AbortError, ResponseError } from "../../src/core/errors.ts";
@@ -132,6 +132,55 @@ describe("deepFreeze", () => {
     assert.ok(Object.isFrozen(value.a));
     assert.ok(Object.isFrozen(value.a.b));
     assert.ok(Object.isFrozen(value.a.b[1]));
+  });
+});
+
+describe("clone", () => {
+  it("copies JSON data deeply: equal, sharing no object or array", () => {
+    const source = deepFreeze({
+      config: { lr: { value: 0.001 }, layers: [64, [128, { n: 256 }]], none: null, ok: true },
+      text: "é\u0000",
+      list: [],
+      empty: {},
+    });
+    const copy = clone(source);
+    assert.deepEqual(copy, source);
+    assert.ok(!Object.isFrozen(copy) && !Object.isFrozen(copy.config.layers));
+    assert.notEqual(copy.config, source.config);
+    assert.notEqual(copy.config.layers[1], source.config.layers[1]);
+    (copy.config.layers[1] as [number, { n: number }])[1].n = 1;
+    assert.equal((source.config.layers[1] as [number, { n: number }])[1].n, 256);
+  });
+
+  it("keeps a __proto__ key of JSON.parse as data, like structuredClone", () => {
+    const source = JSON.parse('{"__proto__": {"polluted": true}, "a": [{"__proto__": 1}]}');
+    const copy = clone(source);
+    assert.deepEqual(Object.keys(copy), ["__proto__", "a"]);
+    assert.equal(Object.getPrototypeOf(copy), Object.prototype);
+    assert.equal((copy as { polluted?: boolean }).polluted, undefined);
+    assert.deepEqual(JSON.stringify(copy), JSON.stringify(structuredClone(source)));
+  });
+
+  it("equals structuredClone on generated JSON values", () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const value = (depth: number): unknown => {
+      const pick = Math.floor(random() * (depth > 3 ? 4 : 6));
+      if (pick === 0) return null;
+      if (pick === 1) return random() < 0.5;
+      if (pick === 2) return random() * 1e6 - 5e5;
+      if (pick === 3) return `s${Math.floor(random() * 1000)}`;
+      if (pick === 4) {
+        return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
+      }
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(random() * 4) }, (_, i) => [`k${i}`, value(depth + 1)]),
+      );
+    };
+    for (let i = 0; i < 200; i++) {
+      const source = value(0);
+      assert.deepEqual(clone(source), structuredClone(source));
+    }
   });
 });
 
