@@ -424,6 +424,51 @@ describe("mirror", () => {
     );
   });
 
+  it("checks logs at start, reads them on first use, and refuses a log changed since", async () => {
+    const dir = join(tmp, "logs-check");
+    await mirror("vision-lab/diffusion", opts(dir));
+    const logsFile = [...(await tree(dir)).keys()].find((f) => /\/logs-[0-9a-f]+\.jsonl$/.test(f))!;
+    const path = join(dir, logsFile);
+    const intact = await readFile(path);
+    const damaged = new Uint8Array(intact);
+    damaged[10] = damaged[10]! ^ 0x01;
+
+    // Damaged before the start: the start fails naming the file.
+    await writeFile(path, damaged);
+    await assert.rejects(
+      () => startServer({ data: dir }),
+      (e: unknown) =>
+        e instanceof MirrorDataError && e.message.includes(logsFile) &&
+        /corrupted/.test(e.message),
+    );
+
+    // Intact at the start, damaged before the first request for it: that request fails naming
+    // the file, instead of serving other lines than the mirror's.
+    await writeFile(path, intact);
+    const served = await startServer({ data: dir });
+    try {
+      const api = new Api({ apiKey: served.apiKey, host: served.host, maxRetries: 0 });
+      const runs = await api.runsGet("vision-lab/diffusion", { all: true }).toArray();
+      await writeFile(path, damaged);
+      const failures: string[] = [];
+      let lines = 0;
+      for (const run of runs) {
+        try {
+          for await (const _ of run.scanLogs()) lines++;
+        } catch (error) {
+          failures.push(String(error));
+        }
+      }
+      // Only the damaged run's log fails, naming its file; the others are served.
+      assert.equal(failures.length, 1);
+      assert.match(failures[0]!, /corrupted/);
+      assert.ok(failures[0]!.includes(logsFile));
+      assert.ok(lines > 0);
+    } finally {
+      await served.close();
+    }
+  });
+
   it("CLI: mirror with a dry run, then for real, then serve --data", async () => {
     const dir = join(tmp, "cli");
     const env = serverEnv(source);
