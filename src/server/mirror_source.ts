@@ -442,18 +442,17 @@ async function loadMirror(dir: string, store: Store): Promise<LoadedData> {
   // The runs' files are read a few runs ahead (reading one run after the other left the start
   // waiting on the disk half of the time); the store is filled in the manifest's order.
   const runs = manifest.runs;
-  const reads = new Map<number, Promise<RunFiles>>();
+  const reads: Promise<RunFiles>[] = [];
   const readAhead = (i: number) => {
     if (i >= runs.length) return;
     const read = readRunFiles(dir, runs[i]!.document);
     read.catch(() => {}); // observed when its turn comes; a failure before then must not go unhandled
-    reads.set(i, read);
+    reads.push(read);
   };
   for (let i = 0; i < READ_AHEAD; i++) readAhead(i);
   for (let i = 0; i < runs.length; i++) {
     const entry = runs[i]!;
-    const { doc, metrics, logs } = await reads.get(i)!;
-    reads.delete(i);
+    const { doc, metrics, logs } = await reads.shift()!;
     readAhead(i + READ_AHEAD);
     const r = doc.record;
     const project = [...store.projects.values()].find((p) =>
