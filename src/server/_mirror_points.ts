@@ -91,6 +91,7 @@ async function decodeAnyLayout(bytes: Uint8Array, rows: number): Promise<RowColu
   const times = new Float64Array(rows);
   const keyList = new KeyList();
   const filled: Record<ColumnName, number> = { key: 0, step: 0, value: 0, timestamp: 0 };
+  const numbers = { step: steps, value: values, timestamp: times };
   // The last few key objects seen, replaced in turn (each row group decodes its own dictionary).
   const recent: unknown[] = new Array(RECENT_KEYS).fill(null);
   const recentIds = new Uint32Array(RECENT_KEYS);
@@ -130,14 +131,14 @@ async function decodeAnyLayout(bytes: Uint8Array, rows: number): Promise<RowColu
         } else if (data instanceof BigInt64Array) {
           // Each 64-bit integer from its two 32-bit halves: reading it as a BigInt would allocate
           // one per row. The sum is rounded once, as Number(bigint) rounds.
-          const out = name === "step" ? steps : name === "value" ? values : times;
+          const out = numbers[name];
           const halves = new Int32Array(data.buffer, data.byteOffset, data.length * 2);
           for (let i = 0; i < count; i++) {
             out[rowStart + i] = halves[2 * i + 1]! * 4294967296 + (halves[2 * i]! >>> 0);
           }
         } else {
           // INT64 columns arrive as BigInt64Array (required) or a list with nulls (optional).
-          const out = name === "step" ? steps : name === "value" ? values : times;
+          const out = numbers[name];
           for (let i = 0; i < count; i++) {
             const value = data[i];
             // No timestamp: NaN, served as an empty CSV cell (never an invented time).
