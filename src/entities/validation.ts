@@ -1052,17 +1052,27 @@ function isoToSeconds(text: string): number | undefined {
   const year = Number(y), month = Number(mo), day = Number(d);
   const hour = Number(h), minute = Number(mi), second = Number(s);
   const offsetHours = Number(oh), offsetMinutes = Number(om);
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) {
-    return undefined;
-  }
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
   if (offsetHours > 23 || offsetMinutes > 59) return undefined;
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  if (date.getUTCDate() !== day) return undefined; // e.g. February 30
-  date.setUTCHours(hour, minute, second, 0);
+  // `Date.UTC` (a tenth of the time of a `Date` set field by field, on every House call of a
+  // run) reads the years 0-99 as 1900-1999: those are computed 400 years on, a whole number of
+  // days (146,097) that is then taken off again.
+  const early = year < 100;
+  const ms = Date.UTC(early ? year + 400 : year, month - 1, day, hour, minute, second) -
+    (early ? GREGORIAN_CYCLE_MS : 0);
   const offset = (offsetHours * 60 + offsetMinutes) * 60 * (sign === "-" ? -1 : 1);
   // Fractional seconds are dropped, like Python's int(datetime.timestamp()) for positive times.
-  return date.getTime() / 1000 - offset;
+  return ms / 1000 - offset;
+}
+
+/** The length of the Gregorian calendar's 400-year cycle, in milliseconds. */
+const GREGORIAN_CYCLE_MS = 146_097 * 86_400_000;
+
+/** The number of days of a month (1-12) of a year of the Gregorian calendar. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /**

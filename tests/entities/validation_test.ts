@@ -753,6 +753,22 @@ describe("parseCreatedAtSeconds()", () => {
     );
   });
 
+  it("knows the Gregorian leap years, and the years before 100 as years, not 1900-1999", () => {
+    assert.equal(parseCreatedAtSeconds("2024-02-29T12:00:00Z"), 1709208000);
+    // Divisible by 400: a leap year (a day, though before the range).
+    assert.throws(() => parseCreatedAtSeconds("2000-02-29"), /got 951782400$/);
+    for (const notADay of ["2023-02-29", "2100-02-29", "2024-04-31", "2024-06-31", "2024-01-32"]) {
+      assert.throws(
+        () => parseCreatedAtSeconds(notADay),
+        /expected a Unix timestamp or an ISO-8601 date/,
+        notADay,
+      );
+    }
+    assert.equal(parseCreatedAtSeconds("2286-11-20T17:46:39Z"), 9_999_999_999);
+    // The year 99 began 59,042,995,200 seconds before 1970 (`Date.UTC` alone would say 1999).
+    assert.throws(() => parseCreatedAtSeconds("0099-01-01"), /got -59042995200$/);
+  });
+
   it("rejects times outside 10-digit seconds", () => {
     assert.throws(
       () => parseCreatedAtSeconds(999_999_999),
