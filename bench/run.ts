@@ -7,7 +7,8 @@
  * Floors: (a) and (c) compare with the same requests made with bare `fetch` whose bodies are
  * decoded with `JSON.parse` (what any client that returns data pays; the floor that discards the
  * bodies is in the notes); (b) compares CPU time with downloading the same CSV and counting its
- * lines (a byte scan); (d) compares wall time with `deno run` of an empty script.
+ * lines (a byte scan); (d) compares wall time with `deno run` of an empty script. Rows measured
+ * three or more times also note `pairedRatios`: each client run against the floor run next to it.
  *
  * Options: `--quick` runs each measurement once (for CI smoke runs); `--only <text>` runs the
  * scenarios whose name contains the text (results files are then partial);
@@ -365,6 +366,16 @@ try {
     if (floor) {
       row.floor = floor;
       row.ratio = client[scenario.compare] / floor[scenario.compare];
+    }
+    const pairedFloors = scenario.compareJsonFloor ? jsonFloors : floors;
+    if (floor && clients.length >= 3 && pairedFloors.length === clients.length) {
+      // Each client run against the floor run next to it: how far the ratio moves within this
+      // row's own runs (the ratio above is of the two medians).
+      const ratios = clients.map((c, i) => c[scenario.compare] / pairedFloors[i]![scenario.compare])
+        .sort((a, b) => a - b);
+      row.extra!.pairedRatios = `${ratios[0]!.toFixed(2)}-${ratios.at(-1)!.toFixed(2)}, median ${
+        median(ratios).toFixed(2)
+      }`;
     }
     if (scenario.between && betweens.length > 0) {
       const between = medianOf(betweens)[scenario.compare];
