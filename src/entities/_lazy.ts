@@ -254,11 +254,11 @@ export function checkOptionalString(field: string, value: unknown): string | und
   throw new ValidationError(field, `Cannot parse ${field} ${describe(value)}: expected a string`);
 }
 
-/** Checks that an options argument is an object (or absent). */
-export function checkOptions<T extends object>(field: string, value: T | undefined): T {
-  if (value === undefined) return {} as T;
-  if (isRecord(value)) return value;
-  throw new ValidationError(field, `Cannot parse ${field}: expected an object`);
+/** Checks that an argument given as an object (options, a query, a new project) is one. */
+export function checkObject(field: string, value: unknown): void {
+  if (!isRecord(value)) {
+    throw new ValidationError(field, `Cannot parse ${field}: expected an object`);
+  }
 }
 
 function describe(value: unknown): string {

@@ -5,11 +5,11 @@
  */
 
 import type { ClientOptions } from "../core/client_options.ts";
-import { ValidationError } from "../core/errors.ts";
+import type { ValidationError } from "../core/errors.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import type { DownloadOptions } from "../core/transport.ts";
 import { downloadMedia } from "../metrics/medias.ts";
-import { Context, isRecord, Lazy } from "./_lazy.ts";
+import { checkObject, Context, Lazy } from "./_lazy.ts";
 import type { Column } from "./column.ts";
 import type { Columns, Projects, Runs, Workspaces } from "./lists.ts";
 import { newWorkspaces } from "./lists.ts";
@@ -129,9 +129,7 @@ export class Api {
    * @param options Credentials, hosts, timeouts, retries, concurrency and `fetch`.
    */
   constructor(options: ClientOptions = {}) {
-    if (!isRecord(options as unknown)) {
-      throw new ValidationError("options", "Cannot parse options: expected an object");
-    }
+    checkObject("options", options);
     this.#ctx = new Context(options);
   }
 
@@ -277,9 +275,7 @@ export class Api {
     project: CreateProjectOptions,
     options: RequestOptions = {},
   ): Promise<Project> {
-    if (!isRecord(project as unknown)) {
-      throw new ValidationError("project", "Cannot parse project: expected an object");
-    }
+    checkObject("project", project);
     const username = project.username === undefined
       ? undefined
       : validateUsername(project.username, "username");

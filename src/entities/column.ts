@@ -10,6 +10,7 @@ import type { RequestOptions } from "../core/request_options.ts";
 import type { ExportUrl } from "../metrics/presign_export.ts";
 import type { SingleMetricJson, SingleMetricQuery } from "../metrics/single_metric.ts";
 import {
+  checkObject,
   deepFreeze,
   expectRecord,
   isRecord,
@@ -278,9 +279,7 @@ export class Column {
     query: ColumnMetricQuery = {},
     options: RequestOptions = {},
   ): Promise<SingleMetricJson> {
-    if (!isRecord(query)) {
-      throw new ValidationError("query", "Cannot parse query: expected an object");
-    }
+    checkObject("query", query);
     const { metricType: requested, ...single } = query;
     if (requested !== undefined) validateEnum("metricType", requested, METRIC_TYPES);
     const snapshot = await this.load(options);

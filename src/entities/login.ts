@@ -11,7 +11,7 @@ import { setLoginState } from "../core/login_state.ts";
 import { removeNetrc, writeNetrc } from "../core/netrc.ts";
 import { processEnv } from "../core/runtime.ts";
 import { Transport } from "../core/transport.ts";
-import { isRecord } from "./_lazy.ts";
+import { checkObject } from "./_lazy.ts";
 
 /**
  * Options of {@linkcode login}: the API key, the hosts, where to save it, and any client option
@@ -125,9 +125,7 @@ export interface LogoutInfo {
  * ```
  */
 export async function login(options: LoginOptions): Promise<LoginInfo> {
-  if (!isRecord(options as unknown)) {
-    throw new ValidationError("options", "Cannot parse options: expected an object");
-  }
+  checkObject("options", options);
   const apiKey = typeof options.apiKey === "string" ? options.apiKey.trim() : "";
   if (apiKey === "") {
     throw new ValidationError("apiKey", "Cannot log in: apiKey is empty");
@@ -176,9 +174,7 @@ export async function login(options: LoginOptions): Promise<LoginInfo> {
  * ```
  */
 export async function logout(options: LogoutOptions = {}): Promise<LogoutInfo> {
-  if (!isRecord(options as unknown)) {
-    throw new ValidationError("options", "Cannot parse options: expected an object");
-  }
+  checkObject("options", options);
   const remove = options.removeNetrc ?? false;
   if (remove !== true && remove !== false && remove !== "local") {
     throw new ValidationError(

@@ -10,6 +10,7 @@ import type { RequestOptions } from "../core/request_options.ts";
 import {
   arr,
   checkBoolean,
+  checkObject,
   checkOptionalString,
   clone,
   type Context,
@@ -680,12 +681,6 @@ export function projectCuidLoader(ctx: Context, username: string, project: strin
   });
 }
 
-function checkOptionsObject(options: unknown): void {
-  if (!isRecord(options)) {
-    throw new ValidationError("options", "Cannot parse options: expected an object");
-  }
-}
-
 /** @internal Checks filter-mode options and creates the run list. */
 export function filterRuns(
   ctx: Context,
@@ -695,7 +690,7 @@ export function filterRuns(
   options: ProjectRunsOptions,
   requestOptions: RequestOptions = {},
 ): Runs {
-  checkOptionsObject(options);
+  checkObject("options", options);
   const filters = validateFilters(options.filters ?? [], "filters");
   const groups = validateGroups(options.groups ?? [], "groups");
   const sorts = validateSorts(options.sorts ?? [], "sorts");
@@ -724,7 +719,7 @@ export function pagedRuns(
   options: RunsGetOptions,
   requestOptions: RequestOptions = {},
 ): Runs {
-  checkOptionsObject(options);
+  checkObject("options", options);
   const { page, size } = validatePaging({ page: options.page ?? 1, size: options.size ?? 100 });
   const all = checkBoolean("all", options.all, false);
   return newRuns(
@@ -746,9 +741,7 @@ export function createProjectIn(
   ctx: Context,
   input: CreateProjectInput,
 ): (username: string, options: RequestOptions) => Promise<Project> {
-  if (!isRecord(input as unknown)) {
-    throw new ValidationError("project", "Cannot parse project: expected an object");
-  }
+  checkObject("project", input);
   const name = validateProjectName(input.name, "name");
   const visibility = validateEnum("visibility", input.visibility ?? "PRIVATE", VISIBILITIES);
   const description = checkOptionalString("description", input.description);

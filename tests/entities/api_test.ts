@@ -8,6 +8,8 @@ import {
   Api,
   AuthenticationError,
   CredentialsError,
+  login,
+  logout,
   NotFoundError,
   ValidationError,
 } from "../../mod.ts";
@@ -111,6 +113,31 @@ describe("Api", () => {
       api.createProject({ name: "ok", username: "a b" }),
       (e: unknown) => e instanceof ValidationError && e.field === "username",
     );
+    assert.equal(server.requests.length, 0);
+  });
+
+  it("rejects an options, query or project argument that is not an object, naming it", async () => {
+    const api = apiFor(server);
+    const run = sweep(server).runs[0]!;
+    const project = api.project("vision-lab/resnet-sweep");
+    const notObjects = [null, 7, "size=10", true];
+    const named = (field: string) => (error: unknown) => {
+      assert.ok(error instanceof ValidationError, String(error));
+      assert.equal(error.field, field);
+      assert.equal(error.message, `Cannot parse ${field}: expected an object`);
+      return true;
+    };
+    for (const value of notObjects) {
+      const bad = value as never;
+      assert.throws(() => new Api(bad), named("options"));
+      assert.throws(() => project.runs(bad), named("options"));
+      assert.throws(() => project.runsGet(bad), named("options"));
+      await assert.rejects(api.createProject(bad), named("project"));
+      await assert.rejects(api.workspace("vision-lab").createProject(bad), named("project"));
+      await assert.rejects(api.column(run.path, "train/loss").metric(bad), named("query"));
+      await assert.rejects(login(bad), named("options"));
+      await assert.rejects(logout(bad), named("options"));
+    }
     assert.equal(server.requests.length, 0);
   });
 
