@@ -11,7 +11,7 @@ import type { Limiter } from "../core/limiter.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import type { Table, TableCell, TableRow } from "../export/table_data.ts";
 import type { SummaryItemJson, SummaryJson } from "../metrics/summary.ts";
-import { type Run, type RunJson, type RunTableFields, runTableFields } from "./run.ts";
+import { type Run, type RunTableFields, runTableFields } from "./run.ts";
 import { clone } from "./_lazy.ts";
 import { orderedMap } from "./_ordered.ts";
 
@@ -238,52 +238,6 @@ function selectConfig(
   return out;
 }
 
-/**
- * Builds one row of a runs table from what the per-run API returns.
- *
- * @param path The run's path (`run.path`).
- * @param json The run's `run.json()`.
- * @param summary The run's `run.summary(...)`, or `undefined` when no summary was asked.
- * @param options The checked options.
- * @returns The row.
- *
- * @example
- * ```ts ignore
- * import { checkRunsTableOptions, runTableRow } from "./runs_table.ts";
- *
- * const row = runTableRow(run.path, await run.json(), await run.summary(["acc"]), checkRunsTableOptions({ summary: ["acc"] }));
- * ```
- */
-export function runTableRow(
-  path: string,
-  json: RunJson,
-  summary: SummaryJson | undefined,
-  options: RunsTableSelection,
-): TableRow {
-  const row: TableRow = {
-    path,
-    run_id: json.run_id,
-    name: json.name,
-    state: json.state,
-    group: json.group,
-    job_type: json.job_type,
-    created_at: json.created_at,
-    finished_at: json.finished_at,
-  };
-  const cells = options.config === false ? undefined : flattenConfig(json.profile.config ?? {});
-  if (cells !== undefined && options.config !== false) {
-    Object.assign(row, options.config === true ? cells : selectConfig(cells, options.config));
-  }
-  if (summary !== undefined) {
-    const keys = options.summary === true ? Object.keys(summary) : options.summary || [];
-    for (const key of keys) {
-      const item = summary[key];
-      if (isPlainObject(item)) Object.assign(row, summaryCells(key, item));
-    }
-  }
-  return row;
-}
-
 /** The keys of rows of one shape, and an object with those keys (`null`) to copy rows from. */
 interface RowShape {
   /** The names as written, in order (duplicates included). */
@@ -397,9 +351,11 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /**
- * {@linkcode runTableRow} from {@linkcode runTableFields}: the same row, without first copying
- * and freezing the whole run snapshot; only the config values that are not primitives (arrays)
- * are copied, so a row shares nothing with the run's cached record (as a `json()` copy would).
+ * One row of a runs table, from {@linkcode runTableFields} and the run's summary: the row that
+ * `run.json()` and `run.summary()` give (`path`, the identity columns, the flattened config, the
+ * summary stats), without first copying and freezing the whole run snapshot; only the config
+ * values that are not primitives (arrays) are copied, so a row shares nothing with the run's
+ * cached record (as a `json()` copy would).
  */
 function tableRow(
   builder: RowBuilder,

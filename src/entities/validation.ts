@@ -513,8 +513,6 @@ export type ColumnType = typeof COLUMN_TYPES[number];
  * ```
  */
 export const SCALAR_COLUMN_TYPES = ["FLOAT", "BOOLEAN", "STRING"] as const;
-/** A scalar column data type, one of {@linkcode SCALAR_COLUMN_TYPES}. */
-export type ScalarColumnType = typeof SCALAR_COLUMN_TYPES[number];
 
 /**
  * Metric key types (`LOG` is internal to the SDK and not accepted from callers).

@@ -53,9 +53,6 @@ export interface ScalarStatJson {
  */
 export const STAT_FIELDS = ["min", "max", "avg", "median", "latest"] as const;
 
-/** One statistic name, one of {@linkcode STAT_FIELDS}. */
-export type StatField = typeof STAT_FIELDS[number];
-
 /**
  * The merged statistics of one key; a statistic is absent when neither answer had it (or it was
  * empty).
