@@ -5,7 +5,6 @@
  */
 
 import type { ClientOptions } from "../core/client_options.ts";
-import type { ValidationError } from "../core/errors.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import type { DownloadOptions } from "../core/transport.ts";
 import { downloadMedia } from "../metrics/medias.ts";
