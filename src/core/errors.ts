@@ -9,6 +9,8 @@
  * @module
  */
 
+import { networkReason } from "./network_reason.ts";
+
 /**
  * The base class of every error thrown by swanlab-ts.
  *
@@ -385,15 +387,23 @@ export class InternalServerError extends ApiError {
   }
 }
 
+/** Options of a {@linkcode ConnectionError}. */
+export interface ConnectionErrorOptions extends ErrorOptions {
+  /** Where the request went (scheme, host and port), named in the message. */
+  origin?: string | undefined;
+}
+
 /**
- * No HTTP response: the connection failed or broke, after the retries were spent.
+ * No HTTP response: the connection failed or broke, after the retries were spent. The message
+ * names the host when it is known and the runtime's reason ({@linkcode networkReason}).
  *
  * @example
  * ```ts
  * import { ConnectionError } from "./errors.ts";
  *
- * const error = new ConnectionError("GET", "/api/user/profile", { cause: new TypeError("reset") });
- * console.log(error.message); // "Cannot connect: GET /api/user/profile"
+ * const cause = new TypeError("connection reset");
+ * const error = new ConnectionError("GET", "/api/user/profile", { cause, origin: "http://h:8000" });
+ * console.log(error.message); // "Cannot connect to http://h:8000: GET /api/user/profile (connection reset)"
  * ```
  */
 export class ConnectionError extends SwanLabError {
@@ -407,15 +417,31 @@ export class ConnectionError extends SwanLabError {
    *
    * @param method The HTTP method.
    * @param path The request path, or a URL with its secrets redacted.
-   * @param options `cause` keeps the underlying network error.
+   * @param options `cause` keeps the underlying network error (its reason goes into the
+   *   message); `origin` names the host.
    * @param message Overrides the default message.
    */
-  constructor(method: string, path: string, options?: ErrorOptions, message?: string) {
-    super(message ?? `Cannot connect: ${method} ${path}`, options);
+  constructor(
+    method: string,
+    path: string,
+    options?: ConnectionErrorOptions,
+    message?: string,
+  ) {
+    super(message ?? connectionMessage(method, path, options), options);
     this.name = "ConnectionError";
     this.method = method;
     this.path = path;
   }
+}
+
+function connectionMessage(
+  method: string,
+  path: string,
+  options: ConnectionErrorOptions | undefined,
+): string {
+  const to = options?.origin === undefined ? "" : ` to ${options.origin}`;
+  const reason = options?.cause === undefined ? undefined : networkReason(options.cause);
+  return `Cannot connect${to}: ${method} ${path}${reason === undefined ? "" : ` (${reason})`}`;
 }
 
 /**

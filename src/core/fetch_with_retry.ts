@@ -32,6 +32,8 @@ export interface FetchWithRetryOptions {
   method: string;
   /** The request path or redacted URL, for messages and logs. */
   label: string;
+  /** Where the request goes (scheme, host and port), named by a {@linkcode ConnectionError}. */
+  origin?: string;
   /**
    * Sends one attempt, with fresh credentials, bound to `signal` (the attempt's timeout and the
    * caller's abort), and returns its response.
@@ -206,7 +208,7 @@ export async function fetchWithRetry(options: FetchWithRetryOptions): Promise<Re
         ? new TimeoutError(method, label, options.timeoutMs)
         : error instanceof ConnectionError
         ? error
-        : new ConnectionError(method, label, { cause: error });
+        : new ConnectionError(method, label, { cause: error, origin: options.origin });
     }
     if (retry >= maxRetries) throw failure;
     const delay = retryDelayMs(retry + 1, undefined, options.policy, random) ?? 0;

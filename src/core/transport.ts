@@ -494,6 +494,7 @@ export class Transport {
       retrySafe: options.retryUnsafe === true || isRetrySafe(method, pathname),
       method,
       label: pathname,
+      origin: this.#apiOrigin,
       signal: options.signal,
       debug: this.#debug,
       send: async (signal) => {
@@ -617,7 +618,7 @@ export class Transport {
         cause: error,
       });
     }
-    return new ConnectionError(method, path, { cause: error });
+    return new ConnectionError(method, path, { cause: error, origin: this.#apiOrigin });
   }
 }
 
