@@ -10,6 +10,7 @@
  */
 
 import { ConnectionError, SwanLabError, TimeoutError } from "./errors.ts";
+import { networkReason } from "./network_reason.ts";
 
 /**
  * Wraps a response's body in a stream that fails with a {@linkcode TimeoutError} when a read
@@ -89,7 +90,7 @@ export function watchIdle(response: Response, idleMs: number, label: string): Re
             "GET",
             label,
             { cause: error },
-            `Download interrupted: GET ${label}`,
+            `Download interrupted: GET ${label}${interruption(error)}`,
           ),
         );
       } finally {
@@ -105,4 +106,10 @@ export function watchIdle(response: Response, idleMs: number, label: string): Re
     statusText: response.statusText,
     headers: response.headers,
   });
+}
+
+/** Why a download broke, as ` (reason)`, or nothing when the runtime does not say. */
+function interruption(error: unknown): string {
+  const reason = networkReason(error);
+  return reason === undefined ? "" : ` (${reason})`;
 }
