@@ -465,9 +465,16 @@ export class TimeoutError extends ConnectionError {
    * @param method The HTTP method.
    * @param path The request path, or a URL with its secrets redacted.
    * @param timeoutMs The timeout that was exceeded, in milliseconds.
+   * @param origin Where the request went (scheme, host and port), named in the message.
    */
-  constructor(method: string, path: string, timeoutMs: number) {
-    super(method, path, undefined, `Request timed out after ${timeoutMs} ms: ${method} ${path}`);
+  constructor(method: string, path: string, timeoutMs: number, origin?: string) {
+    const to = origin === undefined ? "" : ` to ${origin}`;
+    super(
+      method,
+      path,
+      undefined,
+      `Request${to} timed out after ${timeoutMs} ms: ${method} ${path}`,
+    );
     this.name = "TimeoutError";
     this.timeoutMs = timeoutMs;
   }

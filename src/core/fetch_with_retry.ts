@@ -32,7 +32,7 @@ export interface FetchWithRetryOptions {
   method: string;
   /** The request path or redacted URL, for messages and logs. */
   label: string;
-  /** Where the request goes (scheme, host and port), named by a {@linkcode ConnectionError}. */
+  /** Where the request goes (scheme, host and port), named by its connection and timeout errors. */
   origin?: string;
   /**
    * Sends one attempt, with fresh credentials, bound to `signal` (the attempt's timeout and the
@@ -152,7 +152,7 @@ export async function fetchWithRetry(options: FetchWithRetryOptions): Promise<Re
     const timeout = new AbortController();
     const timer = addDeadline(
       options.timeoutMs,
-      () => timeout.abort(new TimeoutError(method, label, options.timeoutMs)),
+      () => timeout.abort(new TimeoutError(method, label, options.timeoutMs, options.origin)),
     );
     // A dependent signal only when there are two to follow (one per request otherwise costs
     // listeners and an allocation per attempt for nothing).
@@ -205,7 +205,7 @@ export async function fetchWithRetry(options: FetchWithRetryOptions): Promise<Re
         throw new AbortError(method, label, { cause: options.signal.reason });
       }
       failure = timeout.signal.aborted
-        ? new TimeoutError(method, label, options.timeoutMs)
+        ? new TimeoutError(method, label, options.timeoutMs, options.origin)
         : error instanceof ConnectionError
         ? error
         : new ConnectionError(method, label, { cause: error, origin: options.origin });

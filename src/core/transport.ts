@@ -611,7 +611,12 @@ export class Transport {
       error instanceof DOMException &&
       (error.name === "TimeoutError" || error.name === "AbortError")
     ) {
-      return new TimeoutError(method, path, options.timeoutMs ?? this.#timeoutMs);
+      return new TimeoutError(
+        method,
+        path,
+        options.timeoutMs ?? this.#timeoutMs,
+        this.#apiOrigin,
+      );
     }
     if (error instanceof SyntaxError) {
       return new ResponseError(`Cannot parse response of ${method} ${path}: not JSON`, {

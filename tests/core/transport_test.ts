@@ -306,7 +306,14 @@ describe("Transport", () => {
     });
     const transport = await create({ timeoutMs: 200, maxRetries: 1 });
     const started = performance.now();
-    await assert.rejects(transport.call((api) => api.GET("/user/profile")), TimeoutError);
+    await assert.rejects(transport.call((api) => api.GET("/user/profile")), (error: unknown) => {
+      assert.ok(error instanceof TimeoutError, String(error));
+      assert.equal(
+        error.message,
+        `Request to ${server.origin} timed out after 200 ms: GET /api/user/profile`,
+      );
+      return true;
+    });
     assert.ok(performance.now() - started < 5000);
     assert.equal(server.requests.filter((r) => r.path === "/api/user/profile").length, 2);
   });
