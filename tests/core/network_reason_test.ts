@@ -45,6 +45,11 @@ describe("networkReason()", () => {
       cause: failure("other side closed", { code: "UND_ERR_SOCKET" }),
     });
     assert.equal(networkReason(reset), "other side closed (UND_ERR_SOCKET)");
+    // Both addresses of a name refused: an AggregateError with no message, only a code.
+    const both = failure("fetch failed", {
+      cause: Object.assign(new AggregateError([], ""), { code: "ECONNREFUSED" }),
+    });
+    assert.equal(networkReason(both), "ECONNREFUSED");
     // OpenSSL's message runs over 120 characters: the code alone says it.
     const tls = failure("fetch failed", {
       cause: failure(
