@@ -355,7 +355,7 @@ export class Transport {
     try {
       result = await send(new CallClient(this.#client, call) as unknown as ApiClient);
     } catch (error) {
-      throw this.#mapThrown(error, call.method, call.label, options);
+      throw this.#mapThrown(error, call, options);
     } finally {
       // The timeout covers reading the body too; it ends once openapi-fetch has decoded it.
       call.releaseTimeout?.();
@@ -537,6 +537,7 @@ export class Transport {
       },
     });
     this.#debug?.(`${method} ${pathname} -> ${response.status} (${Date.now() - started} ms)`);
+    call.response = response;
     return response;
   }
 
@@ -573,6 +574,18 @@ export class Transport {
     };
   }
 
+  // What a success body that is not JSON was: its status, content type and the parser's excerpt
+  // of it, and for an HTML page the likely cause (a web app's host given as the API host).
+  #notJson(call: CallState, error: SyntaxError): string {
+    const response = call.response;
+    const type = response?.headers.get("content-type") ?? "no content type";
+    const status = response === undefined ? "" : `${response.status}, `;
+    const html = /html/i.test(type)
+      ? `. An HTML page: is ${this.#apiOrigin} the API host (not the web app's)?`
+      : "";
+    return `Cannot parse response of ${call.method} ${call.label}: not JSON (${status}${type}: ${error.message})${html}`;
+  }
+
   #apiError(
     response: Response,
     body: unknown,
@@ -601,7 +614,8 @@ export class Transport {
     });
   }
 
-  #mapThrown(error: unknown, method: string, path: string, options: RequestOptions): Error {
+  #mapThrown(error: unknown, call: CallState, options: RequestOptions): Error {
+    const { method, label: path } = call;
     if (error instanceof SwanLabError) return error;
     if (options.signal?.aborted) {
       return new AbortError(method, path, { cause: options.signal.reason });
@@ -619,9 +633,7 @@ export class Transport {
       );
     }
     if (error instanceof SyntaxError) {
-      return new ResponseError(`Cannot parse response of ${method} ${path}: not JSON`, {
-        cause: error,
-      });
+      return new ResponseError(this.redactor.redact(this.#notJson(call, error)), { cause: error });
     }
     return new ConnectionError(method, path, { cause: error, origin: this.#apiOrigin });
   }
@@ -641,6 +653,8 @@ class CallState {
   releaseTimeout: (() => void) | undefined;
   /** Whether the call passed headers of its own to the typed client. */
   ownHeaders = false;
+  /** The response of the request sent, once it arrived (its body is read by openapi-fetch). */
+  response: Response | undefined;
 
   constructor(readonly options: RequestOptions) {}
 }

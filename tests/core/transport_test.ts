@@ -6,7 +6,7 @@ import {
   sendJson,
   startScriptedServer,
 } from "../_helpers/scripted_server.ts";
-import { Transport } from "../../src/core/transport.ts";
+import { type ApiClient, Transport } from "../../src/core/transport.ts";
 import {
   AbortError,
   ApiError,
@@ -241,7 +241,7 @@ describe("Transport", () => {
     });
   });
 
-  it("rejects a non-JSON or null success body with a ResponseError", async () => {
+  it("rejects a non-JSON or null success body with a ResponseError saying what came", async () => {
     server.setScript((request, response) => {
       if (login(request, response)) return;
       if (request.path === "/api/user/profile") {
@@ -249,10 +249,37 @@ describe("Transport", () => {
         response.end("<html>");
         return;
       }
+      if (request.path === "/api/group/alice") {
+        // A web app's page where the API was expected (the web host given as the API host).
+        response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+        response.end("<!doctype html><p>SwanLab</p>");
+        return;
+      }
       sendJson(response, 200, null);
     });
     const transport = await create();
-    await assert.rejects(transport.call((api) => api.GET("/user/profile")), ResponseError);
+    await assert.rejects(transport.call((api) => api.GET("/user/profile")), (error: unknown) => {
+      assert.ok(error instanceof ResponseError, String(error));
+      // The parser's own words differ by engine (V8, JavaScriptCore).
+      assert.match(
+        error.message,
+        /^Cannot parse response of GET \/api\/user\/profile: not JSON \(200, application\/json: .+\)$/,
+      );
+      return true;
+    });
+    const group = (api: ApiClient) =>
+      api.GET("/group/{username}", { params: { path: { username: "alice" } } });
+    await assert.rejects(transport.call(group), (error: unknown) => {
+      assert.ok(error instanceof ResponseError, String(error));
+      assert.match(error.message, /not JSON \(200, text\/html; charset=utf-8: /);
+      assert.ok(
+        error.message.endsWith(
+          `An HTML page: is ${server.origin} the API host (not the web app's)?`,
+        ),
+        error.message,
+      );
+      return true;
+    });
     await assert.rejects(transport.call((api) => api.GET("/self_hosted/info")), ResponseError);
   });
 
