@@ -9,7 +9,7 @@
  * @module
  */
 
-import { networkReason } from "./network_reason.ts";
+import { networkReason, plainHttpHint } from "./network_reason.ts";
 
 /**
  * The base class of every error thrown by swanlab-ts.
@@ -441,7 +441,10 @@ function connectionMessage(
 ): string {
   const to = options?.origin === undefined ? "" : ` to ${options.origin}`;
   const reason = options?.cause === undefined ? undefined : networkReason(options.cause);
-  return `Cannot connect${to}: ${method} ${path}${reason === undefined ? "" : ` (${reason})`}`;
+  const hint = plainHttpHint(options?.origin, reason);
+  return `Cannot connect${to}: ${method} ${path}${reason === undefined ? "" : ` (${reason})`}${
+    hint === undefined ? "" : `. ${hint}`
+  }`;
 }
 
 /**

@@ -2,7 +2,8 @@
  * Why a request got no response, in a few words: the innermost cause a runtime's `fetch` gives
  * (Deno: `tcp connect error: Connection refused (os error 111)`, Node: `connect ECONNREFUSED
  * 127.0.0.1:8000`, Bun: `ECONNREFUSED: Unable to connect. …`), without the request URL the
- * runtime wraps it in, URL signatures or proxy passwords.
+ * runtime wraps it in, URL signatures or proxy passwords; and a hint for the usual mistake behind
+ * a TLS failure (an `https` request to a server that speaks `http`).
  *
  * @module
  */
@@ -65,4 +66,37 @@ function describe(error: unknown): string | undefined {
   }
   if (text === "" || UNINFORMATIVE.has(text.toLowerCase())) return undefined;
   return text.length > MAX_LENGTH ? `${text.slice(0, MAX_LENGTH - 1)}…` : text;
+}
+
+/** How runtimes report a TLS handshake with a server that answered in plain HTTP. */
+const PLAIN_HTTP_ANSWER =
+  /corrupt message|wrong version number|WRONG_VERSION_NUMBER|EPROTO|TLS handshake/i;
+
+/**
+ * A hint for an `https` request whose TLS handshake got a plain HTTP answer: the server most
+ * likely speaks `http` (a host written without a scheme is read as `https`, as in the Python SDK).
+ *
+ * @param origin Where the request went, e.g. `https://127.0.0.1:8000`.
+ * @param reason The {@linkcode networkReason} of its failure.
+ * @returns The hint, as a sentence, or `undefined` when the failure is of another kind.
+ *
+ * @example
+ * ```ts
+ * import { plainHttpHint } from "./network_reason.ts";
+ *
+ * plainHttpHint("https://127.0.0.1:8000", "received corrupt message of type InvalidContentType");
+ * // "Does the server speak http? Write the host as http://127.0.0.1:8000 (a host without a scheme is read as https)."
+ * ```
+ */
+export function plainHttpHint(
+  origin: string | undefined,
+  reason: string | undefined,
+): string | undefined {
+  if (origin === undefined || reason === undefined || !origin.startsWith("https://")) {
+    return undefined;
+  }
+  if (!PLAIN_HTTP_ANSWER.test(reason)) return undefined;
+  return `Does the server speak http? Write the host as http://${
+    origin.slice("https://".length)
+  } (a host without a scheme is read as https).`;
 }

@@ -1,7 +1,8 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
-import { networkReason } from "../../src/core/network_reason.ts";
+import { createServer as createHttpServer } from "node:http";
+import { networkReason, plainHttpHint } from "../../src/core/network_reason.ts";
 import { ConnectionError, TimeoutError } from "../../src/core/errors.ts";
 import { Transport } from "../../src/core/transport.ts";
 
@@ -105,6 +106,29 @@ describe("networkReason()", () => {
   });
 });
 
+describe("plainHttpHint()", () => {
+  it("suggests http for an https request that got a plain HTTP answer, on every runtime", () => {
+    const hint =
+      "Does the server speak http? Write the host as http://h:8000 (a host without a scheme is read as https).";
+    for (
+      const reason of [
+        "received corrupt message of type InvalidContentType", // Deno
+        "ERR_SSL_WRONG_VERSION_NUMBER", // Node
+        "EPROTO: The TLS handshake failed. Does the server speak TLS on this port?", // Bun
+      ]
+    ) {
+      assert.equal(plainHttpHint("https://h:8000", reason), hint, reason);
+    }
+  });
+
+  it("says nothing for http requests, other failures or no reason", () => {
+    assert.equal(plainHttpHint("http://h:8000", "received corrupt message"), undefined);
+    assert.equal(plainHttpHint("https://h:8000", "connect ECONNREFUSED 1.2.3.4:8000"), undefined);
+    assert.equal(plainHttpHint("https://h:8000", undefined), undefined);
+    assert.equal(plainHttpHint(undefined, "received corrupt message"), undefined);
+  });
+});
+
 describe("ConnectionError messages", () => {
   it("name the host and the reason when known, and keep the old form otherwise", () => {
     const cause = failure("fetch failed", { cause: failure("connect ECONNREFUSED 10.0.0.1:80") });
@@ -130,6 +154,37 @@ describe("ConnectionError messages", () => {
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       port = (server.address() as { port: number }).port;
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+
+    it("suggest http when an https request reaches a plain HTTP server", async () => {
+      const plain = createHttpServer((_, response) => response.end("{}"));
+      await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve));
+      const { port: plainPort } = plain.address() as { port: number };
+      try {
+        // Written without a scheme: read as https, like the Python SDK.
+        const transport = await Transport.create({
+          host: `127.0.0.1:${plainPort}`,
+          apiKey: "k",
+          env: {},
+          maxRetries: 0,
+        });
+        await assert.rejects(
+          transport.call((api) => api.GET("/user/profile")),
+          (error: unknown) => {
+            assert.ok(error instanceof ConnectionError, String(error));
+            assert.ok(
+              error.message.endsWith(
+                `Write the host as http://127.0.0.1:${plainPort} (a host without a scheme is read as https).`,
+              ),
+              error.message,
+            );
+            return true;
+          },
+        );
+      } finally {
+        plain.closeAllConnections();
+        await new Promise<void>((resolve) => plain.close(() => resolve()));
+      }
     });
 
     it("say which host refused the connection, and why", async () => {
