@@ -387,11 +387,16 @@ export class InternalServerError extends ApiError {
   }
 }
 
-/** Options of a {@linkcode ConnectionError}. */
-export interface ConnectionErrorOptions extends ErrorOptions {
-  /** Where the request went (scheme, host and port), named in the message. */
+/** Where a request went, named in the messages of connection and timeout errors. */
+export interface RequestRoute {
+  /** The server: scheme, host and port, e.g. `https://api.swanlab.cn`. */
   origin?: string | undefined;
+  /** The proxy the request went through (credentials hidden), if any. */
+  proxy?: string | undefined;
 }
+
+/** Options of a {@linkcode ConnectionError}: its cause and where the request went. */
+export interface ConnectionErrorOptions extends ErrorOptions, RequestRoute {}
 
 /**
  * No HTTP response: the connection failed or broke, after the retries were spent. The message
@@ -418,7 +423,7 @@ export class ConnectionError extends SwanLabError {
    * @param method The HTTP method.
    * @param path The request path, or a URL with its secrets redacted.
    * @param options `cause` keeps the underlying network error (its reason goes into the
-   *   message); `origin` names the host.
+   *   message); `origin` and `proxy` say where the request went.
    * @param message Overrides the default message.
    */
   constructor(
@@ -434,12 +439,19 @@ export class ConnectionError extends SwanLabError {
   }
 }
 
+/** ` to <origin>[ through the proxy <proxy>]`, or nothing when the origin is unknown. */
+function routeText(route: RequestRoute | undefined): string {
+  if (route?.origin === undefined) return "";
+  const proxy = route.proxy === undefined ? "" : ` through the proxy ${route.proxy}`;
+  return ` to ${route.origin}${proxy}`;
+}
+
 function connectionMessage(
   method: string,
   path: string,
   options: ConnectionErrorOptions | undefined,
 ): string {
-  const to = options?.origin === undefined ? "" : ` to ${options.origin}`;
+  const to = routeText(options);
   const reason = options?.cause === undefined ? undefined : networkReason(options.cause);
   const hint = plainHttpHint(options?.origin, reason);
   return `Cannot connect${to}: ${method} ${path}${reason === undefined ? "" : ` (${reason})`}${
@@ -468,10 +480,10 @@ export class TimeoutError extends ConnectionError {
    * @param method The HTTP method.
    * @param path The request path, or a URL with its secrets redacted.
    * @param timeoutMs The timeout that was exceeded, in milliseconds.
-   * @param origin Where the request went (scheme, host and port), named in the message.
+   * @param route Where the request went, named in the message.
    */
-  constructor(method: string, path: string, timeoutMs: number, origin?: string) {
-    const to = origin === undefined ? "" : ` to ${origin}`;
+  constructor(method: string, path: string, timeoutMs: number, route?: RequestRoute) {
+    const to = routeText(route);
     super(
       method,
       path,

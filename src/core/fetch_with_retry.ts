@@ -6,7 +6,13 @@
  */
 
 import { addDeadline, clearDeadline, type Deadline } from "./_deadlines.ts";
-import { AbortError, ConnectionError, SwanLabError, TimeoutError } from "./errors.ts";
+import {
+  AbortError,
+  ConnectionError,
+  type RequestRoute,
+  SwanLabError,
+  TimeoutError,
+} from "./errors.ts";
 import { isRetryableStatus, parseRetryAfterMs, retryDelayMs, type RetryPolicy } from "./retry.ts";
 
 /** What one call of {@linkcode fetchWithRetry} needs. */
@@ -32,8 +38,8 @@ export interface FetchWithRetryOptions {
   method: string;
   /** The request path or redacted URL, for messages and logs. */
   label: string;
-  /** Where the request goes (scheme, host and port), named by its connection and timeout errors. */
-  origin?: string;
+  /** Where the request goes, named by its connection and timeout errors. */
+  route?: RequestRoute | undefined;
   /**
    * Sends one attempt, with fresh credentials, bound to `signal` (the attempt's timeout and the
    * caller's abort), and returns its response.
@@ -152,7 +158,7 @@ export async function fetchWithRetry(options: FetchWithRetryOptions): Promise<Re
     const timeout = new AbortController();
     const timer = addDeadline(
       options.timeoutMs,
-      () => timeout.abort(new TimeoutError(method, label, options.timeoutMs, options.origin)),
+      () => timeout.abort(new TimeoutError(method, label, options.timeoutMs, options.route)),
     );
     // A dependent signal only when there are two to follow (one per request otherwise costs
     // listeners and an allocation per attempt for nothing).
@@ -205,10 +211,10 @@ export async function fetchWithRetry(options: FetchWithRetryOptions): Promise<Re
         throw new AbortError(method, label, { cause: options.signal.reason });
       }
       failure = timeout.signal.aborted
-        ? new TimeoutError(method, label, options.timeoutMs, options.origin)
+        ? new TimeoutError(method, label, options.timeoutMs, options.route)
         : error instanceof ConnectionError
         ? error
-        : new ConnectionError(method, label, { cause: error, origin: options.origin });
+        : new ConnectionError(method, label, { cause: error, ...options.route });
     }
     if (retry >= maxRetries) throw failure;
     const delay = retryDelayMs(retry + 1, undefined, options.policy, random) ?? 0;

@@ -17,6 +17,7 @@ import {
   AbortError,
   ApiError,
   ConnectionError,
+  type RequestRoute,
   ResponseError,
   SwanLabError,
   TimeoutError,
@@ -26,7 +27,7 @@ import { decodeResponse, type Drift, DriftReporter, responseSchema } from "./dri
 import { createApiClient } from "./_api_client.ts";
 import { fetchWithRetry, FinalError } from "./fetch_with_retry.ts";
 import { watchIdle } from "./idle_body.ts";
-import { createProxyFetch } from "./proxy.ts";
+import { createProxyFetch, displayProxy, proxyFor } from "./proxy.ts";
 import {
   checkNonNegativeMs,
   checkRequestOptions,
@@ -204,6 +205,8 @@ export class Transport {
 
   #apiKey: string;
   #apiOrigin: string;
+  /** Where API requests go: the origin, and the proxy of the environment if any. */
+  #route: RequestRoute;
   /** `{origin}/api/`: every URL the typed client builds starts with it. */
   #apiPrefix: string;
   /** The typed client: built once, it sends through {@linkcode Transport.#send}. */
@@ -236,6 +239,12 @@ export class Transport {
     const env = options.env ?? processEnv();
     // Proxies follow the client's environment on every runtime (Node's fetch ignores them).
     this.#fetch = options.fetch ?? createProxyFetch(env);
+    // Named by connection and timeout errors (a `fetch` of the caller's own routes as it will).
+    const proxy = options.fetch === undefined ? proxyFor(credentials.apiHost, env) : undefined;
+    this.#route = {
+      origin: this.#apiOrigin,
+      proxy: proxy === undefined ? undefined : displayProxy(proxy.url),
+    };
     this.#timeoutMs = checkTimeoutMs("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     this.#policy = {
       ...DEFAULT_RETRY_POLICY,
@@ -494,7 +503,7 @@ export class Transport {
       retrySafe: options.retryUnsafe === true || isRetrySafe(method, pathname),
       method,
       label: pathname,
-      origin: this.#apiOrigin,
+      route: this.#route,
       signal: options.signal,
       debug: this.#debug,
       send: async (signal) => {
@@ -629,13 +638,13 @@ export class Transport {
         method,
         path,
         options.timeoutMs ?? this.#timeoutMs,
-        this.#apiOrigin,
+        this.#route,
       );
     }
     if (error instanceof SyntaxError) {
       return new ResponseError(this.redactor.redact(this.#notJson(call, error)), { cause: error });
     }
-    return new ConnectionError(method, path, { cause: error, origin: this.#apiOrigin });
+    return new ConnectionError(method, path, { cause: error, ...this.#route });
   }
 }
 

@@ -187,6 +187,26 @@ describe("ConnectionError messages", () => {
       }
     });
 
+    it("name the proxy a request went through, without its password", async () => {
+      const transport = await Transport.create({
+        host: "http://10.255.255.1:8000",
+        apiKey: "k",
+        env: { HTTP_PROXY: `http://me:hunter2@127.0.0.1:${port}` },
+        maxRetries: 0,
+      });
+      await assert.rejects(transport.call((api) => api.GET("/user/profile")), (error: unknown) => {
+        assert.ok(error instanceof ConnectionError, String(error));
+        assert.ok(
+          error.message.startsWith(
+            `Cannot connect to http://10.255.255.1:8000 through the proxy http://***@127.0.0.1:${port}: POST /api/login/api_key`,
+          ),
+          error.message,
+        );
+        assert.doesNotMatch(error.message, /hunter2/);
+        return true;
+      });
+    });
+
     it("say which host refused the connection, and why", async () => {
       const transport = await Transport.create({
         host: `http://127.0.0.1:${port}`,
