@@ -20,8 +20,10 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import process from "node:process";
+import { createServer } from "node:net";
 import {
   Api,
+  ConnectionError,
   mirror,
   NotFoundError,
   SwanLabError,
@@ -197,6 +199,29 @@ await check("a missing run throws NotFoundError", async () => {
     assert.ok(error instanceof NotFoundError, String(error));
     assert.ok(error instanceof SwanLabError);
     assert.equal(error.status, 404);
+    return true;
+  });
+});
+
+await check("a refused connection names the host and Node's reason", async () => {
+  // A port that was just free: nothing listens on it once the server is closed.
+  const probe = createServer();
+  await new Promise((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  const refused = new Api({
+    host: `http://127.0.0.1:${port}`,
+    apiKey: "k",
+    env: {},
+    maxRetries: 0,
+  });
+  await assert.rejects(refused.user().json(), (error) => {
+    assert.ok(error instanceof ConnectionError, String(error));
+    assert.equal(
+      error.message,
+      `Cannot connect to http://127.0.0.1:${port}: POST /api/login/api_key ` +
+        `(connect ECONNREFUSED 127.0.0.1:${port})`,
+    );
     return true;
   });
 });
