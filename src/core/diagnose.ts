@@ -15,6 +15,7 @@ import type { ClientOptions } from "./client_options.ts";
 import { type CredentialSource, readEnv, resolveCredentials } from "./credentials.ts";
 import { ApiError } from "./errors.ts";
 import { resolveHosts } from "./hosts.ts";
+import { plainHttpHint } from "./network_reason.ts";
 import { createProxyFetch, displayProxy, proxyFor } from "./proxy.ts";
 import type { Drift } from "./drift.ts";
 import { terminalText } from "./terminal_text.ts";
@@ -334,10 +335,12 @@ async function networkSteps(
         ms,
       });
     } catch (error) {
+      const reason = message(error);
+      const hint = plainHttpHint(`https://${hostname}:${port}`, reason);
       steps.push({
         name: "tls",
         status: "fail",
-        detail: `TLS handshake failed: ${message(error)}`,
+        detail: `TLS handshake failed: ${reason}${hint === undefined ? "" : `. ${hint}`}`,
       });
     }
   }

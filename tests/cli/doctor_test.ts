@@ -217,6 +217,24 @@ describe("swanlab-ts doctor", () => {
     assert.ok(!report.steps.some((s) => s.name === "getUserProfile"));
   });
 
+  it("an http server named without a scheme: the TLS step fails and suggests http://", async () => {
+    const address = server.host.replace(/^http:\/\//, ""); // read as https
+    const result = await runCli(["doctor", "--json"], {
+      env: { ...serverEnv(server), SWANLAB_API_HOST: address },
+    });
+    const report = envelope(result).data as Diagnosis;
+    assert.equal(result.code, 1);
+    const tls = report.steps.find((s) => s.name === "tls");
+    assert.equal(tls?.status, "fail");
+    assert.match(tls!.detail, /^TLS handshake failed: /);
+    assert.ok(
+      tls!.detail.endsWith(
+        `Does the server speak http? Write the host as ${server.host} (a host without a scheme is read as https).`,
+      ),
+      tls!.detail,
+    );
+  });
+
   it("no API key: the credentials step fails, the network is still checked", async () => {
     const result = await runCli(["doctor", "--json", "--host", server.host], {
       env: { HOME: "/nonexistent-home", SWANLAB_ROOT: "/nonexistent-root" },
