@@ -546,7 +546,8 @@ export class Transport {
       },
     });
     this.#debug?.(`${method} ${pathname} -> ${response.status} (${Date.now() - started} ms)`);
-    call.response = response;
+    call.status = response.status;
+    call.headers = response.headers;
     return response;
   }
 
@@ -586,9 +587,8 @@ export class Transport {
   // What a success body that is not JSON was: its status, content type and the parser's excerpt
   // of it, and for an HTML page the likely cause (a web app's host given as the API host).
   #notJson(call: CallState, error: SyntaxError): string {
-    const response = call.response;
-    const type = response?.headers.get("content-type") ?? "no content type";
-    const status = response === undefined ? "" : `${response.status}, `;
+    const type = call.headers?.get("content-type") ?? "no content type";
+    const status = call.status === undefined ? "" : `${call.status}, `;
     const html = /html/i.test(type)
       ? `. An HTML page: is ${this.#apiOrigin} the API host (not the web app's)?`
       : "";
@@ -662,8 +662,10 @@ class CallState {
   releaseTimeout: (() => void) | undefined;
   /** Whether the call passed headers of its own to the typed client. */
   ownHeaders = false;
-  /** The response of the request sent, once it arrived (its body is read by openapi-fetch). */
-  response: Response | undefined;
+  /** The status of the response, once it arrived (its body is read by openapi-fetch). */
+  status: number | undefined;
+  /** The headers of the response, once it arrived. */
+  headers: Headers | undefined;
 
   constructor(readonly options: RequestOptions) {}
 }
