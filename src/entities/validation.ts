@@ -1044,24 +1044,78 @@ const ISO_PATTERN =
 
 /** Seconds since the epoch for an ISO-8601 date or date-time, or `undefined` if not one. */
 function isoToSeconds(text: string): number | undefined {
+  const utc = utcDateTimeSeconds(text);
+  if (utc !== null) return utc;
   const match = ISO_PATTERN.exec(text);
   if (match === null) return undefined;
   const [, y, mo, d, h = "0", mi = "0", s = "0", , sign, oh = "0", om = "0"] = match;
-  const year = Number(y), month = Number(mo), day = Number(d);
-  const hour = Number(h), minute = Number(mi), second = Number(s);
   const offsetHours = Number(oh), offsetMinutes = Number(om);
+  if (offsetHours > 23 || offsetMinutes > 59) return undefined;
+  const offset = (offsetHours * 60 + offsetMinutes) * 60 * (sign === "-" ? -1 : 1);
+  const seconds = secondsOf(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s));
+  return seconds === undefined ? undefined : seconds - offset;
+}
+
+/**
+ * The form servers send, `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, read without a regular expression
+ * (it is parsed on every House call of a run: a tenth of the time of the match): its seconds,
+ * `undefined` for an impossible date, `null` when the text has another form.
+ */
+function utcDateTimeSeconds(text: string): number | undefined | null {
+  const end = text.length - 1;
+  if (
+    end < 19 || text.charCodeAt(end) !== 90 /* Z */ || text[4] !== "-" || text[7] !== "-" ||
+    text[10] !== "T" || text[13] !== ":" || text[16] !== ":" ||
+    (end > 19 && (text[19] !== "." || end === 20 || !allDigits(text, 20, end)))
+  ) {
+    return null;
+  }
+  const year = digitsAt(text, 0, 4), month = digitsAt(text, 5, 7), day = digitsAt(text, 8, 10);
+  const hour = digitsAt(text, 11, 13), minute = digitsAt(text, 14, 16);
+  const second = digitsAt(text, 17, 19);
+  if ((year | month | day | hour | minute | second) < 0) return null;
+  return secondsOf(year, month, day, hour, minute, second);
+}
+
+/** The digits of `text` from `start` to `end` (exclusive) as a number; -1 if one is not a digit. */
+function digitsAt(text: string, start: number, end: number): number {
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** Whether `text` holds only digits from `start` to `end` (exclusive). */
+function allDigits(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
+}
+
+/** Seconds since the epoch of a UTC date and time, or `undefined` for an impossible one. */
+function secondsOf(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): number | undefined {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
-  if (offsetHours > 23 || offsetMinutes > 59) return undefined;
-  // `Date.UTC` (a tenth of the time of a `Date` set field by field, on every House call of a
-  // run) reads the years 0-99 as 1900-1999: those are computed 400 years on, a whole number of
-  // days (146,097) that is then taken off again.
+  // `Date.UTC` (a tenth of the time of a `Date` set field by field) reads the years 0-99 as
+  // 1900-1999: those are computed 400 years on, a whole number of days (146,097) that is then
+  // taken off again.
   const early = year < 100;
   const ms = Date.UTC(early ? year + 400 : year, month - 1, day, hour, minute, second) -
     (early ? GREGORIAN_CYCLE_MS : 0);
-  const offset = (offsetHours * 60 + offsetMinutes) * 60 * (sign === "-" ? -1 : 1);
   // Fractional seconds are dropped, like Python's int(datetime.timestamp()) for positive times.
-  return ms / 1000 - offset;
+  return ms / 1000;
 }
 
 /** The length of the Gregorian calendar's 400-year cycle, in milliseconds. */

@@ -769,6 +769,34 @@ describe("parseCreatedAtSeconds()", () => {
     assert.throws(() => parseCreatedAtSeconds("0099-01-01"), /got -59042995200$/);
   });
 
+  it("reads the servers' form (T, seconds, any fraction, Z) like every other ISO form", () => {
+    for (const fraction of ["", ".0", ".999", ".123456789", ".12345678901234567890"]) {
+      assert.equal(parseCreatedAtSeconds(`2024-08-01T00:00:00${fraction}Z`), 1722470400, fraction);
+      assert.equal(parseCreatedAtSeconds(`2024-08-01T00:00:00${fraction}z`), 1722470400, fraction);
+    }
+    assert.equal(parseCreatedAtSeconds("2024-08-01T00:00:00,5Z"), 1722470400, "comma fraction");
+    for (
+      const notADate of [
+        "2023-02-29T00:00:00Z",
+        "2024-13-01T00:00:00.000Z",
+        "2024-08-01T24:00:00Z",
+        "2024-08-01T00:60:00Z",
+        "2024-08-01T00:00:60Z",
+        "2024-08-01T00:00:00.Z",
+        "2024-08-01T00:00:00.1aZ",
+        "2024-08-0xT00:00:00Z",
+        "2024-08-01X00:00:00Z",
+        "+2024-08-01T00:00:00Z",
+      ]
+    ) {
+      assert.throws(
+        () => parseCreatedAtSeconds(notADate),
+        /expected a Unix timestamp or an ISO-8601 date/,
+        notADate,
+      );
+    }
+  });
+
   it("rejects times outside 10-digit seconds", () => {
     assert.throws(
       () => parseCreatedAtSeconds(999_999_999),
