@@ -723,9 +723,19 @@ export function responseSchema(
   template: string,
   status: number,
 ): ResponseSchema | undefined {
-  // Looked up once per operation and status (every response asks), from then on one map read.
-  const key = `${method} ${template} ${status}`;
-  const known = foundSchemas.get(key);
+  // Looked up once per operation and status (every response asks), from then on three map
+  // reads (no key string is built per response).
+  let byMethod = foundSchemas.get(template);
+  if (byMethod === undefined) {
+    byMethod = new Map();
+    foundSchemas.set(template, byMethod);
+  }
+  let byStatus = byMethod.get(method);
+  if (byStatus === undefined) {
+    byStatus = new Map();
+    byMethod.set(method, byStatus);
+  }
+  const known = byStatus.get(status);
   if (known !== undefined) return known;
   if (!Object.hasOwn(PATHS, template)) return undefined;
   const operation = PATHS[template]?.[method.toLowerCase()];
@@ -736,12 +746,12 @@ export function responseSchema(
     endpoint: `${method.toUpperCase()} ${template}`,
     schema: response?.content?.["application/json"]?.schema,
   };
-  foundSchemas.set(key, found);
+  byStatus.set(status, found);
   return found;
 }
 
-/** {@linkcode responseSchema}'s answers by method, template and status (spec operations only). */
-const foundSchemas = new Map<string, ResponseSchema>();
+/** {@linkcode responseSchema}'s answers by template, method and status (spec operations only). */
+const foundSchemas = new Map<string, Map<string, Map<number, ResponseSchema>>>();
 
 /**
  * An operation's success body schema, as found by {@linkcode responseSchema}.
