@@ -104,6 +104,11 @@ export class Context {
     return this.#transport.get();
   }
 
+  /** The transport once created (no wait), else `undefined`. */
+  connected(): Transport | undefined {
+    return this.#transport.peek();
+  }
+
   /** Sends one request through the transport. */
   call<R extends FetchResult>(
     send: (api: ApiClient) => Promise<R>,

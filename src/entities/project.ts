@@ -655,7 +655,10 @@ export async function fetchRunRecord(
       }),
     options,
   );
-  return expectRecord(body, `GET /api/project/${username}/${project}/runs/${run}`);
+  // The label is built only for the error (this runs once per run of a runs table).
+  return isRecord(body)
+    ? body
+    : expectRecord(body, `GET /api/project/${username}/${project}/runs/${run}`);
 }
 
 /** @internal Creates a project entity (pre-filled when `record` is given). */

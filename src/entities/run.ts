@@ -400,8 +400,15 @@ export class RunCore {
   async ref(options: RequestOptions = {}): Promise<RunRef> {
     const record = await this.#loader().get(options);
     const runId = await this.cuid(options);
+    return this.refOf(record, runId, await this.projectId(options));
+  }
+
+  /**
+   * {@linkcode RunCore.ref} from the full record, once the run's cuid and project id are known
+   * (fails the same way for a bad `createdAt`).
+   */
+  refOf(record: JsonRecord, runId: string, projectId: string): RunRef {
     const createdAt = parseCreatedAtSeconds(record["createdAt"], "createdAt");
-    const projectId = await this.projectId(options);
     const ref: RunRef = { projectId, runId, createdAt, name: str(record["name"]) };
     const rootProId = str(record["rootProId"]);
     const rootExpId = str(record["rootExpId"]);
@@ -1147,6 +1154,37 @@ export async function runTableFields(
     throw error;
   });
   await core.url(options);
+  return tableFieldsOf(record);
+}
+
+/**
+ * @internal {@linkcode runTableFields} and `run.summary(keys)` of one run for a runs table: the
+ * same requests and failures, and when the full record names the run's cuid and project (as a
+ * server's does) and the client is connected, no wait but for the two requests.
+ */
+export async function runTableEntry(
+  run: Run,
+  summaryKeys: readonly string[] | undefined | null,
+  options: RequestOptions = {},
+): Promise<[RunTableFields, SummaryJson | undefined]> {
+  const core = coreOf(run);
+  const record = await core.full(options);
+  const transport = core.ctx.connected();
+  const runId = str(record["cuid"]);
+  const projectId = str(record["project_id"]);
+  if (transport === undefined || runId === "" || projectId === "") {
+    return await Promise.all([
+      runTableFields(run, options),
+      summaryKeys === null ? undefined : run.summary(summaryKeys, options),
+    ]);
+  }
+  const fields = tableFieldsOf(record);
+  if (summaryKeys === null) return [fields, undefined];
+  const ref = core.refOf(record, runId, projectId);
+  return [fields, await fetchSummary(transport, ref, summaryKeys, options)];
+}
+
+function tableFieldsOf(record: JsonRecord): RunTableFields {
   const profile = record["profile"];
   return {
     run_id: str(record["cuid"]),

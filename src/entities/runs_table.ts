@@ -11,7 +11,7 @@ import type { Limiter } from "../core/limiter.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import type { Table, TableCell, TableRow } from "../export/table_data.ts";
 import type { SummaryItemJson, SummaryJson } from "../metrics/summary.ts";
-import { type Run, type RunTableFields, runTableFields } from "./run.ts";
+import { type Run, runTableEntry, type RunTableFields } from "./run.ts";
 import { clone } from "./_lazy.ts";
 import { orderedMap } from "./_ordered.ts";
 
@@ -258,6 +258,12 @@ function templateOf(names: readonly string[]): TableRow {
   return JSON.parse(`{${names.map((name) => `${JSON.stringify(name)}:null`).join(",")}}`);
 }
 
+/** A row, and the shape it was built with (what `collect()` needs to complete it). */
+interface BuiltRow {
+  readonly row: TableRow;
+  readonly shape: RowShape;
+}
+
 /**
  * Builds the rows of one table: a row's cells are collected in order, then the row is copied
  * from the template of its shape (runs of one sweep share their keys, so a table has one or a
@@ -267,7 +273,6 @@ class RowBuilder {
   #names: string[] = [];
   #values: TableCell[] = [];
   #shape: RowShape | undefined;
-  #shapes = new WeakMap<TableRow, RowShape>();
   #children = new Map<string, Map<string, string>>();
   #summary = new Map<string, readonly string[]>();
 
@@ -303,7 +308,7 @@ class RowBuilder {
   }
 
   /** The row of the cells added since the last row (a later cell of the same name wins). */
-  finish(): TableRow {
+  finish(): BuiltRow {
     const names = this.#names;
     const values = this.#values;
     let shape = this.#shape;
@@ -314,15 +319,9 @@ class RowBuilder {
     }
     const row = { ...shape.template };
     for (let i = 0; i < names.length; i++) row[names[i]!] = values[i]!;
-    this.#shapes.set(row, shape);
     this.#names = [];
     this.#values = [];
-    return row;
-  }
-
-  /** The shape of a row this builder made. */
-  shapeOf(row: TableRow): RowShape | undefined {
-    return this.#shapes.get(row);
+    return { row, shape };
   }
 
   /** Adds the cells of one config value (see {@linkcode flattenConfig}), lists copied. */
@@ -363,7 +362,7 @@ function tableRow(
   fields: RunTableFields,
   summary: SummaryJson | undefined,
   options: RunsTableSelection,
-): TableRow {
+): BuiltRow {
   builder.add("path", path);
   builder.add("run_id", fields.run_id);
   builder.add("name", fields.name);
@@ -502,11 +501,11 @@ export class RunsTable implements AsyncIterable<TableRow> {
    *
    * @returns An async iterator over the rows.
    */
-  [Symbol.asyncIterator](): AsyncIterator<TableRow> {
-    return this.#rows(new RowBuilder());
+  async *[Symbol.asyncIterator](): AsyncIterator<TableRow> {
+    for await (const built of this.#rows(new RowBuilder())) yield built.row;
   }
 
-  async *#rows(builder: RowBuilder): AsyncGenerator<TableRow> {
+  async *#rows(builder: RowBuilder): AsyncGenerator<BuiltRow> {
     const limiter = await this.#limiter();
     const options = this.#options;
     const request = this.#requestOptions;
@@ -517,10 +516,7 @@ export class RunsTable implements AsyncIterable<TableRow> {
       : options.summary;
     yield* orderedMap(this.#runs, limiter.concurrency * 2, (run) =>
       limiter.run(async () => {
-        const [fields, summary] = await Promise.all([
-          runTableFields(run, request),
-          summaryKeys === null ? undefined : run.summary(summaryKeys, request),
-        ]);
+        const [fields, summary] = await runTableEntry(run, summaryKeys, request);
         return tableRow(builder, run.path, fields, summary, options);
       }));
   }
@@ -537,9 +533,9 @@ export class RunsTable implements AsyncIterable<TableRow> {
     const builder = new RowBuilder();
     const rows: TableRow[] = [];
     const shapes: RowShape[] = [];
-    for await (const row of this.#rows(builder)) {
+    for await (const { row, shape } of this.#rows(builder)) {
       rows.push(row);
-      shapes.push(builder.shapeOf(row)!);
+      shapes.push(shape);
       options.onRow?.(rows.length);
     }
     const distinct = [...new Set(shapes)];

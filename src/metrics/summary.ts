@@ -106,22 +106,29 @@ export async function fetchSummary(
     if (!Array.isArray(keys)) {
       throw new ValidationError("keys", "Cannot parse keys: expected an array of metric keys");
     }
-    keys.forEach((key: unknown, i: number) => {
+    for (let i = 0; i < keys.length; i++) {
+      const key: unknown = keys[i];
       if (typeof key !== "string" || key.trim() === "") {
         throw new ValidationError(
           `keys[${i}]`,
           `Cannot parse keys[${i}]: expected a non-blank string`,
         );
       }
-    });
+    }
   }
-  const experiment = {
+  const experiment: {
+    projectId: string;
+    experimentId: string;
+    createdAt: number;
+    rootProId?: string;
+    rootExpId?: string;
+  } = {
     projectId: ref.projectId,
     experimentId: ref.runId,
     createdAt: ref.createdAt,
-    ...(ref.rootProId ? { rootProId: ref.rootProId } : {}),
-    ...(ref.rootExpId ? { rootExpId: ref.rootExpId } : {}),
   };
+  if (ref.rootProId) experiment.rootProId = ref.rootProId;
+  if (ref.rootExpId) experiment.rootExpId = ref.rootExpId;
   const body = keys === undefined || keys === null
     ? { experiments: [experiment] }
     : { experiments: [experiment], keys: [...keys] };

@@ -2,6 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   type Api,
+  ResponseError,
   type Run,
   RUN_TABLE_COLUMNS,
   SUMMARY_STATS,
@@ -69,6 +70,46 @@ describe("runs.table()", () => {
     assert.ok(table.columns.includes("config.lr"));
     // Every row has every column (union, empty cells null).
     for (const row of table.rows) assert.deepEqual(Object.keys(row), table.columns);
+  });
+
+  it("loads the project's cuid once when run records lack it, with the rows run.summary() gives", async () => {
+    const keys = ["val/acc"];
+    server.setFaults({
+      mutateResponses: [{ operationId: "getRun", pointer: "/project_id", action: "delete" }],
+    });
+    try {
+      server.clearRequests();
+      const table = await api.runsGet(SWEEP, { size: 10 }).table({ summary: keys }).collect();
+      // The project's cuid comes from one (shared) project request instead of the records.
+      assert.equal(callsTo(server, "GET", "/api/project/vision-lab/resnet-sweep").length, 1);
+      assert.equal(callsTo(server, "POST", "/api/house/metrics/summaries").length, 10);
+      const runs = await api.runsGet(SWEEP, { size: 10 }).toArray();
+      for (const [i, run] of runs.entries()) {
+        const want = await expectedRow(run, keys);
+        assert.equal(table.rows[i]!["summary.val/acc.value"], want["summary.val/acc.value"]);
+        assert.equal(typeof table.rows[i]!["summary.val/acc.value"], "number");
+        assert.equal(table.rows[i]!["run_id"], want["run_id"]);
+      }
+    } finally {
+      server.setFaults({});
+    }
+  });
+
+  it("fails like run.summary() when a run record has no cuid", async () => {
+    server.setFaults({
+      mutateResponses: [{ operationId: "getRun", pointer: "/cuid", action: "delete" }],
+    });
+    try {
+      const [run] = await api.runsGet(SWEEP, { size: 10 }).toArray();
+      const expected = await run!.summary(["lr"]).then(() => undefined, (error: Error) => error);
+      assert.ok(expected instanceof ResponseError, "run.summary() rejects");
+      await assert.rejects(
+        api.runsGet(SWEEP, { size: 10 }).table({ summary: ["lr"] }).collect(),
+        (error: Error) => error instanceof ResponseError && error.message === expected.message,
+      );
+    } finally {
+      server.setFaults({});
+    }
   });
 
   it("takes the filtered list's order and fetches summaries only when asked", async () => {
