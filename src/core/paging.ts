@@ -144,7 +144,11 @@ export class Pager<T> implements AsyncIterable<T> {
     // (measured: a tenth of listing 10,000 runs); this hands out the items of the page in hand
     // with one resolved promise each, and awaits only when a page is needed.
     const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
-    let items: readonly T[] = [];
+    // The page in hand (its own array: the fetcher's result, taken over). An item handed out is
+    // cleared from it, so that it lives only as long as the consumer keeps it: a run of a runs
+    // table, with the full record it loads, is not held until its page's last run is done
+    // (measured: that kept ~6 MB more per 2,000 runs through young-generation collections).
+    let items: (T | undefined)[] = [];
     let index = 0;
     let started = false;
     let finished = false;
@@ -162,6 +166,11 @@ export class Pager<T> implements AsyncIterable<T> {
         pending.push(task);
       }
     };
+    const take = (): T => {
+      const item = items[index] as T;
+      items[index++] = undefined;
+      return item;
+    };
     const finish = (): IteratorReturnResult<undefined> => {
       finished = true;
       items = [];
@@ -176,12 +185,12 @@ export class Pager<T> implements AsyncIterable<T> {
           if (this.#signal?.aborted) {
             throw new AbortError("GET", "(list iteration)", { cause: this.#signal.reason });
           }
-          if (index < items.length) return { done: false, value: items[index++] as T };
+          if (index < items.length) return { done: false, value: take() };
           if (!started) {
             started = true;
             const first = await this.#firstPage();
             this.#first = undefined; // a later iteration fetches fresh data
-            items = first.items;
+            items = first.items.slice(); // another iteration may hold the same first page
             index = 0;
             if (this.all && first.items.length > 0 && this.page < first.pages) {
               pages = first.pages;
@@ -211,12 +220,12 @@ export class Pager<T> implements AsyncIterable<T> {
     let busy: Promise<IteratorResult<T>> | undefined;
     const step = (): Promise<IteratorResult<T>> =>
       !finished && index < items.length && !this.#signal?.aborted
-        ? Promise.resolve({ done: false, value: items[index++] as T })
+        ? Promise.resolve({ done: false, value: take() })
         : advance();
     return {
       next: (): Promise<IteratorResult<T>> => {
         if (busy === undefined && !finished && index < items.length && !this.#signal?.aborted) {
-          return Promise.resolve({ done: false, value: items[index++] as T });
+          return Promise.resolve({ done: false, value: take() });
         }
         const result = busy === undefined ? advance() : busy.then(step, step);
         busy = result;

@@ -88,4 +88,19 @@ describe("Pager", () => {
     assert.equal(await pager.total, 5);
     assert.deepEqual(await pager.toArray(), [0, 1, 2, 3, 4]);
   });
+
+  it("gives two iterations started together every item, though they share the first page", async () => {
+    let firstPageFetches = 0;
+    const pager = new Pager<{ n: number }>(async (page, size) => {
+      if (page === 1) firstPageFetches++;
+      await Promise.resolve();
+      const { items, total, pages: count } = pages(25, size)(page);
+      return { items: items.map((n) => ({ n })), total, pages: count };
+    }, { size: 10, all: true });
+    const [a, b] = await Promise.all([pager.toArray(), pager.toArray()]);
+    assert.equal(firstPageFetches, 1, "the first page is fetched once for both");
+    const numbers = Array.from({ length: 25 }, (_, i) => i);
+    assert.deepEqual(a.map((item) => item.n), numbers);
+    assert.deepEqual(b.map((item) => item.n), numbers);
+  });
 });
