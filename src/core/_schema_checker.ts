@@ -89,14 +89,21 @@ export function buildChecker<S extends CheckerSchema>(
     return tests.length === 0 ? "false" : tests.join(" || ");
   };
 
+  // Whether a value that passed the mask's type test may be an object or an array.
+  const mayBeContainer = (mask: number): boolean =>
+    mask === ANY_TYPE || (mask & (OBJECT_BIT | ARRAY_BIT)) !== 0;
+
   // Statements that return false unless `x` passes `conforms(c, x)` (inline for a leaf).
   const check = (c: CheckerSchema, x: string): string => {
     if (!c.leaf) return `if (!${functionOf(c)}(${x})) return false;`;
     let out = c.typeMask === ANY_TYPE ? "" : `if (!(${typeTest(c.typeMask, x)})) return false;`;
     if (c.allowedSet !== undefined) {
-      out += ` if ((typeof ${x} !== "object" || ${x} === null) && !${
-        setRef(c.allowedSet)
-      }.has(${x})) return false;`;
+      // The enum applies to primitives only (the type test already ruled out containers when
+      // the type has none).
+      const primitive = mayBeContainer(c.typeMask)
+        ? `(typeof ${x} !== "object" || ${x} === null) && `
+        : "";
+      out += ` if (${primitive}!${setRef(c.allowedSet)}.has(${x})) return false;`;
     }
     return out;
   };
@@ -130,24 +137,37 @@ export function buildChecker<S extends CheckerSchema>(
         `if (${shallow(a, "v")}) { ${a.leaf ? "return true;" : `return ${functionOf(a)}(v);`} }`
       ).join(" ") + " return false;";
     }
-    let out = c.typeMask === ANY_TYPE ? "" : `if (!(${typeTest(c.typeMask, "v")})) return false; `;
-    out += `if (typeof v !== "object" || v === null) return ${
-      c.allowedSet === undefined ? "true" : `${setRef(c.allowedSet)}.has(v)`
-    }; `;
-    out += "if (Array.isArray(v)) { ";
-    if (c.items !== undefined) {
-      out += `for (let i = 0; i < v.length; i++) { const x = v[i]; ${check(c.items, "x")} } `;
+    // Only the branches the type leaves possible are written (a record's function, called once
+    // per record of a list, runs its first thousands of calls unoptimized: every statement
+    // counts there).
+    const mask = c.typeMask;
+    let out = mask === ANY_TYPE ? "" : `if (!(${typeTest(mask, "v")})) return false; `;
+    if (mask === ANY_TYPE || (mask & ~(OBJECT_BIT | ARRAY_BIT)) !== 0) {
+      out += `if (typeof v !== "object" || v === null) return ${
+        c.allowedSet === undefined ? "true" : `${setRef(c.allowedSet)}.has(v)`
+      }; `;
     }
-    out += "return true; } ";
-    if (c.properties.length > 0) out += "let p = 0; let x; ";
+    const mayBeArray = mask === ANY_TYPE || (mask & ARRAY_BIT) !== 0;
+    const mayBeObject = mask === ANY_TYPE || (mask & OBJECT_BIT) !== 0;
+    if (mayBeArray) {
+      if (mayBeObject) out += "if (Array.isArray(v)) { ";
+      if (c.items !== undefined) {
+        out += `for (let i = 0; i < v.length; i++) { const x = v[i]; ${check(c.items, "x")} } `;
+      }
+      out += "return true; ";
+      if (!mayBeObject) return out;
+      out += "} ";
+    }
+    if (!mayBeObject) return out + "return true;";
+    // Present properties are counted only where an absent one must fail the check.
+    const counted = !c.partial && c.properties.length > 0;
+    if (c.properties.length > 0) out += counted ? "let p = 0; let x; " : "let x; ";
     for (const [name, property, required] of c.properties) {
-      out += `x = v[${JSON.stringify(name)}]; if (x !== undefined) { p++; ${
+      out += `x = v[${JSON.stringify(name)}]; if (x !== undefined) { ${counted ? "p++; " : ""}${
         check(property, "x")
       } }${required ? " else return false;" : ""} `;
     }
-    if (!c.partial && c.properties.length > 0) {
-      out += `if (p < ${c.properties.length}) return false; `;
-    }
+    if (counted) out += `if (p < ${c.properties.length}) return false; `;
     for (const name of c.requiredOnly) out += `if (!(${JSON.stringify(name)} in v)) return false; `;
     if (c.additional !== undefined) {
       const known = c.properties.length === 0 ? "" : `${setRef(new Set(c.propertyIndex.keys()))}`;
