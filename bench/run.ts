@@ -14,7 +14,9 @@
  * scenarios whose name contains the text (results files are then partial);
  * `--python-sdk DIR [--python BIN]` also runs the official Python SDK from the source tree `DIR`
  * (as `scripts/python_sdk_compat.ts` does; not in CI) for (a), (b), (c) and (d), and adds its
- * figures as extra columns.
+ * figures as extra columns. `--instructions` also runs each row's client and floor once under
+ * `valgrind --tool=cachegrind` and notes the instructions each process executed, and their
+ * ratio: a figure that the machine's moment barely moves (not in CI; needs valgrind).
  *
  * @module
  */
@@ -36,6 +38,20 @@ const pythonSdk: PythonSdk | undefined = pythonSdkDir === undefined
   ? undefined
   : await preparePythonSdk(pythonSdkDir, optionValue("--python") ?? "python3");
 const deno = Deno.execPath();
+const countInstructions = Deno.args.includes("--instructions");
+if (countInstructions) {
+  let found = false;
+  try {
+    found = (await new Deno.Command("valgrind", { args: ["--version"], stdout: "null" }).output())
+      .success;
+  } catch {
+    // Not installed: spawning throws.
+  }
+  if (!found) {
+    console.error("error: --instructions needs valgrind (Debian: apt install valgrind)");
+    Deno.exit(2);
+  }
+}
 
 interface Scenario {
   name: string;
@@ -271,6 +287,45 @@ async function workload(
   return JSON.parse(lines.at(-1)!);
 }
 
+/**
+ * The instructions one workload process executes (Deno's start-up and module loading included),
+ * counted by `valgrind --tool=cachegrind`: unlike its time, the count moves by about 1% between
+ * runs of the same code (0.2% for (a)), whatever else the machine is doing.
+ */
+async function instructions(
+  name: string,
+  mode: string,
+  host: string,
+  apiKey: string,
+): Promise<number> {
+  const file = scenarios.find((s) => s.workload === name)?.file ?? "workload.ts";
+  const output = await new Deno.Command("valgrind", {
+    args: [
+      "--tool=cachegrind",
+      "--cache-sim=no",
+      // V8 writes and patches machine code: without this, valgrind would run stale copies.
+      "--smc-check=all-non-file",
+      "--cachegrind-out-file=/dev/null",
+      deno,
+      "run",
+      "-A",
+      `${root}bench/${file}`,
+      name,
+      mode,
+      host,
+      apiKey,
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const report = new TextDecoder().decode(output.stderr);
+  const count = /I\s+refs:\s+([\d,]+)/.exec(report)?.[1];
+  if (!output.success || count === undefined) {
+    throw new Error(`workload ${name}/${mode} under valgrind failed:\n${report.slice(-2000)}`);
+  }
+  return Number(count.replaceAll(",", ""));
+}
+
 /** Wall time of a command, and its CPU time (user + system) when `/usr/bin/time` is there. */
 async function timeCommand(
   program: string,
@@ -409,6 +464,19 @@ try {
       row.rssBytesPerPoint = scenario.rssBytesPerPoint;
       const growth = growthPerItem(client);
       if (growth !== undefined) row.extra!.rssGrowthBytesPerPoint = Math.round(growth);
+    }
+    if (countInstructions && ownFloor) {
+      const floorMode = scenario.compareJsonFloor ? "floor-json" : "floor";
+      const clientCount = await instructions(
+        scenario.workload,
+        "client",
+        server.host,
+        server.apiKey,
+      );
+      const floorCount = await instructions(floorWorkload, floorMode, server.host, server.apiKey);
+      row.extra!.clientInstructionsM = Math.round(clientCount / 1e6);
+      row.extra!.floorInstructionsM = Math.round(floorCount / 1e6);
+      row.extra!.instructionRatio = Number((clientCount / floorCount).toFixed(3));
     }
     if (pythonSdk && scenario.python) {
       const runs: Measurement[] = [];
@@ -581,7 +649,9 @@ const meta = {
   cpus: navigator.hardwareConcurrency,
   quick,
   commit,
-  command: `deno task bench${quick ? " --quick" : ""}${withPython ? " --python-sdk …" : ""}`,
+  command: `deno task bench${quick ? " --quick" : ""}${withPython ? " --python-sdk …" : ""}${
+    countInstructions ? " --instructions" : ""
+  }`,
 };
 await Deno.mkdir(`${root}bench/results`, { recursive: true });
 await Deno.writeTextFile(
