@@ -115,7 +115,7 @@ export class Context {
     options: RequestOptions = {},
   ): Promise<ResultData<R>> {
     // Once the transport exists, straight to it (no promise to wait for per request).
-    const transport = this.#transport.peek();
+    const transport = this.connected();
     if (transport !== undefined) return transport.call(send, options);
     return this.transport().then((created) => created.call(send, options));
   }
