@@ -19,7 +19,10 @@ export interface PageResult<T> {
   pages: number;
 }
 
-/** Fetches one page (1-based) of the given size. */
+/**
+ * Fetches one page (1-based) of the given size. The pager takes over the returned `items` array
+ * (it clears each item once handed out), so each call returns an array of its own.
+ */
 export type PageFetcher<T> = (page: number, size: number) => Promise<PageResult<T>>;
 
 /** Where a listing starts and how far it goes. */
