@@ -655,10 +655,7 @@ export async function fetchRunRecord(
       }),
     options,
   );
-  // The label is built only for the error (this runs once per run of a runs table).
-  return isRecord(body)
-    ? body
-    : expectRecord(body, `GET /api/project/${username}/${project}/runs/${run}`);
+  return expectRecord(body, `GET /api/project/${username}/${project}/runs/${run}`);
 }
 
 /** @internal Creates a project entity (pre-filled when `record` is given). */
