@@ -1,7 +1,7 @@
 /**
  * Code generation from the hand-written OpenAPI spec `openapi/swanlab.yaml`.
  *
- * Writes three files:
+ * Writes four files:
  *
  * - `generated/schema.ts`: the openapi-typescript types (`paths`, `components`, `operations`).
  * - `generated/spec.ts`: the parsed spec as `export const spec = {...} as const;`, for runtime
@@ -10,6 +10,8 @@
  *   (every operation's success JSON schemas and the component schemas they reach, without
  *   descriptions and examples). It is a quarter of `spec.ts`'s size: every client start loads
  *   it, and loading the whole spec took about 9 ms of a 180 ms `swanlab-ts user info`.
+ * - `generated/response_checkers.ts`: the drift policy's fast path, one function per success
+ *   JSON schema of `response_spec.ts` (`scripts/_response_checkers.ts`).
  *
  * Before generating, the spec is linted with Redocly's `recommended` rules plus the stricter rules
  * of {@linkcode LINT_RULES}. Every problem is printed, and any problem, warning or error, fails the
@@ -40,6 +42,7 @@ import {
   type NormalizedProblem,
 } from "@redocly/openapi-core";
 import { parseDocument } from "yaml";
+import { responseCheckersModule, type ResponseSide } from "./_response_checkers.ts";
 
 /** Repository root, resolved from this file so the script works from any working directory. */
 const ROOT = new URL("../", import.meta.url);
@@ -52,6 +55,8 @@ export const SCHEMA_PATH = "generated/schema.ts";
 export const SPEC_MODULE_PATH = "generated/spec.ts";
 /** The drift policy's part of the spec (generated), relative to the repository root. */
 export const RESPONSE_SPEC_PATH = "generated/response_spec.ts";
+/** The drift policy's fast path (generated), relative to the repository root. */
+export const RESPONSE_CHECKERS_PATH = "generated/response_checkers.ts";
 
 /**
  * Schema keywords that only document (dropped from `generated/response_spec.ts`); a property
@@ -255,6 +260,7 @@ ${schemaSource}`;
 export const spec = ${JSON.stringify(spec, null, 2)} as const;
 `;
 
+  const side = responseSide(spec);
   const responseSpecModule = `${GENERATED_HEADER}
 
 /**
@@ -272,13 +278,17 @@ export const spec = ${JSON.stringify(spec, null, 2)} as const;
  * console.log(ok.operationId); // "getUserProfile"
  * \`\`\`
  */
-export const responseSpec = ${JSON.stringify(responseSide(spec), null, 2)} as const;
+export const responseSpec = ${JSON.stringify(side, null, 2)} as const;
 `;
+  const responseCheckers = `${GENERATED_HEADER}\n${
+    responseCheckersModule(side as unknown as ResponseSide, SPEC_PATH)
+  }`;
 
   return {
     [SCHEMA_PATH]: schema,
     [SPEC_MODULE_PATH]: specModule,
     [RESPONSE_SPEC_PATH]: responseSpecModule,
+    [RESPONSE_CHECKERS_PATH]: responseCheckers,
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Private: the JSON types of the drift policy as bits, shared by its interpreted checks
- * (`drift.ts`) and the checks it generates (`_schema_checker.ts`). A schema's types are one mask;
+ * (`drift.ts`) and the checks generated from the spec (`scripts/_response_checkers.ts`). A schema's types are one mask;
  * `number` always comes with `integer`.
  *
  * @module

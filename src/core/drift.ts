@@ -27,6 +27,9 @@
 
 // The response side of the spec only (success schemas, no descriptions): every client loads it.
 import { responseSpec } from "../../generated/response_spec.ts";
+// Its fast path, generated from the same schemas (one function per schema, no data walk).
+import { responseCheckers } from "../../generated/response_checkers.ts";
+import { type Compiled, type Schema, SchemaCompiler } from "./_compiled_schema.ts";
 import {
   ANY_TYPE,
   ARRAY_BIT,
@@ -37,7 +40,6 @@ import {
   OBJECT_BIT,
   STRING_BIT,
 } from "./_json_type_bits.ts";
-import { buildChecker } from "./_schema_checker.ts";
 import { ResponseError } from "./errors.ts";
 import { terminalText } from "./terminal_text.ts";
 
@@ -212,22 +214,6 @@ export class DriftReporter {
 // The spec walk
 // ---------------------------------------------------------------------------------------------
 
-/** The subset of JSON Schema the spec's response schemas use. */
-interface Schema {
-  readonly $ref?: string;
-  readonly type?: string | readonly string[];
-  readonly enum?: readonly unknown[];
-  readonly const?: unknown;
-  readonly oneOf?: readonly Schema[];
-  readonly anyOf?: readonly Schema[];
-  readonly allOf?: readonly Schema[];
-  readonly properties?: Readonly<Record<string, Schema>>;
-  readonly required?: readonly string[];
-  readonly additionalProperties?: boolean | Schema;
-  readonly items?: Schema;
-  readonly "x-partial"?: boolean;
-}
-
 interface Operation {
   readonly operationId: string;
   readonly responses: Readonly<
@@ -235,127 +221,20 @@ interface Operation {
   >;
 }
 
-const SCHEMAS = (responseSpec as unknown as { components: { schemas: Record<string, Schema> } })
-  .components.schemas;
+/** The spec's schemas, each compiled on first use (only a body that needs fixing asks). */
+const compiler = new SchemaCompiler(
+  (responseSpec as unknown as { components: { schemas: Record<string, Schema> } }).components
+    .schemas,
+);
+const compile = (schema: Schema): Compiled => compiler.compile(schema);
 const PATHS =
   (responseSpec as unknown as { paths: Record<string, Record<string, Operation>> }).paths;
-
-function resolve(schema: Schema): Schema {
-  let current = schema;
-  for (let depth = 0; current.$ref !== undefined && depth < 32; depth++) {
-    const name = current.$ref.split("/").pop() ?? "";
-    const target = SCHEMAS[name];
-    if (target === undefined) return {};
-    current = target;
-  }
-  return current;
-}
 
 function typeOf(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "array";
   if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
   return typeof value;
-}
-
-/**
- * A schema prepared once for the walk (responses are walked on every call: sampled metrics
- * carry tens of thousands of points, so nothing is recomputed per value).
- */
-interface Compiled {
-  /** The allowed JSON types (`undefined`: any). */
-  types: ReadonlySet<string> | undefined;
-  /** {@linkcode types} as a bit mask of {@linkcode typeBit}s (`ANY_TYPE`: any). */
-  typeMask: number;
-  /** `enum` (or `const`) values. */
-  allowed: readonly unknown[] | undefined;
-  /** {@linkcode allowed} as a set (same SameValueZero equality as `includes`). */
-  allowedSet: ReadonlySet<unknown> | undefined;
-  alternatives: Compiled[] | undefined;
-  parts: Compiled[] | undefined;
-  properties: [name: string, schema: Compiled, required: boolean][];
-  /** {@linkcode properties} as parallel arrays, indexed by {@linkcode propertyIndex}. */
-  propertySchemas: Compiled[];
-  propertyRequired: boolean[];
-  /** A property's index by name: the fast path walks a record's own keys, not the spec's. */
-  propertyIndex: Map<string, number>;
-  /** How many of {@linkcode properties} are required. */
-  requiredCount: number;
-  /**
-   * Whether the schema checks nothing beyond the value's type and `enum`: the fast path tests
-   * such a property inline instead of recursing.
-   */
-  leaf: boolean;
-  /** Required names that have no schema of their own. */
-  requiredOnly: string[];
-  additional: Compiled | undefined;
-  items: Compiled | undefined;
-  partial: boolean;
-  expected: string;
-  /** {@linkcode conforms} of this schema as generated code, built on first use. */
-  checker: ((value: unknown) => boolean) | undefined;
-}
-
-const compiled = new Map<Schema, Compiled>();
-
-function compile(schema: Schema): Compiled {
-  // Known by the schema as written (a `$ref` too), so that a response's schema is one map read.
-  const direct = compiled.get(schema);
-  if (direct !== undefined) return direct;
-  const s = resolve(schema);
-  const known = compiled.get(s);
-  if (known !== undefined) {
-    compiled.set(schema, known);
-    return known;
-  }
-  const types = s.type === undefined ? undefined : typeof s.type === "string" ? [s.type] : s.type;
-  const required = new Set(s.required ?? []);
-  const allowed = s.enum ?? (s.const === undefined ? undefined : [s.const]);
-  const result: Compiled = {
-    types: types === undefined ? undefined : new Set(types),
-    typeMask: types === undefined ? ANY_TYPE : typeMaskOf(types),
-    allowed,
-    allowedSet: allowed === undefined ? undefined : new Set(allowed),
-    alternatives: undefined,
-    parts: undefined,
-    properties: [],
-    propertySchemas: [],
-    propertyRequired: [],
-    propertyIndex: new Map(),
-    requiredCount: 0,
-    leaf: false,
-    requiredOnly: [...required].filter((name) => s.properties?.[name] === undefined),
-    additional: undefined,
-    items: undefined,
-    partial: s["x-partial"] === true,
-    // Known before the children, which may refer back to this schema (grouped runs).
-    expected: types !== undefined ? types.join(" | ") : "any",
-    checker: undefined,
-  };
-  compiled.set(s, result); // before the children: schemas may be recursive
-  compiled.set(schema, result);
-  const alternatives = s.oneOf ?? s.anyOf;
-  if (alternatives !== undefined) result.alternatives = alternatives.map(compile);
-  if (s.allOf !== undefined) result.parts = s.allOf.map(compile);
-  for (const [name, property] of Object.entries(s.properties ?? {})) {
-    const child = compile(property);
-    result.properties.push([name, child, required.has(name)]);
-    result.propertyIndex.set(name, result.propertySchemas.length);
-    result.propertySchemas.push(child);
-    result.propertyRequired.push(required.has(name));
-    if (required.has(name)) result.requiredCount++;
-  }
-  if (typeof s.additionalProperties === "object") {
-    result.additional = compile(s.additionalProperties);
-  }
-  if (s.items !== undefined) result.items = compile(s.items);
-  if (result.alternatives !== undefined) {
-    result.expected = result.alternatives.map((a) => a.expected).join(" | ");
-  }
-  result.leaf = result.alternatives === undefined && result.parts === undefined &&
-    result.properties.length === 0 && result.requiredOnly.length === 0 &&
-    result.additional === undefined && result.items === undefined;
-  return result;
 }
 
 /** The bit of a value's JSON type (0 for what JSON cannot carry: it matches no type). */
@@ -372,21 +251,6 @@ function typeBit(value: unknown): number {
     default:
       return 0;
   }
-}
-
-/** The mask of a schema's types: `number` admits integers too, as in {@linkcode hasType}. */
-function typeMaskOf(types: readonly string[]): number {
-  let mask = 0;
-  for (const type of types) {
-    if (type === "null") mask |= NULL_BIT;
-    else if (type === "boolean") mask |= BOOLEAN_BIT;
-    else if (type === "string") mask |= STRING_BIT;
-    else if (type === "object") mask |= OBJECT_BIT;
-    else if (type === "array") mask |= ARRAY_BIT;
-    else if (type === "integer") mask |= INTEGER_BIT;
-    else if (type === "number") mask |= NUMBER_BIT | INTEGER_BIT;
-  }
-  return mask;
 }
 
 function hasType(types: ReadonlySet<string>, value: unknown): boolean {
@@ -473,15 +337,6 @@ function conforms(c: Compiled, value: unknown): boolean {
   if (!c.partial && present < schemas.length) return false;
   for (const name of c.requiredOnly) if (!(name in record)) return false;
   return true;
-}
-
-/**
- * {@linkcode conforms}, by the schema's generated checker (`_schema_checker.ts`): the same
- * answer, without walking the schema as data.
- */
-function checks(c: Compiled, value: unknown): boolean {
-  c.checker ??= buildChecker(c, { conforms, matchesShallow });
-  return c.checker(value);
 }
 
 /** A field's path, built into a string only when a drift or failure names it. */
@@ -640,7 +495,7 @@ class Walk {
     parent: Path | undefined,
     segment: string | number | undefined,
   ): unknown {
-    if (checks(c, value)) return value;
+    if (conforms(c, value)) return value;
     let chosen = c;
     if (c.alternatives !== undefined) {
       chosen = c.alternatives.find((a) => matchesShallow(a, value)) ?? c;
@@ -740,11 +595,15 @@ export function responseSchema(
   if (!Object.hasOwn(PATHS, template)) return undefined;
   const operation = PATHS[template]?.[method.toLowerCase()];
   if (operation === undefined) return undefined;
-  const response = operation.responses[String(status)] ?? operation.responses["200"];
+  const key = Object.hasOwn(operation.responses, String(status)) ? String(status) : "200";
+  const schema = operation.responses[key]?.content?.["application/json"]?.schema;
   const found: ResponseSchema = {
     operation: operation.operationId,
     endpoint: `${method.toUpperCase()} ${template}`,
-    schema: response?.content?.["application/json"]?.schema,
+    schema,
+    conforms: schema === undefined
+      ? undefined
+      : responseCheckers[template]?.[method.toLowerCase()]?.[key],
   };
   byStatus.set(status, found);
   return found;
@@ -760,7 +619,12 @@ const foundSchemas = new Map<string, Map<string, Map<number, ResponseSchema>>>()
  * ```ts
  * import type { ResponseSchema } from "./drift.ts";
  *
- * const found: ResponseSchema = { operation: "getLogs", endpoint: "GET /house/metrics/log", schema: undefined };
+ * const found: ResponseSchema = {
+ *   operation: "getLogs",
+ *   endpoint: "GET /house/metrics/log",
+ *   schema: undefined,
+ *   conforms: undefined,
+ * };
  * ```
  */
 export interface ResponseSchema {
@@ -770,6 +634,12 @@ export interface ResponseSchema {
   readonly endpoint: string;
   /** The JSON body's schema; `undefined` when the spec declares none. */
   readonly schema: unknown;
+  /**
+   * The schema's generated check (`generated/response_checkers.ts`): whether a body has nothing
+   * to report or fix. `undefined` when there is no schema, or none was generated for it (then
+   * the schema is walked as data).
+   */
+  readonly conforms: ((body: unknown) => boolean) | undefined;
 }
 
 /**
@@ -800,9 +670,11 @@ export function decodeResponse(
 ): unknown {
   const { operation, schema } = found;
   if (typeof schema !== "object" || schema === null) return body;
+  // The fast path: a body with nothing to report or fix is returned as it is, by the code
+  // generated for its schema (the schema itself is compiled only for a body that needs fixing).
+  if (found.conforms !== undefined && found.conforms(body)) return body;
   const c = compile(schema as Schema);
-  // The fast path: a body with nothing to report or fix is returned as it is.
-  if (checks(c, body)) return body;
+  if (found.conforms === undefined && conforms(c, body)) return body;
   try {
     return new Walk(operation, found.endpoint, reporter).check(c, body, undefined, undefined);
   } catch (error) {
