@@ -127,8 +127,21 @@ const READ_ONLY_POST = new RegExp(
  * ```
  */
 export function serializeQuery(query: Record<string, unknown>): string {
-  // openapi-fetch asks for every request, most often with no parameters at all.
-  if (isEmpty(query)) return "";
+  // openapi-fetch asks for every request, most often with no parameters or with numbers only
+  // (`page=2&size=100`): names and values that form encoding leaves as they are are joined
+  // directly (a `URLSearchParams` costs its construction, its appends and a runtime call).
+  let text = "";
+  for (const name of Object.keys(query)) {
+    const value = query[name];
+    if (value === undefined || value === null) continue;
+    const shown = typeof value === "boolean" ? (value ? "True" : "False") : String(value);
+    if (!isFormSafe(name) || !isFormSafe(shown)) return formEncoded(query);
+    text += `${text === "" ? "" : "&"}${name}=${shown}`;
+  }
+  return text;
+}
+
+function formEncoded(query: Record<string, unknown>): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) {
     if (value === undefined || value === null) continue;
@@ -138,8 +151,16 @@ export function serializeQuery(query: Record<string, unknown>): string {
   return params.toString();
 }
 
-function isEmpty(record: Record<string, unknown>): boolean {
-  for (const _ in record) return false;
+// Whether form encoding (application/x-www-form-urlencoded) leaves the text as it is: ASCII
+// letters and digits, `*`, `-`, `.` and `_` only.
+function isFormSafe(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (
+      !((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ||
+        c === 42 || c === 45 || c === 46 || c === 95)
+    ) return false;
+  }
   return true;
 }
 
