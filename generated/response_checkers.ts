@@ -343,14 +343,6 @@ function f6(v: unknown): boolean {
   if (p < 4) return false;
   return true;
 }
-function f19(v: unknown): boolean {
-  if (!(Array.isArray(v))) return false;
-  for (let i = 0; i < v.length; i++) {
-    const x: unknown = v[i];
-    if (!(typeof x === "string")) return false;
-  }
-  return true;
-}
 function f18(v: unknown): boolean {
   if (!((typeof v === "object" && v !== null && !Array.isArray(v)))) return false;
   const o = v as Record<string, unknown>;
@@ -364,7 +356,7 @@ function f18(v: unknown): boolean {
   x = o["colors"];
   if (x !== undefined) {
     p++;
-    if (!f19(x)) return false;
+    if (!f12(x)) return false;
   }
   if (p < 2) return false;
   return true;
@@ -421,14 +413,6 @@ function f21(v: unknown): boolean {
     if (!(typeof x === "string")) return false;
   }
   if (p < 4) return false;
-  return true;
-}
-function f22(v: unknown): boolean {
-  if (!(Array.isArray(v))) return false;
-  for (let i = 0; i < v.length; i++) {
-    const x: unknown = v[i];
-    if (!(typeof x === "string")) return false;
-  }
   return true;
 }
 function f16(v: unknown): boolean {
@@ -519,7 +503,7 @@ function f16(v: unknown): boolean {
   }
   x = o["colors"];
   if (x !== undefined) {
-    if (!f22(x)) return false;
+    if (!f12(x)) return false;
   }
   x = o["updatedAt"];
   if (x !== undefined) {
@@ -563,24 +547,8 @@ function f14(v: unknown): boolean {
   if (p < 4) return false;
   return true;
 }
-function f24(v: unknown): boolean {
-  if (!(Array.isArray(v))) return false;
-  for (let i = 0; i < v.length; i++) {
-    const x: unknown = v[i];
-    if (!f16(x)) return false;
-  }
-  return true;
-}
-function f27(v: unknown): boolean {
-  if (!(Array.isArray(v))) return false;
-  for (let i = 0; i < v.length; i++) {
-    const x: unknown = v[i];
-    if (!f16(x)) return false;
-  }
-  return true;
-}
 function f26(v: unknown): boolean {
-  if ((Array.isArray(v))) return f27(v);
+  if ((Array.isArray(v))) return f15(v);
   if (((typeof v === "object" && v !== null && !Array.isArray(v)))) return f25(v);
   return false;
 }
@@ -592,11 +560,6 @@ function f25(v: unknown): boolean {
     if (!f26(y)) return false;
   }
   return true;
-}
-function f23(v: unknown): boolean {
-  if ((Array.isArray(v))) return f24(v);
-  if (((typeof v === "object" && v !== null && !Array.isArray(v)))) return f25(v);
-  return false;
 }
 function f30(v: unknown): boolean {
   if (!((typeof v === "object" && v !== null && !Array.isArray(v)))) return false;
@@ -669,14 +632,6 @@ function f28(v: unknown): boolean {
   if (p < 4) return false;
   return true;
 }
-function f32(v: unknown): boolean {
-  if (!(Array.isArray(v))) return false;
-  for (let i = 0; i < v.length; i++) {
-    const x: unknown = v[i];
-    if (!(typeof x === "string")) return false;
-  }
-  return true;
-}
 function f31(v: unknown): boolean {
   if (!((typeof v === "object" && v !== null && !Array.isArray(v)))) return false;
   const o = v as Record<string, unknown>;
@@ -685,7 +640,7 @@ function f31(v: unknown): boolean {
   x = o["keys"];
   if (x !== undefined) {
     p++;
-    if (!f32(x)) return false;
+    if (!f12(x)) return false;
   } else return false;
   x = o["hasMore"];
   if (x !== undefined) {
@@ -700,20 +655,12 @@ function f31(v: unknown): boolean {
   if (p < 3) return false;
   return true;
 }
-function f34(v: unknown): boolean {
-  if (!(Array.isArray(v))) return false;
-  for (let i = 0; i < v.length; i++) {
-    const x: unknown = v[i];
-    if (!(typeof x === "string")) return false;
-  }
-  return true;
-}
 function f33(v: unknown): boolean {
   if (!((typeof v === "object" && v !== null && !Array.isArray(v)))) return false;
   const o = v as Record<string, unknown>;
   for (const k in o) {
     const y = o[k];
-    if (!f34(y)) return false;
+    if (!f12(y)) return false;
   }
   return true;
 }
@@ -852,14 +799,6 @@ function f43(v: unknown): boolean {
   if (p < 1) return false;
   return true;
 }
-function f45(v: unknown): boolean {
-  if (!(Array.isArray(v))) return false;
-  for (let i = 0; i < v.length; i++) {
-    const x: unknown = v[i];
-    if (!(typeof x === "string")) return false;
-  }
-  return true;
-}
 function f44(v: unknown): boolean {
   if (!((typeof v === "object" && v !== null && !Array.isArray(v)))) return false;
   const o = v as Record<string, unknown>;
@@ -868,7 +807,7 @@ function f44(v: unknown): boolean {
   x = o["urls"];
   if (x !== undefined) {
     p++;
-    if (!f45(x)) return false;
+    if (!f12(x)) return false;
   }
   if (p < 1) return false;
   return true;
@@ -878,14 +817,6 @@ function f47(v: unknown): boolean {
   for (let i = 0; i < v.length; i++) {
     const x: unknown = v[i];
     if (!(Number.isInteger(x))) return false;
-  }
-  return true;
-}
-function f51(v: unknown): boolean {
-  if (!(Array.isArray(v))) return false;
-  for (let i = 0; i < v.length; i++) {
-    const x: unknown = v[i];
-    if (!(typeof x === "string")) return false;
   }
   return true;
 }
@@ -911,7 +842,7 @@ function f50(v: unknown): boolean {
   x = o["data"];
   if (x !== undefined) {
     p++;
-    if (!f51(x)) return false;
+    if (!f12(x)) return false;
   } else return false;
   x = o["more"];
   if (x !== undefined) {
@@ -958,23 +889,6 @@ function f46(v: unknown): boolean {
   if (p < 3) return false;
   return true;
 }
-function f58(v: unknown): boolean {
-  if (!(Array.isArray(v))) return false;
-  for (let i = 0; i < v.length; i++) {
-    const x: unknown = v[i];
-    if (!(typeof x === "string")) return false;
-  }
-  return true;
-}
-function f59(v: unknown): boolean {
-  if (!(v === null || Array.isArray(v))) return false;
-  if (typeof v !== "object" || v === null) return true;
-  for (let i = 0; i < v.length; i++) {
-    const x: unknown = v[i];
-    if (!(x === null || (typeof x === "object" && x !== null && !Array.isArray(x)))) return false;
-  }
-  return true;
-}
 function f57(v: unknown): boolean {
   if (!((typeof v === "object" && v !== null && !Array.isArray(v)))) return false;
   const o = v as Record<string, unknown>;
@@ -988,12 +902,12 @@ function f57(v: unknown): boolean {
   x = o["data"];
   if (x !== undefined) {
     p++;
-    if (!f58(x)) return false;
+    if (!f12(x)) return false;
   } else return false;
   x = o["more"];
   if (x !== undefined) {
     p++;
-    if (!f59(x)) return false;
+    if (!f52(x)) return false;
   }
   if (p < 3) return false;
   return true;
@@ -1501,7 +1415,7 @@ export const responseCheckers: Readonly<
   "/project": { "post": { "200": f8, "201": f8 } },
   "/project/{username}/{project}": { "get": { "200": f8 } },
   "/project/{username}/{project}/runs": { "get": { "200": f14 } },
-  "/project/{username}/{project}/runs/shows": { "post": { "200": f23 } },
+  "/project/{username}/{project}/runs/shows": { "post": { "200": f26 } },
   "/project/{username}/{project}/runs/{run}": { "get": { "200": f16 } },
   "/experiment/{cuid}/column": { "get": { "200": f28 } },
   "/house/metrics/scalar/keys": { "post": { "200": f31 } },

@@ -54,11 +54,12 @@ export interface ResponseSide {
 
 /**
  * The functions of a set of schemas, written as they are reached; a schema reached twice (a
- * shared component, a recursive one) is one function.
+ * shared component, a recursive one) is one function, and so are schemas of the same shape.
  */
 class CheckerWriter {
   readonly #names = new Map<Compiled, string>();
-  readonly #functions: string[] = [];
+  /** Each function's statements, by name. */
+  readonly #functions = new Map<string, string[]>();
   readonly #constants: string[] = [];
   /** The name of each set constant by its values' JSON (one constant per distinct enum). */
   readonly #sets = new Map<string, string>();
@@ -69,16 +70,42 @@ class CheckerWriter {
     if (known !== undefined) return known;
     const name = `f${this.#names.size}`;
     this.#names.set(c, name); // before the body: schemas may be recursive
-    const lines = this.#body(c);
-    this.#functions.push(
-      `function ${name}(v: unknown): boolean {\n${lines.map((l) => `  ${l}\n`).join("")}}`,
-    );
+    this.#functions.set(name, this.#body(c));
     return name;
   }
 
-  /** The module's constants (sets), then its functions. */
+  /**
+   * The module's constants (sets), then its functions, after merging the functions of schemas
+   * of the same shape (the names {@linkcode functionOf} gives change: ask again afterwards).
+   */
   source(): string {
-    return [...this.#constants, "", ...this.#functions].join("\n");
+    this.#merge();
+    const functions = [...this.#functions].map(([name, lines]) =>
+      `function ${name}(v: unknown): boolean {\n${lines.map((l) => `  ${l}\n`).join("")}}`
+    );
+    return [...this.#constants, "", ...functions].join("\n");
+  }
+
+  // Functions with the same statements (every list of strings, every page of a list of the same
+  // items) become one; repeated until none are the same, since merging the functions a function
+  // calls can make it the same as another.
+  #merge(): void {
+    for (;;) {
+      const byStatements = new Map<string, string>();
+      const merged = new Map<string, string>();
+      for (const [name, lines] of this.#functions) {
+        const statements = lines.join("\n");
+        const same = byStatements.get(statements);
+        if (same === undefined) byStatements.set(statements, name);
+        else merged.set(name, same);
+      }
+      if (merged.size === 0) return;
+      for (const name of merged.keys()) this.#functions.delete(name);
+      const rename = (line: string) =>
+        line.replace(/\bf\d+(?=\()/g, (name) => merged.get(name) ?? name);
+      for (const [name, lines] of this.#functions) this.#functions.set(name, lines.map(rename));
+      for (const [c, name] of this.#names) this.#names.set(c, merged.get(name) ?? name);
+    }
   }
 
   #set(values: Iterable<unknown>): string {
@@ -233,16 +260,26 @@ function mayBeContainer(mask: number): boolean {
 export function responseCheckersModule(side: ResponseSide, specPath: string): string {
   const compiler = new SchemaCompiler(side.components.schemas);
   const writer = new CheckerWriter();
-  const table: string[] = [];
+  const checked: [template: string, method: string, status: string, schema: Compiled][] = [];
   for (const [template, operations] of Object.entries(side.paths)) {
-    const methods: string[] = [];
     for (const [method, operation] of Object.entries(operations)) {
-      const statuses: string[] = [];
       for (const [status, response] of Object.entries(operation.responses)) {
         const schema = response.content?.["application/json"]?.schema;
         if (schema === undefined) continue;
-        statuses.push(`${JSON.stringify(status)}: ${writer.functionOf(compiler.compile(schema))}`);
+        const c = compiler.compile(schema);
+        writer.functionOf(c);
+        checked.push([template, method, status, c]);
       }
+    }
+  }
+  const functions = writer.source();
+  const table: string[] = [];
+  for (const [template, operations] of Object.entries(side.paths)) {
+    const methods: string[] = [];
+    for (const method of Object.keys(operations)) {
+      const statuses = checked
+        .filter(([t, m]) => t === template && m === method)
+        .map(([, , status, c]) => `${JSON.stringify(status)}: ${writer.functionOf(c)}`);
       if (statuses.length > 0) {
         methods.push(`${JSON.stringify(method)}: { ${statuses.join(", ")} }`);
       }
@@ -267,7 +304,7 @@ export function responseCheckersModule(side: ResponseSide, specPath: string): st
  * @module
  */
 
-${writer.source()}
+${functions}
 
 /** By path template, lowercase method and status: the check of that response's JSON body. */
 export const responseCheckers: Readonly<

@@ -7,16 +7,7 @@
  * @module
  */
 
-import {
-  ANY_TYPE,
-  ARRAY_BIT,
-  BOOLEAN_BIT,
-  INTEGER_BIT,
-  NULL_BIT,
-  NUMBER_BIT,
-  OBJECT_BIT,
-  STRING_BIT,
-} from "./_json_type_bits.ts";
+import { ANY_TYPE, typeMaskOf } from "./_json_type_bits.ts";
 
 /** The subset of JSON Schema the spec's response schemas use. */
 export interface Schema {
@@ -165,19 +156,4 @@ export class SchemaCompiler {
     }
     return current;
   }
-}
-
-/** The mask of a schema's types: `number` admits integers too (JSON Schema's rule). */
-function typeMaskOf(types: readonly string[]): number {
-  let mask = 0;
-  for (const type of types) {
-    if (type === "null") mask |= NULL_BIT;
-    else if (type === "boolean") mask |= BOOLEAN_BIT;
-    else if (type === "string") mask |= STRING_BIT;
-    else if (type === "object") mask |= OBJECT_BIT;
-    else if (type === "array") mask |= ARRAY_BIT;
-    else if (type === "integer") mask |= INTEGER_BIT;
-    else if (type === "number") mask |= NUMBER_BIT | INTEGER_BIT;
-  }
-  return mask;
 }

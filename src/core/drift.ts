@@ -30,16 +30,7 @@ import { responseSpec } from "../../generated/response_spec.ts";
 // Its fast path, generated from the same schemas (one function per schema, no data walk).
 import { responseCheckers } from "../../generated/response_checkers.ts";
 import { type Compiled, type Schema, SchemaCompiler } from "./_compiled_schema.ts";
-import {
-  ANY_TYPE,
-  ARRAY_BIT,
-  BOOLEAN_BIT,
-  INTEGER_BIT,
-  NULL_BIT,
-  NUMBER_BIT,
-  OBJECT_BIT,
-  STRING_BIT,
-} from "./_json_type_bits.ts";
+import { ANY_TYPE, typeBit } from "./_json_type_bits.ts";
 import { ResponseError } from "./errors.ts";
 import { terminalText } from "./terminal_text.ts";
 
@@ -235,22 +226,6 @@ function typeOf(value: unknown): string {
   if (Array.isArray(value)) return "array";
   if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
   return typeof value;
-}
-
-/** The bit of a value's JSON type (0 for what JSON cannot carry: it matches no type). */
-function typeBit(value: unknown): number {
-  switch (typeof value) {
-    case "string":
-      return STRING_BIT;
-    case "number":
-      return Number.isInteger(value) ? INTEGER_BIT : NUMBER_BIT;
-    case "boolean":
-      return BOOLEAN_BIT;
-    case "object":
-      return value === null ? NULL_BIT : Array.isArray(value) ? ARRAY_BIT : OBJECT_BIT;
-    default:
-      return 0;
-  }
 }
 
 function hasType(types: ReadonlySet<string>, value: unknown): boolean {
