@@ -9,9 +9,9 @@
  * module (and kept in the runtime's code cache) instead of being built and compiled by every
  * process on its first response, and the client needs no runtime code generation.
  *
- * A generated function answers exactly what `conforms` in `src/core/drift.ts` answers for the
- * same {@linkcode Compiled} schema: whether a value has nothing to report or fix
- * (`tests/core/drift_fast_path_test.ts` checks both against the spec on every response schema).
+ * A generated function answers what `conforms` in `src/core/drift.ts` answers for the same
+ * {@linkcode Compiled} schema: whether a value has nothing to report or fix
+ * (`tests/core/drift_fast_path_test.ts` checks every one against its own reading of the spec).
  *
  * @example
  * ```ts ignore

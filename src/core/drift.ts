@@ -27,7 +27,7 @@
 
 // The response side of the spec only (success schemas, no descriptions): every client loads it.
 import { responseSpec } from "../../generated/response_spec.ts";
-// Its fast path, generated from the same schemas (one function per schema, no data walk).
+// Its fast path, generated from the same schemas (one function per schema's shape, no data walk).
 import { responseCheckers } from "../../generated/response_checkers.ts";
 import { type Compiled, type Schema, SchemaCompiler } from "./_compiled_schema.ts";
 import { ANY_TYPE, typeBit } from "./_json_type_bits.ts";
@@ -254,8 +254,9 @@ function gotOf(value: unknown): string {
 }
 
 /**
- * Whether a value conforms to the schema with nothing to report or fix: the fast path of the
- * walk (no paths, no exceptions). Only a value for which this is false is walked in detail.
+ * Whether a value conforms to the schema with nothing to report or fix (no paths, no
+ * exceptions): what a generated checker answers for a whole body, asked by the walk for the
+ * parts of a body that needs fixing. Only a value for which this is false is walked in detail.
  */
 function conforms(c: Compiled, value: unknown): boolean {
   if (c.alternatives !== undefined) {
