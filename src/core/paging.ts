@@ -162,8 +162,11 @@ export class Pager<T> implements AsyncIterable<T> {
     const schedule = () => {
       while (pending.length < window && next <= pages) {
         const page = next++;
+        // A page still waiting for a slot when the iteration ends is not requested.
         const task = this.#limiter
-          ? this.#limiter.run(() => this.#fetch(page, this.size))
+          ? this.#limiter.run(() =>
+            finished ? Promise.reject(stoppedError()) : this.#fetch(page, this.size)
+          )
           : this.#fetch(page, this.size);
         task.catch(() => {}); // observed below; avoids an unhandled rejection if the caller stops early
         pending.push(task);
@@ -174,12 +177,18 @@ export class Pager<T> implements AsyncIterable<T> {
       items[index++] = undefined;
       return item;
     };
-    const finish = (): IteratorReturnResult<undefined> => {
+    // Ends the iteration; what it returns settles once the pages in flight have been answered,
+    // so that nothing of a stopped or failed iteration is still running when it ends.
+    const finish = (): Promise<IteratorReturnResult<undefined>> => {
       finished = true;
       items = [];
+      const inFlight = pending;
       pending = [];
-      return done;
+      return inFlight.length === 0
+        ? Promise.resolve(done)
+        : Promise.allSettled(inFlight).then(() => done);
     };
+    const stoppedError = () => new AbortError("GET", "(list iteration)", { cause: "stopped" });
     const advance = async (): Promise<IteratorResult<T>> => {
       try {
         for (;;) {
@@ -214,7 +223,7 @@ export class Pager<T> implements AsyncIterable<T> {
           index = 0;
         }
       } catch (error) {
-        finish();
+        await finish();
         throw error;
       }
     };
@@ -238,7 +247,7 @@ export class Pager<T> implements AsyncIterable<T> {
         result.then(settle, settle);
         return result;
       },
-      return: (): Promise<IteratorResult<T>> => Promise.resolve(finish()),
+      return: (): Promise<IteratorResult<T>> => finish(),
     };
   }
 

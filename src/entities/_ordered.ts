@@ -9,15 +9,18 @@
 
 /**
  * Maps items to results with at most `window` tasks pending, yielding results in input order.
- * The first failure is thrown when its turn comes; no further item is started after the
- * consumer stops or a task fails.
+ * The first failure is thrown when its turn comes. When the consumer stops or a task fails, no
+ * further item is started, `stopped` (given to every task) is aborted so that tasks send no
+ * further request, and the generator returns (or throws) only once the tasks still pending
+ * have settled: nothing of it is running after that.
  */
 export async function* orderedMap<T, R>(
   items: AsyncIterable<T>,
   window: number,
-  task: (item: T) => Promise<R>,
+  task: (item: T, stopped: AbortSignal) => Promise<R>,
 ): AsyncGenerator<R> {
   const pending: Promise<R>[] = [];
+  const stop = new AbortController();
   const iterator = items[Symbol.asyncIterator]();
   let exhausted = false;
   try {
@@ -26,7 +29,7 @@ export async function* orderedMap<T, R>(
         const next = await iterator.next();
         if (next.done === true) exhausted = true;
         else {
-          const promise = task(next.value);
+          const promise = task(next.value, stop.signal);
           promise.catch(() => {}); // awaited in order below; never unhandled meanwhile
           pending.push(promise);
         }
@@ -36,7 +39,9 @@ export async function* orderedMap<T, R>(
       yield await head;
     }
   } finally {
+    stop.abort();
     if (!exhausted) await iterator.return?.();
+    await Promise.allSettled(pending);
   }
 }
 
@@ -45,13 +50,16 @@ interface Slot<T> {
   done: boolean;
   error: { error: unknown } | undefined;
   space: (() => void) | undefined;
+  /** Its producer, which never rejects; settled once the slot is done or failed. */
+  ended: Promise<void>;
 }
 
 /**
  * Streams the batches of several sources concurrently (at most `window` sources open, each
  * holding at most `buffer` batches ahead of the consumer) and yields them source by source, in
  * the sources' order. A failing source fails the whole stream as soon as it fails; when the
- * consumer stops (or fails), `stop` aborts the sources still running.
+ * consumer stops (or fails), `stop` aborts the sources still running, and the generator returns
+ * (or throws) only once they have ended.
  */
 export async function* orderedStreams<T>(
   sources: AsyncIterable<() => AsyncIterable<T[]>>,
@@ -97,9 +105,15 @@ export async function* orderedStreams<T>(
         exhausted = true;
         return;
       }
-      const slot: Slot<T> = { queue: [], done: false, error: undefined, space: undefined };
+      const slot: Slot<T> = {
+        queue: [],
+        done: false,
+        error: undefined,
+        space: undefined,
+        ended: Promise.resolve(),
+      };
       slots.push(slot);
-      void produce(slot, next.value);
+      slot.ended = produce(slot, next.value);
     }
   };
 
@@ -130,5 +144,7 @@ export async function* orderedStreams<T>(
     for (const slot of slots) slot.space?.();
     options.stop();
     if (!exhausted) await iterator.return?.();
+    // Slots leave the list only when done, so the producers still running are all here.
+    await Promise.all(slots.map((slot) => slot.ended));
   }
 }

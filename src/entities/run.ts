@@ -1160,15 +1160,20 @@ export async function runTableFields(
 /**
  * @internal {@linkcode runTableFields} and `run.summary(keys)` of one run for a runs table: the
  * same requests and failures, and when the full record names the run's cuid and project (as a
- * server's does) and the client is connected, no wait but for the two requests.
+ * server's does) and the client is connected, no wait but for the two requests. Once `stopped`
+ * is aborted (the table's consumer is gone), it sends no further request (a request already
+ * sent finishes; not aborting it spares every request a combined signal).
  */
 export async function runTableEntry(
   run: Run,
   summaryKeys: readonly string[] | undefined | null,
   options: RequestOptions = {},
+  stopped?: AbortSignal,
 ): Promise<[RunTableFields, SummaryJson | undefined]> {
   const core = coreOf(run);
+  stopped?.throwIfAborted();
   const record = await core.full(options);
+  stopped?.throwIfAborted();
   const transport = core.ctx.connected();
   const runId = str(record["cuid"]);
   const projectId = str(record["project_id"]);

@@ -514,11 +514,15 @@ export class RunsTable implements AsyncIterable<TableRow> {
       : options.summary === false
       ? null
       : options.summary;
-    yield* orderedMap(this.#runs, limiter.concurrency * 2, (run) =>
-      limiter.run(async () => {
-        const [fields, summary] = await runTableEntry(run, summaryKeys, request);
-        return tableRow(builder, run.path, fields, summary, options);
-      }));
+    yield* orderedMap(
+      this.#runs,
+      limiter.concurrency * 2,
+      (run, stopped) =>
+        limiter.run(async () => {
+          const [fields, summary] = await runTableEntry(run, summaryKeys, request, stopped);
+          return tableRow(builder, run.path, fields, summary, options);
+        }),
+    );
   }
 
   /**

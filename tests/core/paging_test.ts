@@ -53,6 +53,35 @@ describe("Pager", () => {
     assert.deepEqual(fetched.slice(0, 4), [1, 1, 2, 3]);
   });
 
+  it("ends once the pages in flight are answered, and never requests one still waiting", async () => {
+    const limiter = new Limiter(3);
+    const started: number[] = [];
+    const answered: number[] = [];
+    const pager = new Pager<number>(
+      async (page, size) => {
+        started.push(page);
+        await new Promise((resolve) => setTimeout(resolve, [0, 0, 10, 60, 40][page] ?? 0));
+        answered.push(page);
+        return pages(95, size)(page);
+      },
+      { size: 10, all: true },
+      limiter,
+    );
+    const iterator = pager[Symbol.asyncIterator]();
+    for (let i = 0; i < 10; i++) await iterator.next(); // the first page, used up
+    // Another task holds one of the limiter's slots: pages 2 and 3 are sent, and 4 once 2 is in.
+    let release = () => {};
+    const other = limiter.run(() => new Promise<void>((resolve) => release = resolve));
+    assert.deepEqual(await iterator.next(), { done: false, value: 10 }); // page 2 answered
+    assert.deepEqual(started, [1, 2, 3, 4]); // and page 5 waits for a slot
+    assert.deepEqual(await iterator.return?.(), { done: true, value: undefined });
+    assert.deepEqual(answered, [1, 2, 4, 3], "pages 3 and 4, in flight, answered before it ended");
+    release();
+    await other;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(started, [1, 2, 3, 4], "page 5, waiting for a slot, was never requested");
+  });
+
   it("fetches only the requested page without all, and stops early with toArray({ limit })", async () => {
     const fetched: number[] = [];
     const fetch = (page: number, size: number) => {

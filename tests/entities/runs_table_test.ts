@@ -2,6 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   type Api,
+  InternalServerError,
   ResponseError,
   type Run,
   RUN_TABLE_COLUMNS,
@@ -10,7 +11,7 @@ import {
 } from "../../mod.ts";
 import { type LocalServer, startServer } from "../../src/server/mod.ts";
 import { flattenConfig, summaryCells } from "../../src/entities/runs_table.ts";
-import { apiFor, callsTo, sweep } from "./_setup.ts";
+import { apiCalls, apiFor, callsTo, sweep } from "./_setup.ts";
 
 const SWEEP = "vision-lab/resnet-sweep";
 
@@ -181,6 +182,40 @@ describe("runs.table()", () => {
       );
     } finally {
       server.setFaults({});
+    }
+  });
+
+  it("ends with its first failure: nothing of it in flight then, and nothing sent after", async () => {
+    // The first run record answered fails; every other answer comes 40 ms late, so that when
+    // the table fails, the other runs' requests are in flight or waiting for the limiter.
+    let failed = false;
+    let answered = 0;
+    server.setResponseHook(async (operation, response) => {
+      if (operation === "getRun" && !failed) {
+        failed = true;
+        answered++;
+        return Response.json({ code: "503", message: "unavailable" }, { status: 503 });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      answered++;
+      return response;
+    });
+    try {
+      server.clearRequests();
+      await assert.rejects(
+        api.runsGet(SWEEP, { size: 10 }).table({ summary: ["lr"] }, { maxRetries: 0 }).collect(),
+        (error: Error) => error instanceof InternalServerError && error.status === 503,
+      );
+      const sent = apiCalls(server).length;
+      assert.ok(
+        callsTo(server, "GET", /\/runs\/[^/]+$/).length > 1,
+        `the other runs were under way when the first failed (${sent} requests)`,
+      );
+      assert.equal(answered, sent, "every request it sent was answered before it failed");
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      assert.equal(apiCalls(server).length, sent, "no request after it failed");
+    } finally {
+      server.setResponseHook(undefined);
     }
   });
 
