@@ -233,15 +233,6 @@ export function sortKeys<T extends object>(value: T): T {
   return sorted as T;
 }
 
-/** Runs `task` over every item under the limiter, keeping order. */
-export async function mapLimited<T, R>(
-  limiter: Limiter,
-  items: readonly T[],
-  task: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  return await Promise.all(items.map((item, index) => limiter.run(() => task(item, index))));
-}
-
 /** Checks an optional boolean option; `undefined` gives the default. */
 export function checkBoolean(field: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;

@@ -7,19 +7,12 @@
  */
 
 import { ApiError, AuthenticationError, ResponseError } from "../core/errors.ts";
+import { mapLimited } from "../core/map_limited.ts";
 import { checkRequestOptions } from "../core/option_checks.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import { type PageInfo, Pager, type PageResult, type ToArrayOptions } from "../core/paging.ts";
 import type { Limiter } from "../core/limiter.ts";
-import {
-  type Context,
-  expectRecord,
-  isRecord,
-  type JsonRecord,
-  Lazy,
-  mapLimited,
-  str,
-} from "./_lazy.ts";
+import { type Context, expectRecord, isRecord, type JsonRecord, Lazy, str } from "./_lazy.ts";
 import type { Column, ColumnJson } from "./column.ts";
 import { newColumnFromRecord } from "./column.ts";
 import type { Project, ProjectJson } from "./project.ts";
@@ -156,7 +149,7 @@ export abstract class EntityList<T> implements AsyncIterable<T> {
     const total = await pager.total;
     const pages = await pager.pages;
     const items = await pager.toArray();
-    const list = await mapLimited(await this.#ctx.limiter(), items, serialize);
+    const list = await mapLimited(items, await this.#ctx.limiter(), serialize);
     return { page: this.page, size: this.size, total, pages, list };
   }
 }

@@ -6,6 +6,7 @@
  */
 
 import { ResponseError, ValidationError } from "../core/errors.ts";
+import { mapLimited } from "../core/map_limited.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import {
   arr,
@@ -19,7 +20,6 @@ import {
   isRecord,
   type JsonRecord,
   Lazy,
-  mapLimited,
   obj,
   sortKeys,
   str,
@@ -575,8 +575,8 @@ export class Project {
     const commit = checkBoolean("commit", deleteOptions.commit, false);
     const limiter = await this.#ctx.limiter();
     const records = await mapLimited(
-      limiter,
       ids,
+      limiter,
       (id) => fetchRunRecord(this.#ctx, this.#username, this.#name, id, options),
     );
     const seen = new Set<string>();

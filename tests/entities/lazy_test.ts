@@ -1,8 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { clone, deepFreeze, Lazy, mapLimited, sortKeys } from "../../src/entities/_lazy.ts";
+import { clone, deepFreeze, Lazy, sortKeys } from "../../src/entities/_lazy.ts";
 import { flattenRuns } from "../../src/entities/lists.ts";
-import { Limiter } from "../../src/core/limiter.ts";
 import { AbortError, ResponseError } from "../../src/core/errors.ts";
 
 describe("Lazy", () => {
@@ -181,22 +180,5 @@ describe("clone", () => {
       const source = value(0);
       assert.deepEqual(clone(source), structuredClone(source));
     }
-  });
-});
-
-describe("mapLimited", () => {
-  it("keeps the order and never runs more tasks than the limit", async () => {
-    const limiter = new Limiter(2);
-    let active = 0;
-    let peak = 0;
-    const result = await mapLimited(limiter, [1, 2, 3, 4, 5], async (n) => {
-      active++;
-      peak = Math.max(peak, active);
-      await new Promise((resolve) => setTimeout(resolve, 3));
-      active--;
-      return n * 10;
-    });
-    assert.deepEqual(result, [10, 20, 30, 40, 50]);
-    assert.ok(peak <= 2);
   });
 });

@@ -14,7 +14,7 @@ import type { Api } from "../../../mod.ts";
 import { type CommandContext, loadLibrary, UsageError } from "../context.ts";
 import { nonFiniteText } from "../output.ts";
 import { formatCount, formatDuration } from "../progress.ts";
-import { mapLimited } from "./_shared.ts";
+import { mapLimited } from "../../core/map_limited.ts";
 
 function resolveIn(ctx: CommandContext, file: string): string {
   return isAbsolute(file) ? file : join(ctx.io.cwd, file);

@@ -13,6 +13,7 @@ import type { Api, DeletePlan } from "../../../mod.ts";
 import { type CommandContext, UsageError } from "../context.ts";
 import type { TableView } from "../output.ts";
 import { type Invocation, leaf, type LeafDoc, withCommon } from "../options.ts";
+import { mapLimited } from "../../core/map_limited.ts";
 
 /**
  * A paged list from the library: iterable, with `page`, `size`, `all`, `total`, `pages`.
@@ -134,38 +135,6 @@ export async function firstPage(
     );
   }
   return o.pageNum ?? 1;
-}
-
-/**
- * Maps items with at most `limit` calls in flight, keeping order.
- *
- * @param items The items.
- * @param limit Concurrency.
- * @param fn The mapping.
- * @returns The results in item order.
- *
- * @example Four at a time
- * ```ts
- * import { mapLimited } from "./_shared.ts";
- *
- * await mapLimited([1, 2, 3], 2, async (n) => n * 2); // [2, 4, 6]
- * ```
- */
-export async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /**
