@@ -7,6 +7,7 @@
 
 import { ApiResponse } from "../core/api_response.ts";
 import { ResponseError, ValidationError } from "../core/errors.ts";
+import { settleAll } from "../core/settle_all.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import type { Transport } from "../core/transport.ts";
 import { type LogLine, type LogsJson, type LogsQuery, scanLogs } from "../metrics/logs.ts";
@@ -1178,7 +1179,7 @@ export async function runTableEntry(
   const runId = str(record["cuid"]);
   const projectId = str(record["project_id"]);
   if (transport === undefined || runId === "" || projectId === "") {
-    return await Promise.all([
+    return await settleAll([
       runTableFields(run, options),
       summaryKeys === null ? undefined : run.summary(summaryKeys, options),
     ]);

@@ -11,6 +11,8 @@ import type { ClientOptions } from "../core/client_options.ts";
 import { writeFileAtomic } from "../core/atomic_file.ts";
 import { AbortError, ApiError, ResponseError, ValidationError } from "../core/errors.ts";
 import { Limiter } from "../core/limiter.ts";
+import { mapLimited } from "../core/map_limited.ts";
+import { settleAll } from "../core/settle_all.ts";
 import { Api } from "../entities/api.ts";
 import type { Project, ProjectRunsOptions } from "../entities/project.ts";
 import { type Run, runCore } from "../entities/run.ts";
@@ -184,33 +186,6 @@ function parseSince(since: string | Date | undefined): number | undefined {
 
 /** A run selected for the sync: what the plan compares, and the listing's run to fetch it with. */
 type RemoteRunInfo = RemoteRun & { project: string; summary: Record<string, unknown>; run: Run };
-
-/**
- * The values of `promises`, once every one has settled; the first failure (in their order) is
- * thrown then, so that no request or write of the batch is still running when the caller fails.
- */
-async function settleAll<T extends readonly unknown[] | []>(
-  promises: T,
-): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
-  const settled = await Promise.allSettled<readonly unknown[]>(promises);
-  const values: unknown[] = [];
-  for (const result of settled) {
-    if (result.status === "rejected") throw result.reason;
-    values.push(result.value);
-  }
-  return values as {
-    -readonly [K in keyof T]: Awaited<T[K]>;
-  };
-}
-
-/** `task` over every item under `limiter`, in order, like {@linkcode settleAll}. */
-function mapSettled<T, R>(
-  limiter: Limiter,
-  items: readonly T[],
-  task: (item: T) => Promise<R>,
-): Promise<R[]> {
-  return settleAll(items.map((item) => limiter.run(() => task(item))));
-}
 
 function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortError("MIRROR", "mirror");
@@ -420,7 +395,7 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
     for (let from = 0; from < runs.length; from += window) {
       if (maxRuns !== undefined && selected.length >= maxRuns) break;
       const part = runs.slice(from, from + window);
-      const records = await mapSettled(clientLimiter, part, (run) => runCore(run).full());
+      const records = await mapLimited(part, clientLimiter, (run) => runCore(run).full());
       for (let i = 0; i < part.length; i++) {
         const record = records[i]!;
         const createdAt = Date.parse(String(record.createdAt ?? ""));
@@ -430,7 +405,7 @@ export async function mirror(target: string, options: MirrorOptions): Promise<Mi
       }
     }
     progress.total += selected.length;
-    const summaries = await mapSettled(clientLimiter, selected, async ({ run }) => {
+    const summaries = await mapLimited(selected, clientLimiter, async ({ run }) => {
       checkAborted(signal);
       const summary = await run.summary();
       progress.metadata++;
