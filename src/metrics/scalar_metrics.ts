@@ -14,6 +14,7 @@
  */
 
 import { ResponseError, ValidationError } from "../core/errors.ts";
+import { settleAll } from "../core/settle_all.ts";
 import { checkRequestOptions } from "../core/option_checks.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import type { Transport } from "../core/transport.ts";
@@ -253,7 +254,7 @@ export async function fetchValueStats(
     };
     return limited ? transport.limiter.run(send) : send();
   };
-  const [stepStats, timestampStats] = await Promise.all([request("step"), request("timestamp")]);
+  const [stepStats, timestampStats] = await settleAll([request("step"), request("timestamp")]);
   return mergeValueStats(stepStats, timestampStats);
 }
 
@@ -381,7 +382,7 @@ async function optionalStats(
 
 /**
  * Runs tasks concurrently; on the first failure, aborts the others (through the signal each task
- * receives) and rethrows that failure.
+ * receives) and rethrows that failure once they have ended.
  */
 async function allOrAbort<T>(
   tasks: readonly ((signal: AbortSignal) => Promise<T>)[],
@@ -391,10 +392,12 @@ async function allOrAbort<T>(
   const combined = signal === undefined
     ? controller.signal
     : AbortSignal.any([signal, controller.signal]);
+  const running = tasks.map((task) => task(combined));
   try {
-    return await Promise.all(tasks.map((task) => task(combined)));
+    return await Promise.all(running);
   } catch (error) {
     controller.abort(error);
+    await Promise.allSettled(running);
     throw error;
   }
 }
@@ -479,7 +482,7 @@ export async function fetchScalarMetrics(
     entries = await allOrAbort(
       chunks.map((chunk) => async (signal: AbortSignal): Promise<ScalarSeriesJson[]> => {
         const callOptions = { ...options, signal };
-        const [series, stats] = await Promise.all([
+        const [series, stats] = await settleAll([
           fetchSampledSeries(transport, ref, chunk, num, callOptions, true),
           optionalStats(transport, ref, chunk, num, callOptions),
         ]);
@@ -510,7 +513,7 @@ export async function fetchScalarMetrics(
           );
           return collector;
         };
-        const [points, stats] = await Promise.all([
+        const [points, stats] = await settleAll([
           collect(),
           optionalStats(transport, ref, chunk, num, callOptions),
         ]);

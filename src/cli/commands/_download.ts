@@ -15,6 +15,7 @@ import { type CommandContext, loadLibrary, UsageError } from "../context.ts";
 import { nonFiniteText } from "../output.ts";
 import { formatCount, formatDuration } from "../progress.ts";
 import { mapLimited } from "../../core/map_limited.ts";
+import { settleAll } from "../../core/settle_all.ts";
 
 function resolveIn(ctx: CommandContext, file: string): string {
   return isAbsolute(file) ? file : join(ctx.io.cwd, file);
@@ -423,7 +424,7 @@ export async function downloadRun(
   await lib.writeFileAtomic(join(dir, "run.json"), JSON.stringify(runJson, null, 2) + "\n");
 
   // Which keys are scalar and which are media.
-  const [custom, system, mediaKeys] = await Promise.all([
+  const [custom, system, mediaKeys] = await settleAll([
     run.series({ metricType: "SCALAR", metricClass: "CUSTOM" }).keys,
     options.keys ? run.series({ metricType: "SCALAR", metricClass: "SYSTEM" }).keys : [],
     options.media || options.keys
