@@ -159,15 +159,21 @@ export class Pager<T> implements AsyncIterable<T> {
     let next = 1; // with `pages` 0: nothing to schedule until the first page says so
     let pages = 0;
     const window = Math.max(1, this.#limiter?.concurrency ?? 1);
+    // The page requests sent and not yet answered (a page waiting for a limiter slot is not
+    // among them: when the iteration has ended by the time it gets one, it is not requested).
+    const inFlight = new Set<Promise<PageResult<T>>>();
+    const request = (page: number): Promise<PageResult<T>> => {
+      if (finished) return Promise.reject(stoppedError());
+      const sent = this.#fetch(page, this.size);
+      inFlight.add(sent);
+      const answered = () => inFlight.delete(sent);
+      sent.then(answered, answered);
+      return sent;
+    };
     const schedule = () => {
       while (pending.length < window && next <= pages) {
         const page = next++;
-        // A page still waiting for a slot when the iteration ends is not requested.
-        const task = this.#limiter
-          ? this.#limiter.run(() =>
-            finished ? Promise.reject(stoppedError()) : this.#fetch(page, this.size)
-          )
-          : this.#fetch(page, this.size);
+        const task = this.#limiter ? this.#limiter.run(() => request(page)) : request(page);
         task.catch(() => {}); // observed below; avoids an unhandled rejection if the caller stops early
         pending.push(task);
       }
@@ -178,15 +184,15 @@ export class Pager<T> implements AsyncIterable<T> {
       return item;
     };
     // Ends the iteration; what it returns settles once the pages in flight have been answered,
-    // so that nothing of a stopped or failed iteration is still running when it ends.
+    // so that nothing of a stopped or failed iteration is still running when it ends. Pages still
+    // waiting for a slot are not waited for (the slot may be held by this iteration's consumer).
     const finish = (): Promise<IteratorReturnResult<undefined>> => {
       finished = true;
       items = [];
-      const inFlight = pending;
       pending = [];
-      return inFlight.length === 0
+      return inFlight.size === 0
         ? Promise.resolve(done)
-        : Promise.allSettled(inFlight).then(() => done);
+        : Promise.allSettled([...inFlight]).then(() => done);
     };
     const stoppedError = () => new AbortError("GET", "(list iteration)", { cause: "stopped" });
     const advance = async (): Promise<IteratorResult<T>> => {
