@@ -134,7 +134,7 @@ export function serializeQuery(query: Record<string, unknown>): string {
   for (const name of Object.keys(query)) {
     const value = query[name];
     if (value === undefined || value === null) continue;
-    const shown = typeof value === "boolean" ? (value ? "True" : "False") : String(value);
+    const shown = queryText(value);
     if (!isFormSafe(name) || !isFormSafe(shown)) return formEncoded(query);
     text += `${text === "" ? "" : "&"}${name}=${shown}`;
   }
@@ -145,10 +145,14 @@ function formEncoded(query: Record<string, unknown>): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) {
     if (value === undefined || value === null) continue;
-    if (typeof value === "boolean") params.append(name, value ? "True" : "False");
-    else params.append(name, String(value));
+    params.append(name, queryText(value));
   }
   return params.toString();
+}
+
+// A query value as the Python SDK sends it (`requests` writes booleans as `True` / `False`).
+function queryText(value: unknown): string {
+  return typeof value === "boolean" ? (value ? "True" : "False") : String(value);
 }
 
 // Whether form encoding (application/x-www-form-urlencoded) leaves the text as it is: ASCII
