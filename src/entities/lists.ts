@@ -436,11 +436,23 @@ export class Runs extends EntityList<Run> {
             }),
           options,
         );
-        const { list, total, pages } = readPage(
-          body,
-          `GET /api/project/${username}/${project}/runs`,
-        );
-        return { items: flattenRuns(list).map(toRun), total, pages };
+        const label = `GET /api/project/${username}/${project}/runs`;
+        const { list, total, pages } = readPage(body, label);
+        // One pass over the page (not flattenRuns' walk for grouped bodies and a second array):
+        // a paged list is flat, and every element was checked to be an object by readPage.
+        const items: Run[] = new Array(list.length);
+        for (let i = 0; i < list.length; i++) {
+          const record = list[i]!;
+          const cuid = record["cuid"];
+          if (typeof cuid !== "string" || cuid === "") {
+            // A list never loses an element silently (drift policy).
+            throw new ResponseError(
+              `Cannot use response of ${label}: "list[${i}].cuid" expected a non-empty string`,
+            );
+          }
+          items[i] = toRun(record as RunRecord);
+        }
+        return { items, total, pages };
       },
       paging,
       options,

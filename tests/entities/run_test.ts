@@ -5,6 +5,7 @@ import {
   Experiment,
   InternalServerError,
   NotFoundError,
+  ResponseError,
   Run,
   type RunJson,
   Runs,
@@ -173,6 +174,30 @@ describe("Run", () => {
         callsTo(fx.server, "GET", "/api/project/vision-lab/resnet-sweep/runs").length,
         1,
       );
+    });
+
+    it("fails on a listed run without a cuid, naming the request and the element", async () => {
+      // The spec's check lets an empty string through (it is a string); the list does not: a
+      // run without an id cannot be addressed, and a list never drops an element silently.
+      fx.server.setFaults({
+        mutateResponses: [{
+          operationId: "listRuns",
+          pointer: "/list/3/cuid",
+          action: "set",
+          value: "",
+        }],
+      });
+      try {
+        await assert.rejects(
+          fx.api.runsGet("vision-lab/resnet-sweep", { size: 10 }).toArray(),
+          (error: unknown) =>
+            error instanceof ResponseError &&
+            error.message ===
+              'Cannot use response of GET /api/project/vision-lab/resnet-sweep/runs: "list[3].cuid" expected a non-empty string',
+        );
+      } finally {
+        fx.server.setFaults({});
+      }
     });
 
     it("rejects an invalid size or page with ValidationError before any request", () => {
