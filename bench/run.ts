@@ -342,7 +342,9 @@ async function timeCommand(
   }).output();
   const wallMs = performance.now() - started;
   if (!output.success) throw new Error(`${program} ${args.join(" ")} failed`);
-  const last = new TextDecoder().decode(output.stderr).trim().split("\n").at(-1) ?? "";
+  const stderr = new TextDecoder().decode(output.stderr);
+  if (REGISTRY_FETCH.test(stderr)) registryFetches.add(args.join(" "));
+  const last = stderr.trim().split("\n").at(-1) ?? "";
   const [user, system] = last.split(" ").map(Number);
   const cpuMs = timed && Number.isFinite(user) && Number.isFinite(system)
     ? (user! + system!) * 1000
@@ -351,6 +353,15 @@ async function timeCommand(
 }
 
 const hasTime = await Deno.stat("/usr/bin/time").then(() => true, () => false);
+
+// Deno prints "Download https://registry.npmjs.org/…" when a start-up fetches npm metadata. With a
+// cache whose packages were installed without their metadata (`deno check` or `deno run` filled
+// it; see the README), Deno 2.9 fetches it on every start and never keeps it: each timed start
+// then includes a registry round trip that is not the CLI's.
+// (At a line's start, or after the "m" that ends its colour code.)
+const REGISTRY_FETCH = /(?:^|m)Download https?:\/\//m;
+/** The timed commands whose Deno fetched npm metadata (see {@linkcode REGISTRY_FETCH}). */
+const registryFetches = new Set<string>();
 
 /** The bench server of the running scenarios, reused while their server options are the same. */
 let current: { key: string; server: Awaited<ReturnType<typeof startServer>> } | undefined;
@@ -573,6 +584,13 @@ if (!only || "(d)".includes(only)) {
         target,
         extra: { cpuMs: Math.round(client.cpuMs), emptyCpuMs: Math.round(empty.cpuMs) },
       };
+      if (registryFetches.has(args.join(" "))) {
+        row.extra!["npmMetadataFetchedAtStart"] = "yes (see the README)";
+        console.error(
+          `warning: ${label}: Deno fetched npm metadata at start-up, so the time includes a ` +
+            "registry round trip (`deno run -A scripts/ci.ts dependencies` caches it once)",
+        );
+      }
       if (pythonSdk && pythonArgs) {
         const command = pythonSdk.cli([...pythonArgs]);
         row.python = await measureAll(command.program, command.args, command.env);
