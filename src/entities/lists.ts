@@ -201,16 +201,7 @@ export function flattenRuns(body: unknown, label = "run list"): RunRecord[] {
       throw new ResponseError(`Cannot use response of ${label}: groups nested too deep at ${at}`);
     }
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        const item: unknown = value[i];
-        if (!isRecord(item) || typeof item["cuid"] !== "string" || item["cuid"] === "") {
-          // A list never loses an element silently (drift policy).
-          throw new ResponseError(
-            `Cannot use response of ${label}: "${at}[${i}].cuid" expected a non-empty string`,
-          );
-        }
-        runs.push(item as RunRecord);
-      }
+      for (let i = 0; i < value.length; i++) runs.push(runRecordAt(value, i, label, at));
     } else if (isRecord(value)) {
       for (const [name, inner] of Object.entries(value)) {
         visit(inner, depth + 1, at === "" ? name : `${at}.${name}`);
@@ -221,6 +212,21 @@ export function flattenRuns(body: unknown, label = "run list"): RunRecord[] {
   };
   visit(body, 0, "");
   return runs;
+}
+
+/**
+ * Element `i` of a list of runs, which must be an object with a non-empty `cuid` (a run without
+ * one cannot be addressed), or a failure naming it: a list never loses an element silently (drift
+ * policy). `at` is the list's path in the body (`""` for the body itself).
+ */
+function runRecordAt(list: readonly unknown[], i: number, label: string, at: string): RunRecord {
+  const item = list[i];
+  if (!isRecord(item) || typeof item["cuid"] !== "string" || item["cuid"] === "") {
+    throw new ResponseError(
+      `Cannot use response of ${label}: "${at}[${i}].cuid" expected a non-empty string`,
+    );
+  }
+  return item as RunRecord;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -438,20 +444,10 @@ export class Runs extends EntityList<Run> {
         );
         const label = `GET /api/project/${username}/${project}/runs`;
         const { list, total, pages } = readPage(body, label);
-        // One pass over the page (not flattenRuns' walk for grouped bodies and a second array):
-        // a paged list is flat, and every element was checked to be an object by readPage.
+        // One pass over the page (a paged list is flat: not flattenRuns' walk for grouped
+        // bodies, and no second array).
         const items: Run[] = new Array(list.length);
-        for (let i = 0; i < list.length; i++) {
-          const record = list[i]!;
-          const cuid = record["cuid"];
-          if (typeof cuid !== "string" || cuid === "") {
-            // A list never loses an element silently (drift policy).
-            throw new ResponseError(
-              `Cannot use response of ${label}: "list[${i}].cuid" expected a non-empty string`,
-            );
-          }
-          items[i] = toRun(record as RunRecord);
-        }
+        for (let i = 0; i < list.length; i++) items[i] = toRun(runRecordAt(list, i, label, "list"));
         return { items, total, pages };
       },
       paging,
