@@ -15,6 +15,7 @@
  */
 
 import { copy } from "./_copy.ts";
+import { npmImports } from "./_npm_imports.ts";
 
 const root = new URL("../", import.meta.url);
 const outputIndex = Deno.args.indexOf("--output");
@@ -28,7 +29,6 @@ const ENTRY = "scripts/binary_entry.ts";
 
 /** The npm packages (name → exact version from `deno.lock`) that the entry's graph imports. */
 async function dependencies(): Promise<Record<string, string>> {
-  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
   const lock = JSON.parse(await Deno.readTextFile(new URL("deno.lock", root)));
   const info = await new Deno.Command(Deno.execPath(), {
     args: ["info", "--json", ENTRY],
@@ -39,13 +39,11 @@ async function dependencies(): Promise<Record<string, string>> {
   if (!info.success) throw new Error(`deno info ${ENTRY} failed`);
   const graph = new TextDecoder().decode(info.stdout);
   const result: Record<string, string> = {};
-  for (const specifier of Object.values(config.imports as Record<string, string>)) {
-    const match = /^npm:((?:@[^/]+\/)?[^@]+)@(.+)$/.exec(specifier);
-    if (!match) continue;
-    if (!graph.includes(`"npm:/${match[1]}@`) && !graph.includes(`"npm:${match[1]}@`)) continue;
+  for (const { specifier, name, range } of await npmImports(root)) {
+    if (!graph.includes(`"npm:/${name}@`) && !graph.includes(`"npm:${name}@`)) continue;
     const locked: unknown = lock.specifiers?.[specifier];
     // "1.32.2_zod@4.6.7" pins peer dependencies after the "_": the version is before it.
-    result[match[1]!] = typeof locked === "string" ? locked.split("_")[0]! : match[2]!;
+    result[name] = typeof locked === "string" ? locked.split("_")[0]! : range;
   }
   return result;
 }

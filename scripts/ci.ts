@@ -8,6 +8,8 @@
  * @module
  */
 
+import { npmImports } from "./_npm_imports.ts";
+
 interface Step {
   name: string;
   command: string[];
@@ -26,12 +28,8 @@ const deno = Deno.execPath();
  * `deno install` then fetches again and keeps (a fraction of a second; their tarballs stay).
  */
 async function reloadImportedPackages(): Promise<string> {
-  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
-  const names = new Set<string>();
-  for (const specifier of Object.values(config.imports as Record<string, string>)) {
-    const name = /^npm:((?:@[^/]+\/)?[^@/]+)@/.exec(specifier)?.[1];
-    if (name !== undefined) names.add(`npm:${name}`);
-  }
+  const imports = await npmImports(new URL("../", import.meta.url));
+  const names = new Set(imports.map(({ name }) => `npm:${name}`));
   return `--reload=${[...names].sort().join(",")}`;
 }
 

@@ -14,6 +14,7 @@
  */
 
 import { copy } from "./_copy.ts";
+import { npmImports } from "./_npm_imports.ts";
 
 /** Test files that cannot run on Bun, with the reason. */
 const DENO_ONLY: Readonly<Record<string, string>> = {
@@ -34,12 +35,8 @@ const RUN_TIMEOUT_MS = 600_000;
 const root = new URL("../", import.meta.url);
 const work = await Deno.makeTempDir({ prefix: "swanlab-ts-bun-" });
 try {
-  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
   const dependencies: Record<string, string> = {};
-  for (const [name, specifier] of Object.entries(config.imports as Record<string, string>)) {
-    const match = /^npm:((?:@[^/]+\/)?[^@]+)@(.+)$/.exec(specifier);
-    if (match) dependencies[name] = match[2]!;
-  }
+  for (const { name, range } of await npmImports(root)) dependencies[name] = range;
   const pkg = { name: "swanlab-ts-bun-check", private: true, type: "module", dependencies };
   await Deno.writeTextFile(`${work}/package.json`, JSON.stringify(pkg, null, 2));
   for (
