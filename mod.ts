@@ -141,6 +141,7 @@ export {
   type RunsTableSelection,
   SUMMARY_STATS,
 } from "./src/entities/runs_table.ts";
+export { RunMetricsScan } from "./src/entities/run_metrics_scan.ts";
 export { RunsMetricsScan, type RunsScanOptions } from "./src/entities/runs_metrics_scan.ts";
 export { MetricTable } from "./src/export/metric_table.ts";
 

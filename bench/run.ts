@@ -89,6 +89,7 @@ const FULL = { runs: 2, steps: 1_000_000, exportCacheBytes: 1 << 30 };
 /** The workloads whose count is a number of points (their rows report points per second). */
 const POINT_WORKLOADS = new Set([
   "full-metrics",
+  "full-batches",
   "full-columns",
   "full-json",
   "stream-10m",
@@ -119,6 +120,20 @@ const scenarios: Scenario[] = [
     repeats: 9,
     compare: "cpuMs",
     target: 2,
+    // A `for await` step per point alone, with no download or parsing: this row's own floor
+    // beyond the line count (see the batches row below for the same points in arrays).
+    between: { mode: "iterate", note: "perPointIteration" },
+  },
+  {
+    name: "(b) full metrics in batches (scanMetrics().batches())",
+    description: "the same scan, its points handed out in arrays, vs the same line-count floor",
+    server: FULL,
+    workload: "full-batches",
+    floorOf: "full-metrics",
+    repeats: 9,
+    compare: "cpuMs",
+    // No target of its own: the figure shows what the per-point row pays for its `for await`.
+    target: Infinity,
   },
   {
     name: "(b) full metrics as columns (metricsColumns)",

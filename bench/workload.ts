@@ -133,6 +133,29 @@ const workloads: Record<string, Record<string, () => Promise<Measurement>>> = {
         return count;
       });
     },
+    // What handing out the points one by one costs by itself: a `for await` over as many
+    // ready-made points (the scan's own, read before the measured section) through an iterator
+    // that returns resolved promises, the cheapest shape an async iterable can have.
+    iterate: async () => {
+      const run = await fullRun();
+      const batches = await Array.fromAsync(run.scanMetrics(FULL_KEYS, { all: true }).batches());
+      const points = batches.flat();
+      return await measure(async () => {
+        let next = 0;
+        const iterator: AsyncIterableIterator<unknown> = {
+          next: () =>
+            Promise.resolve(
+              next < points.length
+                ? { done: false, value: points[next++] }
+                : { done: true, value: undefined },
+            ),
+          [Symbol.asyncIterator]: () => iterator,
+        };
+        let count = 0;
+        for await (const _ of iterator) count++;
+        return count;
+      });
+    },
     floor: async () => {
       const sid = await login();
       const run = await firstRun(sid);
@@ -154,6 +177,19 @@ const workloads: Record<string, Record<string, () => Promise<Measurement>>> = {
           for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
         }
         return lines;
+      });
+    },
+  },
+  // (b) the same points in arrays: run.scanMetrics().batches().
+  "full-batches": {
+    client: async () => {
+      const run = await fullRun();
+      return await measure(async () => {
+        let count = 0;
+        for await (const batch of run.scanMetrics(FULL_KEYS, { all: true }).batches()) {
+          for (const _ of batch) count++;
+        }
+        return count;
       });
     },
   },

@@ -36,7 +36,7 @@ import type {
   ScalarMetricsOptions,
   ScalarMetricsQuery,
 } from "../metrics/scalar_metrics.ts";
-import type { MetricPoint, ScanMetricsOptions, ScanMetricsQuery } from "../metrics/scan_metrics.ts";
+import type { ScanMetricsOptions, ScanMetricsQuery } from "../metrics/scan_metrics.ts";
 import { fetchSummary, type SummaryJson } from "../metrics/summary.ts";
 import {
   arr,
@@ -61,6 +61,7 @@ import {
   fetchRunRecord,
   projectCuidLoader,
 } from "./project.ts";
+import { RunMetricsScan } from "./run_metrics_scan.ts";
 import { newSeries, type Series, type SeriesOptions } from "./series.ts";
 import {
   COLUMN_CLASSES,
@@ -737,7 +738,8 @@ export class Run {
    * @param keys The metric keys.
    * @param query `rangeQuery` (and `all`, which changes nothing: a scan reads every point).
    * @param options Per-call signal, timeouts, retries, clock and warnings.
-   * @returns The points, as an async iterable (requests start when it is iterated).
+   * @returns The points, as an async iterable (requests start when it is iterated); its
+   *   `batches()` hands out the same points in arrays, much faster through millions of them.
    * @throws {ValidationError} For invalid keys or range query (at call time).
    *
    * @example The last 100 points of a step range
@@ -750,44 +752,27 @@ export class Run {
    *   console.log(p.step, p.value);
    * }
    * ```
+   *
+   * @example Every point, in batches
+   * ```ts
+   * import { Api } from "@swanlab-ts/api";
+   *
+   * const run = new Api().run("my-team/my-project/abc123");
+   * let points = 0;
+   * for await (const batch of run.scanMetrics(["loss", "acc"]).batches()) points += batch.length;
+   * ```
    */
   scanMetrics(
     keys: readonly string[],
     query: ScanMetricsQuery = {},
     options: ScanMetricsOptions = {},
-  ): AsyncIterable<MetricPoint> {
+  ): RunMetricsScan {
     validateMetricKeys(keys, "keys");
     const q = checkQuery("query", query);
     if (q.rangeQuery !== undefined && q.rangeQuery !== null) {
       normalizeRangeQuery({ ...q.rangeQuery }, "rangeQuery");
     }
-    const resolve = () => this.#resolve(options);
-    return {
-      // A forwarding iterator rather than `async *… yield*`: re-yielding through a second async
-      // generator costs two promise hops per point (~400 ms per 3.1 M points, measured).
-      [Symbol.asyncIterator](): AsyncIterator<MetricPoint> {
-        let inner: AsyncIterator<MetricPoint> | undefined;
-        let finished = false;
-        return {
-          // Not `async`: after the first call, `next()` hands out the scan's own promise.
-          next: (): Promise<IteratorResult<MetricPoint>> => {
-            if (inner !== undefined) return inner.next();
-            if (finished) return Promise.resolve({ done: true, value: undefined });
-            return Promise.all([resolve(), import("../metrics/scan_metrics.ts")]).then(
-              ([[transport, ref], { scanMetrics }]) => {
-                inner = scanMetrics(transport, ref, keys, q, options)[Symbol.asyncIterator]();
-                return inner.next();
-              },
-            );
-          },
-          return: async (): Promise<IteratorResult<MetricPoint>> => {
-            finished = true;
-            await inner?.return?.();
-            return { done: true, value: undefined };
-          },
-        };
-      },
-    };
+    return new RunMetricsScan(() => this.#resolve(options), keys, q, options);
   }
 
   /**

@@ -231,20 +231,23 @@ export function registerMetricTools(server: McpServer, deps: ToolDeps): void {
       // A scan streams the points in constant memory: a wide range of a long run is counted,
       // not held. With `tail` the last points are kept, otherwise the first.
       const fromEnd = args.tail !== undefined && args.head === undefined;
-      for await (const p of run.scanMetrics(keys, { rangeQuery }, { onWarning: () => {} })) {
-        const entry = byKey.get(p.key);
-        if (entry === undefined) continue;
-        entry.matched++;
-        const point: Point = {
-          step: p.step,
-          value: jsonValue(p.value),
-          ...(args.timestamps && p.timestamp !== undefined ? { timestamp: p.timestamp } : {}),
-        };
-        if (entry.points.length < cap) entry.points.push(point);
-        else if (fromEnd) {
-          entry.points.push(point);
-          // Amortized O(1): trim only when twice the cap is held.
-          if (entry.points.length >= 2 * cap) entry.points.splice(0, entry.points.length - cap);
+      const scan = run.scanMetrics(keys, { rangeQuery }, { onWarning: () => {} });
+      for await (const batch of scan.batches()) {
+        for (const p of batch) {
+          const entry = byKey.get(p.key);
+          if (entry === undefined) continue;
+          entry.matched++;
+          const point: Point = {
+            step: p.step,
+            value: jsonValue(p.value),
+            ...(args.timestamps && p.timestamp !== undefined ? { timestamp: p.timestamp } : {}),
+          };
+          if (entry.points.length < cap) entry.points.push(point);
+          else if (fromEnd) {
+            entry.points.push(point);
+            // Amortized O(1): trim only when twice the cap is held.
+            if (entry.points.length >= 2 * cap) entry.points.splice(0, entry.points.length - cap);
+          }
         }
       }
       const series = keys.map((key): SeriesRow => {

@@ -376,11 +376,13 @@ export async function downloadMetricsCsv(
   try {
     let buffer = "key,step,value,timestamp\n";
     const scan = run.scanMetrics(keys, {}, { onWarning: (text: string) => void ctx.warn(text) });
-    for await (const point of scan) {
-      buffer += `${csvField(point.key)},${point.step},${csvField(point.value)},${
-        csvField(point.timestamp)
-      }\n`;
-      points++;
+    for await (const batch of scan.batches()) {
+      for (const point of batch) {
+        buffer += `${csvField(point.key)},${point.step},${csvField(point.value)},${
+          csvField(point.timestamp)
+        }\n`;
+      }
+      points += batch.length;
       if (buffer.length > 64 * 1024) {
         await handle.write(buffer);
         buffer = "";
