@@ -548,27 +548,47 @@ if (!only || "(d)".includes(only)) {
     // A command and the empty script, run in turn: the start-up of a process swings by a fifth
     // between minutes on this machine, and taking both sides in the same minutes keeps that
     // out of the ratio (the empty script's median is the row's own floor).
-    const measureWithEmpty = async (args: string[], extra: Record<string, string>) => {
-      await timeCommand(deno, args, extra);
-      await timeCommand(deno, emptyArgs);
-      const clients = [];
-      const empties = [];
+    // `between`, when given, is a third command timed in the same turns (see the cases).
+    const measureWithEmpty = async (
+      args: string[],
+      extra: Record<string, string>,
+      between: string[] | null,
+    ) => {
+      const commands = [args, emptyArgs, ...(between ? [between] : [])];
+      for (const command of commands) await timeCommand(deno, command, extra);
+      const runs: { wallMs: number; cpuMs: number }[][] = commands.map(() => []);
       for (let i = 0; i < repeats; i++) {
-        clients.push(await timeCommand(deno, args, extra));
-        empties.push(await timeCommand(deno, emptyArgs));
+        for (const [k, command] of commands.entries()) {
+          runs[k]!.push(await timeCommand(deno, command, extra));
+        }
       }
-      return { client: median2(clients), empty: median2(empties) };
+      return {
+        client: median2(runs[0]!),
+        empty: median2(runs[1]!),
+        between: between ? median2(runs[2]!) : undefined,
+      };
     };
+    // Each case: label, arguments, environment, the Python CLI's arguments, target, and a
+    // command timed in the same turns whose time goes to the notes (`null`: none).
     const cases = [
-      ["CLI cold start: --help", ["run", "-A", `${root}cli.ts`, "--help"], {}, ["--help"], 3],
-      ["CLI cold start: user info", ["run", "-A", `${root}cli.ts`, "user", "info"], env, [
-        "user",
-        "info",
-        "--host",
-        server.host,
-        "--api-key",
-        server.apiKey,
-      ], 3],
+      ["CLI cold start: --help", ["run", "-A", `${root}cli.ts`, "--help"], {}, ["--help"], 3, null],
+      [
+        "CLI cold start: user info",
+        ["run", "-A", `${root}cli.ts`, "user", "info"],
+        env,
+        [
+          "user",
+          "info",
+          "--host",
+          server.host,
+          "--api-key",
+          server.apiKey,
+        ],
+        3,
+        // The CLI's parser and the same two requests with bare fetch: the least this command
+        // can take with Optique, whatever the client library does.
+        ["run", "-A", `${root}bench/_user_info_floor.ts`],
+      ],
       // Module loading alone: no target, a figure to compare between runs (regressions).
       [
         "module loading: src/cli/main.ts",
@@ -576,6 +596,7 @@ if (!only || "(d)".includes(only)) {
         {},
         null,
         Infinity,
+        null,
       ],
       [
         "module loading: mod.ts",
@@ -583,10 +604,15 @@ if (!only || "(d)".includes(only)) {
         {},
         null,
         Infinity,
+        null,
       ],
     ] as const;
-    for (const [label, args, extra, pythonArgs, target] of cases) {
-      const { client, empty } = await measureWithEmpty([...args], extra);
+    for (const [label, args, extra, pythonArgs, target, betweenArgs] of cases) {
+      const { client, empty, between } = await measureWithEmpty(
+        [...args],
+        extra,
+        betweenArgs ? [...betweenArgs] : null,
+      );
       const row: Row = {
         name: `(d) ${label}`,
         description: `deno run ${
@@ -599,6 +625,12 @@ if (!only || "(d)".includes(only)) {
         target,
         extra: { cpuMs: Math.round(client.cpuMs), emptyCpuMs: Math.round(empty.cpuMs) },
       };
+      if (between) {
+        row.extra!["parserAndBareRequestsMs"] = Math.round(between.wallMs);
+        row.extra!["parserAndBareRequestsRatio"] = Number(
+          (between.wallMs / empty.wallMs).toFixed(2),
+        );
+      }
       if (registryFetches.has(args.join(" "))) {
         row.extra!["npmMetadataFetchedAtStart"] = "yes (see the README)";
         console.error(
