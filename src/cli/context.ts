@@ -22,6 +22,7 @@ import {
   type TableView,
   toJsonText,
 } from "./output.ts";
+import { errorMessage } from "./error_message.ts";
 import { ProgressBar } from "./progress.ts";
 import { type InputReader, PromptCancelledError } from "./prompt.ts";
 import { colorEnabled, createStyle, type Style } from "./style.ts";
@@ -498,24 +499,6 @@ async function isUsageError(error: unknown): Promise<boolean> {
   if (error.name !== "ValidationError") return false;
   const { ValidationError } = await loadClient();
   return error instanceof ValidationError;
-}
-
-/**
- * The message of an error (its `message`, or the value as text).
- *
- * @param error The error.
- * @returns The message.
- *
- * @example Message of any thrown value
- * ```ts
- * import { errorMessage } from "./context.ts";
- *
- * errorMessage(new Error("boom")); // "boom"
- * ```
- */
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
 }
 
 /**

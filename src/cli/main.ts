@@ -16,10 +16,9 @@ import type { Message } from "@optique/core/message";
 import { parse, type Parser } from "@optique/core/parser";
 import { command, constant } from "@optique/core/primitives";
 import { findGroup, GROUP_BRIEFS, GROUPS } from "./commands/_groups.ts";
-import { CommandContext, errorMessage, loadClient } from "./context.ts";
+import { errorMessage } from "./error_message.ts";
 import type { CliIo } from "./io.ts";
 import { examplesFooter, type Invocation, NO_COMMON, paragraph } from "./options.ts";
-import { InputReader } from "./prompt.ts";
 import { colorEnabled } from "./style.ts";
 import { VERSION } from "../core/version.ts";
 import { commandPath, parseFailure, unknownCommand, usageFailure } from "./usage_failure.ts";
@@ -78,6 +77,14 @@ function shallowTree(): Parser<"sync", Invocation, unknown> {
       command(group.name, constant(unused), { brief: paragraph(GROUP_BRIEFS[group.name]) })
     ),
   );
+}
+
+/**
+ * The command context's module, loaded once a command is about to run: help pages and usage
+ * errors, which run none, do without it (about 2 ms of start-up).
+ */
+function loadContext(): Promise<typeof import("./context.ts")> {
+  return import("./context.ts");
 }
 
 /** The smallest tree that handles these arguments: one group, the root help, or everything. */
@@ -171,7 +178,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     // Start loading the client while the parser is built (every command but help needs it).
     if (findGroup(args[0]) && !args.includes("--help") && !args.includes("-h")) {
-      loadClient().catch(() => {});
+      loadContext().then((context) => context.loadClient()).catch(() => {});
     }
     const tree = await treeFor(args);
     // runParser() tries the plain parser first and returns its value when it accepts the
@@ -240,6 +247,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   for (const text of errText) await io.stderr.write(text.endsWith("\n") ? text : text + "\n");
   if (helpOrUsage !== undefined || invocation === undefined) return helpOrUsage ?? 0;
 
+  const [{ CommandContext }, { InputReader }] = await Promise.all([
+    loadContext(),
+    import("./prompt.ts"),
+  ]);
   const input = new InputReader(io.stdin);
   const ctx = new CommandContext(io, invocation.common, input, commandPath(args));
   try {
