@@ -739,7 +739,7 @@ export class Run {
    * @param query `rangeQuery` (and `all`, which changes nothing: a scan reads every point).
    * @param options Per-call signal, timeouts, retries, clock and warnings.
    * @returns The points, as an async iterable (requests start when it is iterated); its
-   *   `batches()` hands out the same points in arrays, much faster through millions of them.
+   *   `batches()` hands out the same points in arrays, with about a fifth less CPU per point.
    * @throws {ValidationError} For invalid keys or range query (at call time).
    *
    * @example The last 100 points of a step range
