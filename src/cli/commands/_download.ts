@@ -16,6 +16,7 @@ import { nonFiniteText } from "../output.ts";
 import { formatCount, formatDuration } from "../progress.ts";
 import { mapLimited } from "../../core/map_limited.ts";
 import { settleAll } from "../../core/settle_all.ts";
+import { errorMessage } from "../error_message.ts";
 
 function resolveIn(ctx: CommandContext, file: string): string {
   return isAbsolute(file) ? file : join(ctx.io.cwd, file);
@@ -23,7 +24,7 @@ function resolveIn(ctx: CommandContext, file: string): string {
 
 /** An error's message without URLs (they may carry presigned signatures). */
 function sanitize(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorMessage(error);
   return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s)"'<>]+/gi, "<url>") || "connection failed";
 }
 

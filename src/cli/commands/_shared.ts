@@ -14,6 +14,7 @@ import { type CommandContext, UsageError } from "../context.ts";
 import type { TableView } from "../output.ts";
 import { type Invocation, leaf, type LeafDoc, withCommon } from "../options.ts";
 import { mapLimited } from "../../core/map_limited.ts";
+import { errorMessage } from "../error_message.ts";
 
 /**
  * A paged list from the library: iterable, with `page`, `size`, `all`, `total`, `pages`.
@@ -201,7 +202,7 @@ export async function parseFilterQuery(value: string, cwd: string): Promise<unkn
     } catch (error) {
       throw new UsageError(
         `Invalid value for -f/--filter_query: cannot read or parse filter file "${raw}": ${
-          error instanceof Error ? error.message : String(error)
+          errorMessage(error)
         }`,
       );
     }
@@ -211,7 +212,7 @@ export async function parseFilterQuery(value: string, cwd: string): Promise<unkn
     } catch (error) {
       throw new UsageError(
         `Invalid value for -f/--filter_query: neither a file nor valid JSON: ${
-          error instanceof Error ? error.message : String(error)
+          errorMessage(error)
         }`,
       );
     }

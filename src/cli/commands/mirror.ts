@@ -16,6 +16,7 @@ import { type Invocation, leaf, paragraph, withCommon } from "../options.ts";
 import type { TableView } from "../output.ts";
 import type { ProgressBar } from "../progress.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";
+import { errorMessage } from "../error_message.ts";
 
 const LABELS: Record<MirrorProgress["phase"], string> = {
   metadata: "Listing runs",
@@ -32,9 +33,7 @@ function parseFilter(value: string | undefined): unknown[] | undefined {
     data = JSON.parse(value);
   } catch (error) {
     throw new UsageError(
-      `Invalid value for --filter: not valid JSON: ${
-        error instanceof Error ? error.message : String(error)
-      }`,
+      `Invalid value for --filter: not valid JSON: ${errorMessage(error)}`,
     );
   }
   if (!Array.isArray(data)) {

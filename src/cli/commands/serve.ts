@@ -13,6 +13,7 @@ import { float, integer, string } from "@optique/core/valueparser";
 import { loadLibrary, loadServer } from "../context.ts";
 import { type Invocation, leaf, paragraph, withColorOption } from "../options.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";
+import { errorMessage } from "../error_message.ts";
 
 const rate = (names: readonly [`-${string}`, ...`-${string}`[]], description: string) =>
   optional(option(...names, float({ min: 0, max: 1, metavar: "X" }), {
@@ -147,7 +148,7 @@ export function serveCommand(): Parser<"sync", Invocation, unknown> {
         });
       } catch (error) {
         await ctx.error(
-          `Cannot start the server: ${error instanceof Error ? error.message : String(error)}` +
+          `Cannot start the server: ${errorMessage(error)}` +
             (o.port !== 0 ? ` (try --port 0 for a free port)` : ""),
         );
         return 1;
