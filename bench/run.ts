@@ -90,6 +90,7 @@ const FULL = { runs: 2, steps: 1_000_000, exportCacheBytes: 1 << 30 };
 const POINT_WORKLOADS = new Set([
   "full-metrics",
   "full-batches",
+  "full-blocks",
   "full-columns",
   "full-json",
   "stream-10m",
@@ -134,6 +135,16 @@ const scenarios: Scenario[] = [
     compare: "cpuMs",
     // No target of its own: the figure shows what the per-point row pays for its `for await`.
     target: Infinity,
+  },
+  {
+    name: "(b) full metrics as column blocks (scanMetrics().columns())",
+    description: "the same scan as column blocks, streamed in constant memory, vs the same floor",
+    server: FULL,
+    workload: "full-blocks",
+    floorOf: "full-metrics",
+    repeats: 9,
+    compare: "cpuMs",
+    target: 2,
   },
   {
     name: "(b) full metrics as columns (metricsColumns)",

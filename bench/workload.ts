@@ -193,6 +193,19 @@ const workloads: Record<string, Record<string, () => Promise<Measurement>>> = {
       });
     },
   },
+  // (b) the same points as column blocks, streamed: run.scanMetrics().columns().
+  "full-blocks": {
+    client: async () => {
+      const run = await fullRun();
+      return await measure(async () => {
+        let count = 0;
+        for await (const block of run.scanMetrics(FULL_KEYS, { all: true }).columns()) {
+          count += block.length;
+        }
+        return count;
+      });
+    },
+  },
   // (b) the same export as columns (typed arrays), and as run.metrics({ all }) JSON.
   "full-columns": {
     client: async () => {

@@ -767,12 +767,12 @@ export class Run {
     query: ScanMetricsQuery = {},
     options: ScanMetricsOptions = {},
   ): RunMetricsScan {
-    validateMetricKeys(keys, "keys");
+    const distinct = validateMetricKeys(keys, "keys");
     const q = checkQuery("query", query);
     if (q.rangeQuery !== undefined && q.rangeQuery !== null) {
       normalizeRangeQuery({ ...q.rangeQuery }, "rangeQuery");
     }
-    return new RunMetricsScan(() => this.#resolve(options), keys, q, options);
+    return new RunMetricsScan(() => this.#resolve(options), distinct, q, options);
   }
 
   /**

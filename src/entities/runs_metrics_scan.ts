@@ -12,7 +12,7 @@ import type { MetricRow } from "../export/metric_row.ts";
 import type { MetricTable } from "../export/metric_table.ts";
 import { validateMetricKeys } from "../metrics/metric_keys.ts";
 import { normalizeRangeQuery } from "../metrics/range_query.ts";
-import type { MetricRowColumns } from "../export/metric_row_columns.ts";
+import { checkBlockKeyCount, type MetricRowColumns } from "../export/metric_row_columns.ts";
 import type { Transport } from "../core/transport.ts";
 import type { RunRef } from "../metrics/run_ref.ts";
 import type { MetricPoint, ScanMetricsOptions, ScanMetricsQuery } from "../metrics/scan_metrics.ts";
@@ -147,28 +147,13 @@ export class RunsMetricsScan implements AsyncIterable<MetricRow> {
    */
   columns(): AsyncIterable<MetricRowColumns> {
     const keys = this.#keys;
-    if (keys.length > 65_536) {
-      throw new ValidationError(
-        "keys",
-        `Cannot scan ${keys.length} keys as columns: expected at most 65536 (use batches())`,
-      );
-    }
+    checkBlockKeyCount(keys.length);
     const query = this.#query;
     const stream = (): AsyncGenerator<MetricRowColumns[]> =>
       this.#stream(BUFFERED_BLOCKS, async function* (transport, ref, options) {
         // The metrics engine loads on first use (see `Run.metrics`): start-up does not pay it.
-        const [{ paceMetricRows }, { ColumnBlocks }] = await Promise.all([
-          import("../metrics/scan_metrics.ts"),
-          import("./_column_blocks.ts"),
-        ]);
-        const blocks = new ColumnBlocks(ref.runId, keys);
-        for await (const _ of paceMetricRows(transport, ref, keys, query, options, blocks)) {
-          const done = blocks.take();
-          if (done.length > 0) yield done;
-        }
-        blocks.end();
-        const done = blocks.take();
-        if (done.length > 0) yield done;
+        const { runColumnBlocks } = await import("./_column_blocks.ts");
+        yield* runColumnBlocks(transport, ref, keys, query, options);
       });
     return {
       async *[Symbol.asyncIterator](): AsyncGenerator<MetricRowColumns> {

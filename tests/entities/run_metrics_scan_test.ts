@@ -1,7 +1,33 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { AbortError, type MetricPoint, RunMetricsScan, ValidationError } from "../../mod.ts";
+import { join } from "node:path";
+import {
+  AbortError,
+  type MetricPoint,
+  type MetricRowColumns,
+  RunMetricsScan,
+  ValidationError,
+  writeMetricsParquet,
+} from "../../mod.ts";
+import { readWithHyparquet } from "../export/_readers.ts";
 import { useApiServer } from "./_setup.ts";
+
+/** Column blocks as the points they hold, `MetricPoint`-shaped (a `NaN` timestamp is none). */
+function blockPoints(blocks: readonly MetricRowColumns[]): MetricPoint[] {
+  const points: MetricPoint[] = [];
+  for (const block of blocks) {
+    for (let i = 0; i < block.length; i++) {
+      const timestamp = block.timestamps[i]!;
+      points.push({
+        key: block.keys[block.keyIndex[i]!]!,
+        step: block.steps[i]!,
+        value: block.values[i]!,
+        ...(Number.isNaN(timestamp) ? {} : { timestamp }),
+      });
+    }
+  }
+  return points;
+}
 
 const EXPORT = "/api/house/metrics/scalar/export";
 
@@ -45,6 +71,57 @@ describe("RunMetricsScan (run.scanMetrics)", () => {
     assert.equal(batched[0]!.step, 1_000);
     assert.equal(batched.at(-1)!.step, 2_499);
     assert.deepEqual(batched, await Array.fromAsync(scan));
+  });
+
+  it("columns() holds the same points, in the same order, in blocks of the run", async () => {
+    const keys = ["train/loss", "train/acc", "val/acc", "train/loss"];
+    const run = fx.api.run(fx.runPath);
+    const scan = run.scanMetrics(keys);
+    const blocks = await Array.fromAsync(scan.columns());
+    assert.ok(blocks.length > 0);
+    const runId = (await run.json()).run_id;
+    for (const block of blocks) {
+      assert.equal(block.run, runId);
+      assert.deepEqual(block.keys, ["train/loss", "train/acc", "val/acc"]);
+      assert.ok(block.length > 0 && block.length <= 8192);
+    }
+    assert.deepEqual(blockPoints(blocks), await Array.fromAsync(scan));
+  });
+
+  it("columns() applies the range query and checks the key count before any request", async () => {
+    const run = fx.api.run(fx.runPath);
+    const scan = run.scanMetrics(["train/loss", "val/acc"], {
+      rangeQuery: { type: "step", start: 100, end: 2_100, head: 700 },
+    });
+    const points = blockPoints(await Array.fromAsync(scan.columns()));
+    assert.deepEqual(points, await Array.fromAsync(scan));
+    assert.equal(points.filter((p) => p.key === "train/loss").length, 700);
+    fx.server.clearRequests();
+    const many = Array.from({ length: 65_537 }, (_, i) => `key/${i}`);
+    assert.throws(
+      () => run.scanMetrics(many).columns(),
+      (error: unknown) => error instanceof ValidationError && /65537 keys/.test(error.message),
+    );
+    assert.equal(fx.server.requests.length, 0);
+  });
+
+  it("columns() go to the Parquet writer as they are", async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const scan = fx.api.run(fx.runPath).scanMetrics(["train/loss"]);
+      const path = join(dir, "loss.parquet");
+      const stats = await writeMetricsParquet(path, scan.columns());
+      const rows = await readWithHyparquet(path);
+      assert.equal(stats.rows, 3_000);
+      assert.equal(rows.length, 3_000);
+      const points = await Array.fromAsync(scan);
+      assert.deepEqual(
+        rows.map((r) => [r["key"], Number(r["step"]), r["value"]]),
+        points.map((p) => [p.key, p.step, p.value]),
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   });
 
   it("each iteration sends its own requests", async () => {
