@@ -1,5 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   AbortError,
@@ -106,7 +108,7 @@ describe("RunMetricsScan (run.scanMetrics)", () => {
   });
 
   it("columns() go to the Parquet writer as they are", async () => {
-    const dir = await Deno.makeTempDir();
+    const dir = await mkdtemp(join(tmpdir(), "swanlab-ts-run-scan-"));
     try {
       const scan = fx.api.run(fx.runPath).scanMetrics(["train/loss"]);
       const path = join(dir, "loss.parquet");
@@ -120,7 +122,7 @@ describe("RunMetricsScan (run.scanMetrics)", () => {
         points.map((p) => [p.key, p.step, p.value]),
       );
     } finally {
-      await Deno.remove(dir, { recursive: true });
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
