@@ -7,8 +7,8 @@
  *   multiplied by the number of runs: the target says a project export costs no more per point
  *   than reading one run, whatever the per-run overhead and the Parquet encoding.
  * - `runs-table` (g): the runs table with 5 summary keys (`runs.table().collect()`). Its floor
- *   makes the same requests with bare `fetch` (list pages, then per run its full record and its
- *   summaries), 4 runs at a time like the client's default limiter.
+ *   makes the same requests with bare `fetch` (list pages, per run its full record, then the
+ *   summaries of 50 runs per request), 4 at a time like the client's default limiter.
  *
  * Usage: `deno run -A bench/project_workload.ts <workload> <client|floor> <host> <apiKey>`.
  *
@@ -98,20 +98,26 @@ const workloads: Record<string, Record<string, () => Promise<Measurement>>> = {
             (await bare(sid, `/project/${PROJECT}/runs?page=${page}&size=100`) as Page).list;
         });
         const runs = lists.flat();
-        await pool(runs, 4, async (item) => {
-          const cuid = String(item["cuid"]);
+        const experiments: Record<string, unknown>[] = new Array(runs.length);
+        await pool(runs.map((_, i) => i), 4, async (i) => {
+          const cuid = String(runs[i]!["cuid"]);
           const full = await bare(sid, `/project/${PROJECT}/runs/${cuid}`) as Record<
             string,
             unknown
           >;
-          await bare(sid, "/house/metrics/summaries", {
-            experiments: [{
-              projectId: full["project_id"],
-              experimentId: cuid,
-              createdAt: Math.floor(Date.parse(String(full["createdAt"])) / 1000),
-            }],
-            keys: SUMMARY_KEYS,
-          });
+          experiments[i] = {
+            projectId: full["project_id"],
+            experimentId: cuid,
+            createdAt: Math.floor(Date.parse(String(full["createdAt"])) / 1000),
+          };
+        });
+        // The summaries of 50 runs per request, as the client asks for them.
+        const groups = Array.from(
+          { length: Math.ceil(runs.length / 50) },
+          (_, i) => experiments.slice(i * 50, i * 50 + 50),
+        );
+        await pool(groups, 4, async (group) => {
+          await bare(sid, "/house/metrics/summaries", { experiments: group, keys: SUMMARY_KEYS });
         });
         return runs.length;
       }),

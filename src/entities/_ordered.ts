@@ -45,6 +45,19 @@ export async function* orderedMap<T, R>(
   }
 }
 
+/** The items in arrays of `size` (the last one shorter), as they come. */
+export async function* groupsOf<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let group: T[] = [];
+  for await (const item of items) {
+    group.push(item);
+    if (group.length === size) {
+      yield group;
+      group = [];
+    }
+  }
+  if (group.length > 0) yield group;
+}
+
 interface Slot<T> {
   queue: T[][];
   done: boolean;

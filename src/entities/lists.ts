@@ -437,7 +437,8 @@ export class Runs extends EntityList<Run> {
    * `created_at`, `finished_at`, the `config.*` values (nested keys flattened with dots) and,
    * per summary key, `summary.<key>.value|step|min|max|avg`. Iterate the result for rows as
    * they come (in this list's order), or `collect()` it into a `Table` with the union
-   * of the columns. Runs are fetched several at a time under the client's limiter.
+   * of the columns. Runs are fetched several at a time under the client's limiter, and their
+   * summaries with one request per 50 runs.
    *
    * @param options `config` and `summary`: `true` for all, `false` for none, or the keys
    * (default: every config key, no summary).

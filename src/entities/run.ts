@@ -1099,9 +1099,8 @@ export class Run {
     return str(await this.#core.field(key));
   }
 
-  async #resolve(options: RequestOptions): Promise<[Transport, RunRef]> {
-    const ref = await this.#core.ref(options);
-    return [await this.#core.ctx.transport(), ref];
+  #resolve(options: RequestOptions): Promise<[Transport, RunRef]> {
+    return transportAndRef(this.#core, options);
   }
 }
 
@@ -1144,18 +1143,20 @@ export async function runTableFields(
 }
 
 /**
- * @internal {@linkcode runTableFields} and `run.summary(keys)` of one run for a runs table: the
- * same requests and failures, and when the full record names the run's cuid and project (as a
- * server's does) and the client is connected, no wait but for the two requests. Once `stopped`
- * is aborted (the table's consumer is gone), it sends no further request (a request already
- * sent finishes; not aborting it spares every request a combined signal).
+ * @internal {@linkcode runTableFields} of one run for a runs table, with what its summary request
+ * needs (the client's transport and the run's reference, as `run.summary()` resolves them) when
+ * `summaries` is true: the same requests and failures, and when the full record names the run's
+ * cuid and project (as a server's does) and the client is connected, no wait but for the run's
+ * own request. Once `stopped` is aborted (the table's consumer is gone), it sends no further
+ * request (a request already sent finishes; not aborting it spares every request a combined
+ * signal).
  */
 export async function runTableEntry(
   run: Run,
-  summaryKeys: readonly string[] | undefined | null,
+  summaries: boolean,
   options: RequestOptions = {},
   stopped?: AbortSignal,
-): Promise<[RunTableFields, SummaryJson | undefined]> {
+): Promise<[RunTableFields, readonly [Transport, RunRef] | undefined]> {
   const core = coreOf(run);
   stopped?.throwIfAborted();
   const record = await core.full(options);
@@ -1166,13 +1167,20 @@ export async function runTableEntry(
   if (transport === undefined || runId === "" || projectId === "") {
     return await settleAll([
       runTableFields(run, options),
-      summaryKeys === null ? undefined : run.summary(summaryKeys, options),
+      summaries ? transportAndRef(core, options) : undefined,
     ]);
   }
   const fields = tableFieldsOf(record);
-  if (summaryKeys === null) return [fields, undefined];
-  const ref = core.refOf(record, runId, projectId);
-  return [fields, await fetchSummary(transport, ref, summaryKeys, options)];
+  return [fields, summaries ? [transport, core.refOf(record, runId, projectId)] : undefined];
+}
+
+/** What a run's metric requests need: the client's transport and the run's reference. */
+async function transportAndRef(
+  core: RunCore,
+  options: RequestOptions,
+): Promise<[Transport, RunRef]> {
+  const ref = await core.ref(options);
+  return [await core.ctx.transport(), ref];
 }
 
 function tableFieldsOf(record: JsonRecord): RunTableFields {

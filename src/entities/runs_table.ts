@@ -10,10 +10,16 @@ import { ValidationError } from "../core/errors.ts";
 import type { Limiter } from "../core/limiter.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import type { Table, TableCell, TableRow } from "../export/table_data.ts";
-import type { SummaryItemJson, SummaryJson } from "../metrics/summary.ts";
+import { mapLimited } from "../core/map_limited.ts";
+import {
+  fetchSummaries,
+  MAX_SUMMARY_RUNS,
+  type SummaryItemJson,
+  type SummaryJson,
+} from "../metrics/summary.ts";
 import { type Run, runTableEntry, type RunTableFields } from "./run.ts";
 import { clone } from "./_lazy.ts";
-import { orderedMap } from "./_ordered.ts";
+import { groupsOf, orderedMap } from "./_ordered.ts";
 
 /**
  * The identity columns every runs table starts with, in order.
@@ -449,8 +455,9 @@ function tableColumns(
 
 /**
  * The runs table of a run list, from `runs.table(options)`: iterate it for the rows as they
- * come (in the list's order; one `run.json()` and, when summaries are asked, one
- * `run.summary()` per run, several runs at a time under the client's limiter), or
+ * come (in the list's order; one `run.json()` per run, several runs at a time under the
+ * client's limiter, and when summaries are asked, one summaries request per 50 runs: each run
+ * gets what `run.summary()` gives), or
  * {@linkcode RunsTable.collect} it into a {@linkcode Table} with the union of the columns.
  * A failure on any run is an error: the table is complete or not returned.
  *
@@ -514,15 +521,38 @@ export class RunsTable implements AsyncIterable<TableRow> {
       : options.summary === false
       ? null
       : options.summary;
-    yield* orderedMap(
-      this.#runs,
-      limiter.concurrency * 2,
-      (run, stopped) =>
-        limiter.run(async () => {
-          const [fields, summary] = await runTableEntry(run, summaryKeys, request, stopped);
-          return tableRow(builder, run.path, fields, summary, options);
-        }),
+    // Runs in groups: each run's record, then one summaries request for the whole group (the
+    // endpoint takes a list of runs). Two groups in flight, so the next group's records load
+    // while a group's summaries do; every request goes through the client's limiter.
+    const groups = orderedMap(
+      groupsOf(this.#runs, MAX_SUMMARY_RUNS),
+      2,
+      async (runs, stopped): Promise<BuiltRow[]> => {
+        const entries = await mapLimited(
+          runs,
+          limiter,
+          (run) => runTableEntry(run, summaryKeys !== null, request, stopped),
+        );
+        let summaries: Map<string, SummaryJson> | undefined;
+        const targets = entries.flatMap(([, target]) => target === undefined ? [] : [target]);
+        if (targets.length > 0) {
+          stopped.throwIfAborted();
+          summaries = await limiter.run(() =>
+            fetchSummaries(targets[0]![0], targets.map(([, ref]) => ref), summaryKeys, request)
+          );
+        }
+        return entries.map(([fields, target], i) =>
+          tableRow(
+            builder,
+            runs[i]!.path,
+            fields,
+            target === undefined ? undefined : summaries?.get(target[1].runId),
+            options,
+          )
+        );
+      },
     );
+    for await (const rows of groups) yield* rows;
   }
 
   /**

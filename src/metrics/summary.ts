@@ -13,9 +13,10 @@
  * @module
  */
 
-import { ResponseError, ValidationError } from "../core/errors.ts";
+import { ApiError, ResponseError, ValidationError } from "../core/errors.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import type { Transport } from "../core/transport.ts";
+import type { components } from "../../generated/schema.ts";
 import type { RunRef } from "./run_ref.ts";
 
 /**
@@ -69,6 +70,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** The most runs one summaries request names; more are asked for in further requests. */
+export const MAX_SUMMARY_RUNS = 50;
+
+/** A server's refusal of a request naming several runs (one that takes one run at a time). */
+const BATCH_REFUSED = new Set([400, 413, 422]);
+
 /**
  * Reads the summaries of a run's scalar keys: `POST /house/metrics/summaries` with the run's
  * reference (plus the root ids of a clone) and `keys` (omitted when `undefined` or `null`, which
@@ -102,48 +109,131 @@ export async function fetchSummary(
   keys?: readonly string[] | null,
   options: RequestOptions = {},
 ): Promise<SummaryJson> {
-  if (keys !== undefined && keys !== null) {
-    if (!Array.isArray(keys)) {
-      throw new ValidationError("keys", "Cannot parse keys: expected an array of metric keys");
-    }
-    for (let i = 0; i < keys.length; i++) {
-      const key: unknown = keys[i];
-      if (typeof key !== "string" || key.trim() === "") {
-        throw new ValidationError(
-          `keys[${i}]`,
-          `Cannot parse keys[${i}]: expected a non-blank string`,
-        );
-      }
+  const summaries = await fetchSummaries(transport, [ref], keys, options);
+  return summaries.get(ref.runId) ?? {};
+}
+
+/**
+ * Reads the summaries of several runs' scalar keys with one request per
+ * {@linkcode MAX_SUMMARY_RUNS} runs (the endpoint takes a list of runs and answers by run cuid):
+ * what {@linkcode fetchSummary} gives for each run, with a fraction of the requests.
+ *
+ * Never an invented summary: a run that a several-run answer does not name is asked for on its
+ * own (a server that reads only the first run of a list then still gives every run's summary),
+ * and a several-run request that the server refuses as malformed or too large (400, 413, 422) is
+ * made again one run at a time. Only a one-run answer's silence means `{}`, as in the SDK.
+ *
+ * @param transport The client's transport.
+ * @param refs The runs (a run named twice is asked for once).
+ * @param keys The keys to summarize; `undefined`/`null` for all.
+ * @param options Per-call signal, timeout and retries.
+ * @returns Each run's summaries, by run cuid.
+ * @throws {ValidationError} If `keys` is not an array of strings (before any request).
+ * @throws {ResponseError} If an answer, or a run's entry, is not an object.
+ * @throws {ApiError} (or a subclass) and {@linkcode ConnectionError} for failed requests.
+ *
+ * @example The latest loss of every run of a list
+ * ```ts ignore
+ * import { fetchSummaries } from "./summary.ts";
+ *
+ * const summaries = await fetchSummaries(transport, refs, ["loss"]);
+ * for (const ref of refs) console.log(ref.name, summaries.get(ref.runId)?.["loss"]?.value);
+ * ```
+ */
+export async function fetchSummaries(
+  transport: Transport,
+  refs: readonly RunRef[],
+  keys?: readonly string[] | null,
+  options: RequestOptions = {},
+): Promise<Map<string, SummaryJson>> {
+  checkKeys(keys);
+  const distinct = [...new Map(refs.map((ref) => [ref.runId, ref])).values()];
+  const summaries = new Map<string, SummaryJson>();
+  for (let i = 0; i < distinct.length; i += MAX_SUMMARY_RUNS) {
+    await readSummaries(
+      transport,
+      distinct.slice(i, i + MAX_SUMMARY_RUNS),
+      keys,
+      options,
+      summaries,
+    );
+  }
+  return summaries;
+}
+
+function checkKeys(keys: readonly string[] | null | undefined): void {
+  if (keys === undefined || keys === null) return;
+  if (!Array.isArray(keys)) {
+    throw new ValidationError("keys", "Cannot parse keys: expected an array of metric keys");
+  }
+  for (let i = 0; i < keys.length; i++) {
+    const key: unknown = keys[i];
+    if (typeof key !== "string" || key.trim() === "") {
+      throw new ValidationError(
+        `keys[${i}]`,
+        `Cannot parse keys[${i}]: expected a non-blank string`,
+      );
     }
   }
-  const experiment: {
-    projectId: string;
-    experimentId: string;
-    createdAt: number;
-    rootProId?: string;
-    rootExpId?: string;
-  } = {
+}
+
+type Schemas = components["schemas"];
+
+/** The experiment entry of a summaries request body. */
+function experimentOf(ref: RunRef): Schemas["SummaryExperimentRef"] {
+  const experiment: Schemas["SummaryExperimentRef"] = {
     projectId: ref.projectId,
     experimentId: ref.runId,
     createdAt: ref.createdAt,
   };
   if (ref.rootProId) experiment.rootProId = ref.rootProId;
   if (ref.rootExpId) experiment.rootExpId = ref.rootExpId;
-  const body = keys === undefined || keys === null
-    ? { experiments: [experiment] }
-    : { experiments: [experiment], keys: [...keys] };
-  const answer: unknown = await transport.call(
-    (api) => api.POST("/house/metrics/summaries", { body }),
-    options,
-  );
+  return experiment;
+}
+
+/** One request for `refs` (at most {@linkcode MAX_SUMMARY_RUNS}), into `out`. */
+async function readSummaries(
+  transport: Transport,
+  refs: readonly RunRef[],
+  keys: readonly string[] | null | undefined,
+  options: RequestOptions,
+  out: Map<string, SummaryJson>,
+): Promise<void> {
+  const experiments = refs.map(experimentOf);
+  const body: Schemas["SummariesRequest"] = keys === undefined || keys === null
+    ? { experiments }
+    : { experiments, keys: [...keys] };
+  const one = refs.length === 1;
+  let answer: unknown;
+  try {
+    answer = await transport.call(
+      (api) => api.POST("/house/metrics/summaries", { body }),
+      options,
+    );
+  } catch (error) {
+    if (one || !(error instanceof ApiError) || !BATCH_REFUSED.has(error.status)) throw error;
+    for (const ref of refs) await readSummaries(transport, [ref], keys, options, out);
+    return;
+  }
   const label = "POST /api/house/metrics/summaries";
   if (!isRecord(answer)) {
     throw new ResponseError(`Cannot use response of ${label}: expected an object`);
   }
-  const summary = Object.hasOwn(answer, ref.runId) ? answer[ref.runId] : null;
-  if (summary === null || summary === undefined) return {};
-  if (!isRecord(summary)) {
-    throw new ResponseError(`Cannot use response of ${label}: the run's summary is not an object`);
+  for (const ref of refs) {
+    if (!Object.hasOwn(answer, ref.runId)) {
+      if (one) out.set(ref.runId, {});
+      else await readSummaries(transport, [ref], keys, options, out);
+      continue;
+    }
+    const summary = answer[ref.runId];
+    if (summary === null || summary === undefined) {
+      out.set(ref.runId, {});
+    } else if (isRecord(summary)) {
+      out.set(ref.runId, summary as SummaryJson);
+    } else {
+      throw new ResponseError(
+        `Cannot use response of ${label}: the summary of run ${ref.runId} is not an object`,
+      );
+    }
   }
-  return summary as SummaryJson;
 }

@@ -83,7 +83,8 @@ describe("runs.table()", () => {
       const table = await api.runsGet(SWEEP, { size: 10 }).table({ summary: keys }).collect();
       // The project's cuid comes from one (shared) project request instead of the records.
       assert.equal(callsTo(server, "GET", "/api/project/vision-lab/resnet-sweep").length, 1);
-      assert.equal(callsTo(server, "POST", "/api/house/metrics/summaries").length, 10);
+      // One summaries request names the 10 runs.
+      assert.equal(callsTo(server, "POST", "/api/house/metrics/summaries").length, 1);
       const runs = await api.runsGet(SWEEP, { size: 10 }).toArray();
       for (const [i, run] of runs.entries()) {
         const want = await expectedRow(run, keys);
@@ -262,5 +263,37 @@ describe("flattenConfig", () => {
       "config.m.e": [1, 2],
       "config.z": null,
     });
+  });
+});
+
+describe("runs.table() of many runs", () => {
+  let server: LocalServer;
+  let api: Api;
+  before(async () => {
+    server = await startServer({ runs: 120, steps: 20, logLines: 1 });
+    api = apiFor(server);
+  });
+  after(() => server.close());
+
+  it("asks for the summaries of 50 runs per request, with each run's own summaries", async () => {
+    const keys = ["val/acc", "train/loss"];
+    server.clearRequests();
+    const table = await api.runsGet(SWEEP, { size: 100, all: true }).table({ summary: keys })
+      .collect();
+    const requests = callsTo(server, "POST", "/api/house/metrics/summaries");
+    const named = requests.map((r) => (r.body as { experiments: unknown[] }).experiments.length);
+    assert.deepEqual(named, [50, 50, 20]);
+    assert.equal(table.rows.length, 120);
+    const runs = await api.runsGet(SWEEP, { size: 100, all: true }).toArray();
+    assert.deepEqual(table.rows.map((r) => r["run_id"]), runs.map((r) => r.path.split("/")[2]));
+    for (const i of [0, 49, 50, 119]) {
+      const want = await expectedRow(runs[i]!, keys);
+      for (const key of keys) {
+        for (const stat of SUMMARY_STATS) {
+          const column = `summary.${key}.${stat}`;
+          assert.deepEqual(table.rows[i]![column], want[column] ?? null, `row ${i} ${column}`);
+        }
+      }
+    }
   });
 });
