@@ -8,7 +8,7 @@
  * @module
  */
 
-import { Api } from "../mod.ts";
+import { Api, type Run } from "../mod.ts";
 import { bareLogin, bareRequest } from "./_bare_fetch.ts";
 import { measure, type Measurement } from "./_measure.ts";
 
@@ -102,6 +102,12 @@ async function fullRun() {
   return run;
 }
 
+/** Measures one read of the full-resolution run (`read` returns the points it saw). */
+async function measureFullRun(read: (run: Run) => Promise<number>): Promise<Measurement> {
+  const run = await fullRun();
+  return await measure(() => read(run));
+}
+
 const workloads: Record<string, Record<string, () => Promise<Measurement>>> = {
   // (a) list every run of a 10,000-run project, 100 per page.
   "list-runs": {
@@ -125,14 +131,12 @@ const workloads: Record<string, Record<string, () => Promise<Measurement>>> = {
   },
   // (b) full-resolution metrics of 4 keys, streamed.
   "full-metrics": {
-    client: async () => {
-      const run = await fullRun();
-      return await measure(async () => {
+    client: () =>
+      measureFullRun(async (run) => {
         let count = 0;
         for await (const _ of run.scanMetrics(FULL_KEYS, { all: true })) count++;
         return count;
-      });
-    },
+      }),
     // What handing out the points one by one costs by itself: a `for await` over as many
     // ready-made points (the scan's own, read before the measured section) through an iterator
     // that returns resolved promises, the cheapest shape an async iterable can have.
@@ -182,48 +186,40 @@ const workloads: Record<string, Record<string, () => Promise<Measurement>>> = {
   },
   // (b) the same points in arrays: run.scanMetrics().batches().
   "full-batches": {
-    client: async () => {
-      const run = await fullRun();
-      return await measure(async () => {
+    client: () =>
+      measureFullRun(async (run) => {
         let count = 0;
         for await (const batch of run.scanMetrics(FULL_KEYS, { all: true }).batches()) {
           for (const _ of batch) count++;
         }
         return count;
-      });
-    },
+      }),
   },
   // (b) the same points as column blocks, streamed: run.scanMetrics().columns().
   "full-blocks": {
-    client: async () => {
-      const run = await fullRun();
-      return await measure(async () => {
+    client: () =>
+      measureFullRun(async (run) => {
         let count = 0;
         for await (const block of run.scanMetrics(FULL_KEYS, { all: true }).columns()) {
           count += block.length;
         }
         return count;
-      });
-    },
+      }),
   },
   // (b) the same export as columns (typed arrays), and as run.metrics({ all }) JSON.
   "full-columns": {
-    client: async () => {
-      const run = await fullRun();
-      return await measure(async () => {
+    client: () =>
+      measureFullRun(async (run) => {
         const columns = await run.metricsColumns(FULL_KEYS, { all: true });
         return columns.list.reduce((sum, series) => sum + series.steps.length, 0);
-      });
-    },
+      }),
   },
   "full-json": {
-    client: async () => {
-      const run = await fullRun();
-      return await measure(async () => {
+    client: () =>
+      measureFullRun(async (run) => {
         const json = await run.metrics(FULL_KEYS, { all: true });
         return json.list.reduce((sum, entry) => sum + entry.metrics.length, 0);
-      });
-    },
+      }),
   },
   // (e) one key over 10^7 steps, streamed: the peak RSS is the figure of interest.
   "stream-10m": {
