@@ -231,23 +231,23 @@ export function registerMetricTools(server: McpServer, deps: ToolDeps): void {
       // A scan streams the points in constant memory: a wide range of a long run is counted,
       // not held. With `tail` the last points are kept, otherwise the first.
       const fromEnd = args.tail !== undefined && args.head === undefined;
+      // Column blocks: a point object only for the points kept.
       const scan = run.scanMetrics(keys, { rangeQuery }, { onWarning: () => {} });
-      for await (const batch of scan.batches()) {
-        for (const p of batch) {
-          const entry = byKey.get(p.key);
+      for await (const block of scan.columns()) {
+        const entries = block.keys.map((key) => byKey.get(key));
+        for (let i = 0; i < block.length; i++) {
+          const entry = entries[block.keyIndex[i]!];
           if (entry === undefined) continue;
           entry.matched++;
-          const point: Point = {
-            step: p.step,
-            value: jsonValue(p.value),
-            ...(args.timestamps && p.timestamp !== undefined ? { timestamp: p.timestamp } : {}),
-          };
-          if (entry.points.length < cap) entry.points.push(point);
-          else if (fromEnd) {
-            entry.points.push(point);
-            // Amortized O(1): trim only when twice the cap is held.
-            if (entry.points.length >= 2 * cap) entry.points.splice(0, entry.points.length - cap);
-          }
+          if (entry.points.length >= cap && !fromEnd) continue;
+          const timestamp = block.timestamps[i]!;
+          entry.points.push({
+            step: block.steps[i]!,
+            value: jsonValue(block.values[i]!),
+            ...(args.timestamps && !Number.isNaN(timestamp) ? { timestamp } : {}),
+          });
+          // Amortized O(1): trim only when twice the cap is held.
+          if (entry.points.length >= 2 * cap) entry.points.splice(0, entry.points.length - cap);
         }
       }
       const series = keys.map((key): SeriesRow => {

@@ -192,6 +192,20 @@ describe("createMcpServer", () => {
     );
     assert.equal(tail.series[0]!.omitted, 0);
 
+    // A step range with timestamps: the points run.metrics() gives for the same range.
+    const stamped = await callOk<{ series: Series[] }>(client, "get_metrics", {
+      run: runPath,
+      keys: ["train/loss"],
+      start_step: 3,
+      end_step: 5,
+      timestamps: true,
+    });
+    const range = await api.run(runPath).metrics(["train/loss"], {
+      rangeQuery: { type: "step", start: 3, end: 5 },
+    });
+    assert.deepEqual(stamped.series[0]!.points, range.list[0]!.metrics);
+    assert.equal(stamped.series[0]!.points.length, 3);
+
     // A range wider than the cap keeps the first points and counts the rest.
     const wide = await callOk<{ per_key_cap: number; series: Series[] }>(client, "get_metrics", {
       run: runPath,
