@@ -17,13 +17,14 @@ import type { MetricPoint, ScanMetricsOptions, ScanMetricsQuery } from "../metri
  * one by one, {@linkcode RunMetricsScan.batches} for the same points in arrays, or
  * {@linkcode RunMetricsScan.columns} for them as column blocks (no object per point).
  *
- * Each iteration (of the scan or of its batches) sends its own requests: nothing is sent until
- * one starts, and the keys and range query were checked when `scanMetrics` was called.
+ * Each iteration (of the scan, its batches or its columns) sends its own requests: nothing is
+ * sent until one starts, and the keys and range query were checked when `scanMetrics` was called.
  *
- * Why two ways: handing out a point through `for await` costs a promise and a turn of the
+ * Why three ways: handing out a point through `for await` costs a promise and a turn of the
  * microtask queue, about 30 ns each on the bench machine: for millions of points, nearly as much
- * CPU time as downloading the CSV and counting its lines (0.78 of it, the `perPointIteration`
- * note of bench row (b)). Batches pay it once per ~1024 points.
+ * CPU time as downloading the CSV and counting its lines (0.71-0.82 of it, the
+ * `perPointIteration` note of bench row (b)). Batches pay it once per ~1024 points; column blocks
+ * once per 8192 rows, with no object per point either.
  *
  * @example Points one by one
  * ```ts
@@ -73,21 +74,16 @@ export class RunMetricsScan implements AsyncIterable<MetricPoint> {
 
   /**
    * The points in arrays (of about 1024, fewer at the end of each chunk of 16 keys): the same
-   * points in the same order as iterating the scan, with far less overhead per point.
+   * points in the same order as iterating the scan, one iteration step per batch instead of per point.
    *
    * @returns The batches, as an async iterable (requests start when it is iterated).
    */
   batches(): AsyncIterable<MetricPoint[]> {
     return {
       [Symbol.asyncIterator]: () =>
-        lazyIterator(async () => {
-          const [[transport, ref], { scanMetricBatches }] = await Promise.all([
-            this.#resolve(),
-            import("../metrics/scan_metrics.ts"),
-          ]);
-          return scanMetricBatches(transport, ref, this.#keys, this.#query, this.#options)
-            [Symbol.asyncIterator]();
-        }),
+        this.#scan((engine, transport, ref) =>
+          engine.scanMetricBatches(transport, ref, this.#keys, this.#query, this.#options)
+        ),
     };
   }
 
@@ -138,13 +134,25 @@ export class RunMetricsScan implements AsyncIterable<MetricPoint> {
    * @returns The iterator.
    */
   [Symbol.asyncIterator](): AsyncIterator<MetricPoint> {
+    return this.#scan((engine, transport, ref) =>
+      engine.scanMetrics(transport, ref, this.#keys, this.#query, this.#options)
+    );
+  }
+
+  /** An iterator over what `read` opens once the run is resolved and the metrics engine loaded. */
+  #scan<T>(
+    read: (
+      engine: typeof import("../metrics/scan_metrics.ts"),
+      transport: Transport,
+      ref: RunRef,
+    ) => AsyncIterable<T>,
+  ): AsyncIterator<T> {
     return lazyIterator(async () => {
-      const [[transport, ref], { scanMetrics }] = await Promise.all([
+      const [[transport, ref], engine] = await Promise.all([
         this.#resolve(),
         import("../metrics/scan_metrics.ts"),
       ]);
-      return scanMetrics(transport, ref, this.#keys, this.#query, this.#options)
-        [Symbol.asyncIterator]();
+      return read(engine, transport, ref)[Symbol.asyncIterator]();
     });
   }
 }
