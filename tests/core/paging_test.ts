@@ -53,6 +53,34 @@ describe("Pager", () => {
     assert.deepEqual(fetched.slice(0, 4), [1, 1, 2, 3]);
   });
 
+  it("keeps its requests going while a slow page holds back the consumer", async () => {
+    const events: string[] = [];
+    let sent = 0;
+    let allSent = () => {};
+    const eightSent = new Promise<void>((resolve) => allSent = resolve);
+    const pager = new Pager<number>(
+      async (page, size) => {
+        events.push(`request ${page}`);
+        if (++sent === 8) allSent();
+        // Page 2 is answered once eight pages were requested (or after a second, to fail).
+        await (page === 2
+          ? Promise.race([eightSent, new Promise((resolve) => setTimeout(resolve, 1000))])
+          : Promise.resolve());
+        events.push(`answer ${page}`);
+        return pages(200, size)(page);
+      },
+      { size: 10, all: true },
+      new Limiter(3),
+    );
+    const items = await pager.toArray();
+    assert.deepEqual(items, Array.from({ length: 200 }, (_, i) => i));
+    // The answers of pages 3, 4, … free their places at once: pages up to 8 (page 2 and six
+    // more, twice the window, ahead of the consumer) are requested while page 2 is awaited.
+    const answer2 = events.indexOf("answer 2");
+    const sentBefore = events.slice(0, answer2).filter((e) => e.startsWith("request "));
+    assert.equal(sentBefore.length, 8, `before page 2 was answered: ${events.join(", ")}`);
+  });
+
   it("ends once the pages in flight are answered, and never requests one still waiting", async () => {
     const limiter = new Limiter(3);
     const started: number[] = [];
