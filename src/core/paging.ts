@@ -143,6 +143,13 @@ export class Pager<T> implements AsyncIterable<T> {
    * @returns An async iterator over the items.
    */
   [Symbol.asyncIterator](): AsyncIterator<T> {
+    return this.#iterate(Infinity);
+  }
+
+  // The iterator of the listing; `wanted` items (`toArray`'s limit) bound how many pages it
+  // requests ahead, as if every page were full: pages past those are requested only if the
+  // consumer asks for more (a short page never shortens the result).
+  #iterate(wanted: number): AsyncIterator<T> {
     // Not an async generator: `yield*` over a page's items costs several promise hops per item
     // (measured: a tenth of listing 10,000 runs); this hands out the items of the page in hand
     // with one resolved promise each, and awaits only when a page is needed.
@@ -158,6 +165,8 @@ export class Pager<T> implements AsyncIterable<T> {
     let pending: Promise<PageResult<T>>[] = [];
     let next = 1; // with `pages` 0: nothing to schedule until the first page says so
     let pages = 0;
+    // The last page requested ahead of need (see `#iterate`); raised to `pages` on demand.
+    let lastAhead = this.page + Math.ceil(wanted / this.size) - 1;
     // At most `window` page requests unanswered (sent or waiting for a limiter slot), and at
     // most `2 * window` pages ahead of the consumer. Counting only unanswered requests against
     // the window keeps it full while answered pages wait for their turn: a slow page held back
@@ -178,7 +187,9 @@ export class Pager<T> implements AsyncIterable<T> {
       return sent;
     };
     const schedule = () => {
-      while (unanswered < window && pending.length < ahead && next <= pages) {
+      while (
+        unanswered < window && pending.length < ahead && next <= pages && next <= lastAhead
+      ) {
         const page = next++;
         const task = this.#limiter ? this.#limiter.run(() => request(page)) : request(page);
         unanswered++;
@@ -232,7 +243,12 @@ export class Pager<T> implements AsyncIterable<T> {
           // Later pages are requested once the first page is used up (a consumer that stops
           // within it sends nothing more), then kept ahead (see `schedule`).
           schedule();
-          const task = pending.shift();
+          let task = pending.shift();
+          if (task === undefined && next <= pages) {
+            lastAhead = pages; // the pages so far were short of the items wanted
+            schedule();
+            task = pending.shift();
+          }
           if (task === undefined) return finish();
           const result = await task;
           if (finished) return done;
@@ -283,11 +299,17 @@ export class Pager<T> implements AsyncIterable<T> {
     }
     const items: T[] = [];
     if (limit === 0) return items;
-    for await (const item of this) {
-      items.push(item);
-      if (items.length >= limit) break;
+    const iterator = this.#iterate(limit);
+    try {
+      for (;;) {
+        const step = await iterator.next();
+        if (step.done === true) return items;
+        items.push(step.value);
+        if (items.length >= limit) return items;
+      }
+    } finally {
+      await iterator.return?.();
     }
-    return items;
   }
 
   /**

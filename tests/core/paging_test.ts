@@ -48,9 +48,32 @@ describe("Pager", () => {
     assert.deepEqual(await pager.toArray({ limit: 10 }), Array.from({ length: 10 }, (_, i) => i));
     await new Promise((resolve) => setTimeout(resolve, 10));
     assert.deepEqual(fetched, [1]);
-    // Past the first page, later pages are kept ahead of the consumer, in order.
+    // Past the first page, later pages are kept ahead of the consumer, in order, but no further
+    // than the limit needs.
     assert.deepEqual(await pager.toArray({ limit: 25 }), Array.from({ length: 25 }, (_, i) => i));
-    assert.deepEqual(fetched.slice(0, 4), [1, 1, 2, 3]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(fetched, [1, 1, 2, 3]);
+  });
+
+  it("requests the pages a limit needs, and more when pages come short", async () => {
+    const fetched: number[] = [];
+    // The server answers 5 items per page whatever the size asked (10): 19 pages of 95 items.
+    const pager = new Pager<number>(
+      (page) => {
+        fetched.push(page);
+        return Promise.resolve(pages(95, 5)(page));
+      },
+      { size: 10, all: true },
+      new Limiter(3),
+    );
+    assert.deepEqual(await pager.toArray({ limit: 25 }), Array.from({ length: 25 }, (_, i) => i));
+    assert.deepEqual(fetched.slice(0, 3), [1, 2, 3], "the three pages 25 items need if full");
+    assert.ok(fetched.includes(5), `the pages that were short were made up for: ${fetched}`);
+    assert.ok(fetched.length <= 5 + 6, `no more than twice the window ahead: ${fetched}`);
+    // Iterated without a limit, every page of the listing is requested.
+    fetched.length = 0;
+    assert.equal((await pager.toArray()).length, 95);
+    assert.deepEqual(fetched, Array.from({ length: 19 }, (_, i) => i + 1));
   });
 
   it("keeps its requests going while a slow page holds back the consumer", async () => {
