@@ -178,8 +178,11 @@ export class Pager<T> implements AsyncIterable<T> {
     // The page requests sent and not yet answered (a page waiting for a limiter slot is not
     // among them: when the iteration has ended by the time it gets one, it is not requested).
     const inFlight = new Set<Promise<PageResult<T>>>();
+    // The first page whose request failed: no later page is sent (its failure ends the
+    // iteration when the consumer reaches it).
+    let failedPage = Infinity;
     const request = (page: number): Promise<PageResult<T>> => {
-      if (finished) return Promise.reject(stoppedError());
+      if (finished || page > failedPage) return Promise.reject(stoppedError());
       const sent = this.#fetch(page, this.size);
       inFlight.add(sent);
       const answered = () => inFlight.delete(sent);
@@ -188,17 +191,20 @@ export class Pager<T> implements AsyncIterable<T> {
     };
     const schedule = () => {
       while (
-        unanswered < window && pending.length < ahead && next <= pages && next <= lastAhead
+        unanswered < window && pending.length < ahead && next <= pages && next <= lastAhead &&
+        failedPage === Infinity
       ) {
         const page = next++;
         const task = this.#limiter ? this.#limiter.run(() => request(page)) : request(page);
         unanswered++;
         // An answer frees its place in the window at once, not when the consumer reaches it.
-        const answered = () => {
+        task.then(() => {
           unanswered--;
           if (!finished) schedule();
-        };
-        task.then(answered, answered); // a failure is observed below, when its turn comes
+        }, () => {
+          unanswered--;
+          failedPage = Math.min(failedPage, page); // observed below, when its turn comes
+        });
         pending.push(task);
       }
     };

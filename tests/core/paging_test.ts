@@ -104,6 +104,24 @@ describe("Pager", () => {
     assert.equal(sentBefore.length, 8, `before page 2 was answered: ${events.join(", ")}`);
   });
 
+  it("sends no page after one whose request failed, and fails with that page's error", async () => {
+    const fetched: number[] = [];
+    const pager = new Pager<number>(
+      async (page, size) => {
+        fetched.push(page);
+        if (page === 3) throw new Error("page 3: 503");
+        // Page 2 is slow: page 3 fails while the consumer still waits for it.
+        await new Promise((resolve) => setTimeout(resolve, page === 2 ? 30 : 0));
+        return pages(95, size)(page);
+      },
+      { size: 10, all: true },
+      new Limiter(2),
+    );
+    await assert.rejects(pager.toArray(), /page 3: 503/);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    assert.deepEqual(fetched, [1, 2, 3]);
+  });
+
   it("ends once the pages in flight are answered, and never requests one still waiting", async () => {
     const limiter = new Limiter(3);
     const started: number[] = [];
