@@ -7,7 +7,8 @@
  */
 
 import type { Transport } from "../core/transport.ts";
-import { checkBlockKeyCount, type MetricRowColumns } from "../export/metric_row_columns.ts";
+import type { MetricRowColumns } from "../export/metric_row_columns.ts";
+import { checkBlockKeyCount } from "../metrics/metric_keys.ts";
 import { lazyIterator } from "./_lazy_iterator.ts";
 import type { RunRef } from "../metrics/run_ref.ts";
 import type { MetricPoint, ScanMetricsOptions, ScanMetricsQuery } from "../metrics/scan_metrics.ts";

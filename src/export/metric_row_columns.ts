@@ -5,7 +5,6 @@
  * @module
  */
 
-import { ValidationError } from "../core/errors.ts";
 import type { MetricRow } from "./metric_row.ts";
 import type { RowSource } from "./row_source.ts";
 
@@ -67,31 +66,6 @@ export type MetricSource =
   | RowSource<MetricRow>
   | AsyncIterable<MetricRow | readonly MetricRow[] | MetricRowColumns>
   | Iterable<MetricRow | readonly MetricRow[] | MetricRowColumns>;
-
-/** The most keys a column block can refer to (`keyIndex` is a `Uint16Array`). */
-const MAX_BLOCK_KEYS = 65_536;
-
-/**
- * Checks that a scan's keys fit the 16-bit key indexes of its column blocks, before any request.
- *
- * @param keyCount The number of distinct keys of the scan.
- * @throws {ValidationError} For more than 65,536 keys.
- *
- * @example A scan of three keys fits
- * ```ts
- * import { checkBlockKeyCount } from "./metric_row_columns.ts";
- *
- * checkBlockKeyCount(3);
- * ```
- */
-export function checkBlockKeyCount(keyCount: number): void {
-  if (keyCount > MAX_BLOCK_KEYS) {
-    throw new ValidationError(
-      "keys",
-      `Cannot scan ${keyCount} keys as columns: expected at most ${MAX_BLOCK_KEYS} (use batches())`,
-    );
-  }
-}
 
 /**
  * Whether an item of a {@linkcode MetricSource} is a column block.

@@ -142,6 +142,34 @@ export function keyExperimentRef(ref: RunRef): KeyExperimentRef {
 }
 
 /**
+ * The most keys a scan read as column blocks can have: each point's key is an index into the
+ * scan's keys, stored in a `Uint16Array` (see `long_point_columns.ts`).
+ */
+const MAX_BLOCK_KEYS = 65_536;
+
+/**
+ * Checks that a scan's keys fit the 16-bit key indexes of its column blocks, before any request.
+ *
+ * @param keyCount The number of distinct keys of the scan.
+ * @throws {ValidationError} For more than 65,536 keys.
+ *
+ * @example A scan of three keys fits
+ * ```ts
+ * import { checkBlockKeyCount } from "./metric_keys.ts";
+ *
+ * checkBlockKeyCount(3);
+ * ```
+ */
+export function checkBlockKeyCount(keyCount: number): void {
+  if (keyCount > MAX_BLOCK_KEYS) {
+    throw new ValidationError(
+      "keys",
+      `Cannot scan ${keyCount} keys as columns: expected at most ${MAX_BLOCK_KEYS} (use batches())`,
+    );
+  }
+}
+
+/**
  * Checks a list of metric keys: a non-empty array of non-blank strings. Returns the keys
  * de-duplicated in order (first occurrence wins), as the SDK sends them.
  *

@@ -1,0 +1,123 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import type { LocalServer } from "../../src/server/mod.ts";
+import { startTestServer } from "./_helpers.ts";
+
+const ROOT = new URL("../../", import.meta.url).href;
+const CLI = fileURLToPath(new URL("../../cli.ts", import.meta.url));
+const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+
+/**
+ * Runs the CLI under `deno run` with V8's function-event log, and returns the repository's
+ * modules that V8 compiled: the modules the command evaluated (a module Deno only read for its
+ * module graph, behind a literal `import()` that never ran, is not compiled, so not listed).
+ */
+async function evaluatedModules(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; modules: Set<string> }> {
+  const dir = await mkdtemp(join(tmpdir(), "swanlab-ts-start-up-"));
+  const log = join(dir, "v8.log");
+  try {
+    const argv = [
+      "run",
+      "-A",
+      `--v8-flags=--log-function-events,--logfile=${log},--no-logfile-per-isolate`,
+      CLI,
+      ...args,
+    ];
+    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>(
+      (resolve, reject) => {
+        const child = spawn(process.execPath, argv, {
+          env: { PATH: process.env["PATH"] ?? "", NO_COLOR: "1", ...env },
+          stdio: ["ignore", "pipe", "ignore"],
+        });
+        const out: Buffer[] = [];
+        child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+        child.on("error", reject);
+        child.on("close", (exit) => resolve({ code: exit, stdout: Buffer.concat(out).toString() }));
+      },
+    );
+    const modules = new Set<string>();
+    // V8 names each compiled script once: `script-details,<id>,<url>,…`.
+    for (const line of (await readFile(log, "utf8")).split("\n")) {
+      if (!line.startsWith("script-details,")) continue;
+      const url = line.split(",")[2] ?? "";
+      if (url.startsWith(ROOT)) modules.add(url.slice(ROOT.length));
+    }
+    return { code, stdout, modules };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The modules of `modules` under any of the prefixes. */
+function under(modules: Set<string>, prefixes: readonly string[]): string[] {
+  return [...modules].filter((path) => prefixes.some((prefix) => path.startsWith(prefix)));
+}
+
+// Deno only: the V8 log is read from a `deno run` child; the property it checks is how the CLI
+// loads its modules, the same on every runtime.
+(isDeno ? describe : describe.skip)("the modules a CLI start evaluates", () => {
+  let server: LocalServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it("user info evaluates the client and its command, no server, chart, export or other command", async () => {
+    const { code, stdout, modules } = await evaluatedModules(["user", "info"], {
+      SWANLAB_API_HOST: server.host,
+      SWANLAB_API_KEY: server.apiKey,
+    });
+    assert.equal(code, 0, stdout);
+    assert.equal(JSON.parse(stdout).ok, true);
+    // What the command runs is there (so the log was read).
+    for (
+      const path of ["src/cli/commands/user.ts", "src/entities/user.ts", "src/core/transport.ts"]
+    ) {
+      assert.ok(modules.has(path), `${path} evaluated: ${[...modules].join(", ")}`);
+    }
+    assert.deepEqual(
+      under(modules, [
+        "src/server/",
+        "src/export/",
+        "src/mirror/",
+        "src/mcp/",
+        "src/cli/chart.ts",
+        "src/cli/svg_chart.ts",
+        "src/metrics/scan_metrics.ts",
+        "src/metrics/scalar_metrics.ts",
+        "src/core/response_validator.ts",
+        "generated/spec.ts",
+        "mod.ts",
+      ]),
+      [],
+    );
+    const commands = under(modules, ["src/cli/commands/"]);
+    assert.deepEqual(commands.sort(), ["src/cli/commands/_groups.ts", "src/cli/commands/user.ts"]);
+  });
+
+  it("--help evaluates no client code", async () => {
+    const { code, stdout, modules } = await evaluatedModules(["--help"], {});
+    assert.equal(code, 0);
+    assert.match(stdout, /Usage: swanlab-ts/);
+    assert.ok(modules.has("src/cli/main.ts"), `main.ts evaluated: ${[...modules].join(", ")}`);
+    assert.deepEqual(
+      under(modules, ["src/entities/", "src/metrics/", "src/server/", "mod.ts"]),
+      [],
+    );
+    // The small modules the CLI imports directly (docs/ARCHITECTURE.md), nothing of the client.
+    const core = under(modules, ["src/core/"]);
+    const allowed = ["src/core/terminal_text.ts", "src/core/version.ts"];
+    assert.deepEqual(core.filter((path) => !allowed.includes(path)), [], core.join(", "));
+  });
+});
