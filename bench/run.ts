@@ -623,13 +623,13 @@ if (!only || "(d)".includes(only)) {
           server.apiKey,
         ],
         3,
-        // The CLI's parser and the same two requests with bare fetch: the least this command
-        // can take with Optique, whatever the client library does.
+        // The CLI's entry modules and the same two requests with bare fetch: the least this
+        // command can take, whatever the client library does.
         ["run", "-A", `${root}bench/_user_info_floor.ts`],
       ],
       // Module loading alone: no target, a figure to compare between runs (regressions).
       [
-        "module loading: src/cli/main.ts",
+        "module loading: src/cli (entry and parser)",
         ["run", "-A", `${root}bench/_load_cli.ts`],
         {},
         null,
@@ -664,8 +664,8 @@ if (!only || "(d)".includes(only)) {
         extra: { cpuMs: Math.round(client.cpuMs), emptyCpuMs: Math.round(empty.cpuMs) },
       };
       if (between) {
-        row.extra!["parserAndBareRequestsMs"] = Math.round(between.wallMs);
-        row.extra!["parserAndBareRequestsRatio"] = Number(
+        row.extra!["entryAndBareRequestsMs"] = Math.round(between.wallMs);
+        row.extra!["entryAndBareRequestsRatio"] = Number(
           (between.wallMs / empty.wallMs).toFixed(2),
         );
       }

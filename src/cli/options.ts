@@ -8,84 +8,34 @@
  * @module
  */
 
-import { merge, object } from "@optique/core/constructs";
-import { lineBreak, type Message, message, type MessageTerm, text } from "@optique/core/message";
-import { map, optional, withDefault } from "@optique/core/modifiers";
-import type { InferValue, Parser } from "@optique/core/parser";
-import type { Usage, UsageTerm } from "@optique/core/usage";
-import { argument, command, flag, option } from "@optique/core/primitives";
-import { choice, integer, string } from "@optique/core/valueparser";
+import {
+  argument,
+  choice,
+  command,
+  flag,
+  type InferValue,
+  integer,
+  lineBreak,
+  map,
+  merge,
+  type Message,
+  message,
+  type MessageTerm,
+  object,
+  option,
+  optional,
+  type Parser,
+  string,
+  text,
+  type Usage,
+  type UsageTerm,
+  withDefault,
+} from "@optique/core";
 import type { CommandContext } from "./context.ts";
+import { type CommonValues, type Invocation, NO_COMMON } from "./invocation.ts";
 import { OUTPUT_FORMATS, type OutputFormat } from "./output.ts";
 
-/**
- * The options every API command accepts: connection, secrets and output.
- *
- * @example JSON output against a host
- * ```ts
- * import { type CommonValues, NO_COMMON } from "./options.ts";
- *
- * const values: CommonValues = { ...NO_COMMON, host: "http://127.0.0.1:8000", json: true };
- * ```
- */
-export interface CommonValues {
-  /** `--host`: the API host. */
-  readonly host: string | undefined;
-  /** `--api-key`/`--api_key`/`-k` (discouraged: it leaks into shell history). */
-  readonly apiKey: string | undefined;
-  /** `--api-key-stdin`: read the key from the first line of standard input. */
-  readonly apiKeyStdin: boolean;
-  /** `--save [FILE]`: also write the JSON envelope to a file (`.` = automatic name). */
-  readonly save: string | undefined;
-  /** `--json`: print the JSON envelope even on a terminal. */
-  readonly json: boolean;
-  /** `--format`: `json`, `jsonl`, `csv` or `table`. */
-  readonly format: OutputFormat | undefined;
-  /** `--no-color`: no ANSI escapes. */
-  readonly noColor: boolean;
-}
-
-/**
- * What a successful parse produces: the shared options and the command to run.
- *
- * @example A command that always succeeds
- * ```ts
- * import { type Invocation, NO_COMMON } from "./options.ts";
- *
- * const invocation: Invocation = { common: NO_COMMON, execute: () => Promise.resolve(0) };
- * ```
- */
-export interface Invocation {
-  /** The shared options (output format, colours, credentials). */
-  readonly common: CommonValues;
-  /**
-   * Runs the command.
-   *
-   * @param ctx The run's context.
-   * @returns The exit code.
-   */
-  execute(ctx: CommandContext): Promise<number>;
-}
-
-/**
- * The default shared options, for commands that take none of them.
- *
- * @example No output format chosen
- * ```ts
- * import { NO_COMMON } from "./options.ts";
- *
- * console.log(NO_COMMON.format); // undefined
- * ```
- */
-export const NO_COMMON: CommonValues = {
-  host: undefined,
-  apiKey: undefined,
-  apiKeyStdin: false,
-  save: undefined,
-  json: false,
-  format: undefined,
-  noColor: false,
-};
+export { type CommonValues, type Invocation, NO_COMMON };
 
 /**
  * The output options (`--json`, `--format`, `--save`, `--no-color`), as an object of parsers to

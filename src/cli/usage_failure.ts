@@ -6,38 +6,16 @@
  * @module
  */
 
-import { formatMessage, type Message } from "@optique/core/message";
+import { formatMessage, type Message } from "@optique/core";
 import { findGroup, GROUPS } from "./commands/_groups.ts";
 import type { CliIo } from "./io.ts";
+import { commandPath } from "./command_names.ts";
 import { terminalText } from "../core/terminal_text.ts";
 
 const PROGRAM = "swanlab-ts";
 
 /** Top-level words that are not command groups. */
 const BUILT_INS = ["help", "completions", "completion"];
-
-/**
- * The command path of the arguments for messages: the words before the first option, at most
- * two (`run metrics`).
- *
- * @param args The arguments.
- * @returns The words, space-separated.
- *
- * @example The command of a run
- * ```ts
- * import { commandPath } from "./usage_failure.ts";
- *
- * commandPath(["run", "metrics", "a/b/c", "--keys", "loss"]); // "run metrics"
- * ```
- */
-export function commandPath(args: readonly string[]): string {
-  const words: string[] = [];
-  for (const arg of args) {
-    if (arg.startsWith("-") || words.length >= 2) break;
-    words.push(arg);
-  }
-  return words.join(" ");
-}
 
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);

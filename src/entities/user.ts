@@ -4,9 +4,11 @@
  * @module
  */
 
+import type { ClientOptions } from "../core/client_options.ts";
 import type { RequestOptions } from "../core/request_options.ts";
 import {
-  type Context,
+  checkObject,
+  Context,
   deepFreeze,
   expectRecord,
   type JsonRecord,
@@ -218,4 +220,13 @@ export class User {
 /** @internal Creates the user entity. */
 export function newUser(ctx: Context): User {
   return construct(ctx);
+}
+
+/**
+ * @internal The user entity on a client of its own (`new Api(options).user()` without loading
+ * the rest of the client), for the CLI's `user info`.
+ */
+export function standaloneUser(options: ClientOptions): User {
+  checkObject("options", options);
+  return construct(new Context(options));
 }

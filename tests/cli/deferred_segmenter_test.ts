@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DeferredSegmenter } from "../../src/cli/_deferred_segmenter.ts";
 import { run } from "../../src/cli/main.ts";
+// The CLI's parser module: it installs the stand-in before Optique's modules and restores it.
+import "../../src/cli/parse_command_line.ts";
 import { captureIo } from "./_helpers.ts";
 
 const TEXT = "a👍🏽b中文e\u0301🇨🇳";

@@ -37,9 +37,10 @@ describe("importModule", () => {
     assert.ok(loaded.length >= 8);
     const context = await text("src/cli/context.ts");
     assert.match(context, /importModule<Library>\("mod\.ts"\)/);
-    // Every other module the CLI loads by path: the local server (serve, demo), the MCP server.
+    // Every other module the CLI loads by path: the parser, the client's modules, the local
+    // server (serve, demo), the MCP server.
     const byPath: string[] = [];
-    for (const file of ["src/cli/context.ts", "src/cli/commands/mcp.ts"]) {
+    for (const file of ["src/cli/main.ts", "src/cli/context.ts", "src/cli/commands/mcp.ts"]) {
       const source = (await text(file)).replaceAll(/\s+/g, " ");
       for (const m of source.matchAll(/importModule<.*?>\( ?"([^"]+\.ts)",? ?\)/g)) {
         byPath.push(m[1]!);
@@ -47,6 +48,7 @@ describe("importModule", () => {
     }
     assert.ok(byPath.includes("src/server/mod.ts"));
     assert.ok(byPath.includes("src/mcp/create_mcp_server.ts"));
+    assert.ok(byPath.includes("src/cli/parse_command_line.ts"));
     const entry = await text("scripts/binary_entry.ts");
     const registered = [...entry.matchAll(/"([^"]+\.ts)": \(\) => import\("\.\.\/([^"]+)"\)/g)];
     for (const [, key, target] of registered) assert.equal(key, target);

@@ -15,7 +15,7 @@ const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
 
 /**
  * Runs the CLI under `deno run` with V8's function-event log, and returns the repository's
- * modules that V8 compiled: the modules the command evaluated (a module Deno only read for its
+ * modules and the npm packages that V8 compiled: the modules the command evaluated (a module Deno only read for its
  * module graph, behind a literal `import()` that never ran, is not compiled, so not listed).
  */
 async function evaluatedModules(
@@ -45,11 +45,14 @@ async function evaluatedModules(
       },
     );
     const modules = new Set<string>();
-    // V8 names each compiled script once: `script-details,<id>,<url>,…`.
+    // V8 names each compiled script once: `script-details,<id>,<url>,…`. The repository's
+    // modules by path, npm packages as `npm:<name>`.
     for (const line of (await readFile(log, "utf8")).split("\n")) {
       if (!line.startsWith("script-details,")) continue;
       const url = line.split(",")[2] ?? "";
       if (url.startsWith(ROOT)) modules.add(url.slice(ROOT.length));
+      const npm = /\/registry\.npmjs\.org\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+      if (npm) modules.add(`npm:${npm[1]}`);
     }
     return { code, stdout, modules };
   } finally {
@@ -73,7 +76,7 @@ function under(modules: Set<string>, prefixes: readonly string[]): string[] {
     await server.close();
   });
 
-  it("user info evaluates the client and its command, no server, chart, export or other command", async () => {
+  it("a plain user info evaluates the user entity and the transport: no parser, no Api", async () => {
     const { code, stdout, modules } = await evaluatedModules(["user", "info"], {
       SWANLAB_API_HOST: server.host,
       SWANLAB_API_KEY: server.apiKey,
@@ -82,28 +85,54 @@ function under(modules: Set<string>, prefixes: readonly string[]): string[] {
     assert.equal(JSON.parse(stdout).ok, true);
     // What the command runs is there (so the log was read).
     for (
-      const path of ["src/cli/commands/user.ts", "src/entities/user.ts", "src/core/transport.ts"]
+      const path of [
+        "src/cli/plain_commands.ts",
+        "src/entities/user.ts",
+        "src/core/transport.ts",
+        "npm:openapi-fetch",
+      ]
     ) {
       assert.ok(modules.has(path), `${path} evaluated: ${[...modules].join(", ")}`);
     }
     assert.deepEqual(
       under(modules, [
+        "npm:@optique/",
+        "src/cli/parse_command_line.ts",
+        "src/cli/options.ts",
+        "src/cli/commands/",
+        "src/entities/api.ts",
+        "src/entities/run.ts",
         "src/server/",
         "src/export/",
         "src/mirror/",
         "src/mcp/",
         "src/cli/chart.ts",
         "src/cli/svg_chart.ts",
-        "src/metrics/scan_metrics.ts",
-        "src/metrics/scalar_metrics.ts",
+        "src/metrics/",
         "src/core/response_validator.ts",
         "generated/spec.ts",
         "mod.ts",
       ]),
       [],
     );
-    const commands = under(modules, ["src/cli/commands/"]);
-    assert.deepEqual(commands.sort(), ["src/cli/commands/_groups.ts", "src/cli/commands/user.ts"]);
+  });
+
+  it("user info with an option is parsed, and loads its own command only", async () => {
+    const { code, stdout, modules } = await evaluatedModules(["user", "info", "--json"], {
+      SWANLAB_API_HOST: server.host,
+      SWANLAB_API_KEY: server.apiKey,
+    });
+    assert.equal(code, 0, stdout);
+    assert.equal(JSON.parse(stdout).ok, true);
+    assert.ok(modules.has("src/cli/parse_command_line.ts"), [...modules].join(", "));
+    assert.deepEqual(
+      under(modules, ["src/cli/commands/"]).sort(),
+      ["src/cli/commands/_groups.ts", "src/cli/commands/user.ts"],
+    );
+    assert.deepEqual(
+      under(modules, ["src/server/", "src/export/", "src/mirror/", "src/mcp/", "src/cli/chart.ts"]),
+      [],
+    );
   });
 
   it("--help evaluates no client code", async () => {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Parser } from "@optique/core/parser";
+import type { Parser } from "@optique/core";
 import { importModule } from "../lazy_import.ts";
 import type { Invocation } from "../options.ts";
 

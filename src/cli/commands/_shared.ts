@@ -5,10 +5,7 @@
  * @module
  */
 
-import { message } from "@optique/core/message";
-import { withDefault } from "@optique/core/modifiers";
-import type { Parser } from "@optique/core/parser";
-import { flag } from "@optique/core/primitives";
+import { flag, message, type Parser, withDefault } from "@optique/core";
 import type { Api, DeletePlan } from "../../../mod.ts";
 import { type CommandContext, UsageError } from "../context.ts";
 import type { TableView } from "../output.ts";

@@ -5,10 +5,7 @@
  * @module
  */
 
-import { message } from "@optique/core/message";
-import { withDefault } from "@optique/core/modifiers";
-import type { Parser } from "@optique/core/parser";
-import { flag } from "@optique/core/primitives";
+import { flag, message, type Parser, withDefault } from "@optique/core";
 import { loadLibrary, UsageError } from "../context.ts";
 import { type Invocation, leaf, withCommon, withOutput } from "../options.ts";
 import { promptHidden } from "../prompt.ts";

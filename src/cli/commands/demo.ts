@@ -5,11 +5,7 @@
  * @module
  */
 
-import { message } from "@optique/core/message";
-import { withDefault } from "@optique/core/modifiers";
-import type { Parser } from "@optique/core/parser";
-import { option } from "@optique/core/primitives";
-import { integer } from "@optique/core/valueparser";
+import { integer, message, option, type Parser, withDefault } from "@optique/core";
 import { type CommandContext, loadLibrary, loadServer } from "../context.ts";
 import { renderTable, type TableView } from "../output.ts";
 import { type Invocation, leaf, withColorOption } from "../options.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Parser } from "@optique/core/parser";
+import type { Parser } from "@optique/core";
 import type { Diagnosis } from "../../../mod.ts";
 import { type CommandContext, loadLibrary } from "../context.ts";
 import { type Invocation, leaf, withCommon } from "../options.ts";

@@ -7,12 +7,7 @@
  * @module
  */
 
-import { object } from "@optique/core/constructs";
-import { message } from "@optique/core/message";
-import { optional } from "@optique/core/modifiers";
-import type { Parser } from "@optique/core/parser";
-import { option } from "@optique/core/primitives";
-import { integer } from "@optique/core/valueparser";
+import { integer, message, object, option, optional, type Parser } from "@optique/core";
 import { type CommandContext, UsageError } from "../context.ts";
 import { errorMessage } from "../error_message.ts";
 import { importModule } from "../lazy_import.ts";

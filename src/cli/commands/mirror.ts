@@ -5,11 +5,17 @@
  * @module
  */
 
-import { message } from "@optique/core/message";
-import { optional, withDefault } from "@optique/core/modifiers";
-import type { Parser } from "@optique/core/parser";
-import { argument, flag, option } from "@optique/core/primitives";
-import { integer, string } from "@optique/core/valueparser";
+import {
+  argument,
+  flag,
+  integer,
+  message,
+  option,
+  optional,
+  type Parser,
+  string,
+  withDefault,
+} from "@optique/core";
 import type { MirrorProgress, MirrorReport } from "../../../mod.ts";
 import { type CommandContext, loadLibrary, UsageError } from "../context.ts";
 import { type Invocation, leaf, paragraph, withCommon } from "../options.ts";

@@ -4,12 +4,7 @@
  * @module
  */
 
-import { or } from "@optique/core/constructs";
-import { message } from "@optique/core/message";
-import { optional } from "@optique/core/modifiers";
-import type { Parser } from "@optique/core/parser";
-import { option } from "@optique/core/primitives";
-import { choice, string } from "@optique/core/valueparser";
+import { choice, message, option, optional, or, type Parser, string } from "@optique/core";
 import type { TableView } from "../output.ts";
 import {
   allFlag,

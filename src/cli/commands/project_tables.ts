@@ -7,12 +7,19 @@
  * @module
  */
 
-import { merge, object } from "@optique/core/constructs";
-import { message } from "@optique/core/message";
-import { optional, withDefault } from "@optique/core/modifiers";
-import type { Parser } from "@optique/core/parser";
-import { flag, option } from "@optique/core/primitives";
-import { choice, integer, string } from "@optique/core/valueparser";
+import {
+  choice,
+  flag,
+  integer,
+  merge,
+  message,
+  object,
+  option,
+  optional,
+  type Parser,
+  string,
+  withDefault,
+} from "@optique/core";
 import type { Api, ByteSink, RunFilter, Runs } from "../../../mod.ts";
 import { type CommandContext, loadLibrary, UsageError } from "../context.ts";
 import { connectionOptions, type Invocation, leaf, paragraph, pathArgument } from "../options.ts";

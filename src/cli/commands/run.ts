@@ -6,12 +6,18 @@
  * @module
  */
 
-import { or } from "@optique/core/constructs";
-import { message } from "@optique/core/message";
-import { optional, withDefault } from "@optique/core/modifiers";
-import type { Parser } from "@optique/core/parser";
-import { flag, option } from "@optique/core/primitives";
-import { choice, integer, string } from "@optique/core/valueparser";
+import {
+  choice,
+  flag,
+  integer,
+  message,
+  option,
+  optional,
+  or,
+  type Parser,
+  string,
+  withDefault,
+} from "@optique/core";
 // The choices of --type, from their definition rather than mod.ts: a static import of mod.ts
 // loaded the whole library (~100 ms of CPU) before `run --help` or `project --help` could print.
 import { COLUMN_TYPES } from "../../entities/validation.ts";

@@ -5,15 +5,21 @@
  * @module
  */
 
-import { or } from "@optique/core/constructs";
-import { message } from "@optique/core/message";
-import { optional, withDefault } from "@optique/core/modifiers";
-import type { Parser } from "@optique/core/parser";
-import { flag, option } from "@optique/core/primitives";
-import { integer, string } from "@optique/core/valueparser";
+import {
+  flag,
+  integer,
+  message,
+  option,
+  optional,
+  or,
+  type Parser,
+  string,
+  withDefault,
+} from "@optique/core";
 import { type CommandContext, UsageError } from "../context.ts";
 import type { TableView } from "../output.ts";
 import { allFlag, group, type Invocation, leaf, pageNumOption, withCommon } from "../options.ts";
+import { selfHostedInfo } from "../plain_commands.ts";
 import { promptHidden } from "../prompt.ts";
 import { emitResponse, firstPage } from "./_shared.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";
@@ -93,7 +99,7 @@ export function selfHostedCommand(): Parser<"sync", Invocation, unknown> {
   const info = leaf(
     "info",
     withCommon({}),
-    (ctx) => ctx.call(async () => await (await ctx.api()).selfHosted().json()),
+    selfHostedInfo,
     {
       brief: "Show the self-hosted instance (enabled, expired, root, plan, seats).",
       examples: ["swanlab-ts self-hosted info --host http://swanlab.internal:8000"],

@@ -5,11 +5,17 @@
  * @module
  */
 
-import { message } from "@optique/core/message";
-import { optional, withDefault } from "@optique/core/modifiers";
-import type { Parser } from "@optique/core/parser";
-import { flag, option } from "@optique/core/primitives";
-import { float, integer, string } from "@optique/core/valueparser";
+import {
+  flag,
+  float,
+  integer,
+  message,
+  option,
+  optional,
+  type Parser,
+  string,
+  withDefault,
+} from "@optique/core";
 import { loadLibrary, loadServer } from "../context.ts";
 import { type Invocation, leaf, paragraph, withColorOption } from "../options.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";

@@ -4,9 +4,9 @@
  * @module
  */
 
-import { or } from "@optique/core/constructs";
-import type { Parser } from "@optique/core/parser";
+import { or, type Parser } from "@optique/core";
 import { group, type Invocation, leaf, withCommon } from "../options.ts";
+import { userInfo } from "../plain_commands.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";
 
 /**
@@ -25,7 +25,7 @@ export function userCommand(): Parser<"sync", Invocation, unknown> {
   const info = leaf(
     "info",
     withCommon({}),
-    (ctx) => ctx.call(async () => await (await ctx.api()).user().json()),
+    userInfo,
     {
       brief: "Show the logged-in user (profile, name, username).",
       description: "Show the logged-in user: username, name and public profile.\n" +

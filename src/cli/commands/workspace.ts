@@ -4,9 +4,7 @@
  * @module
  */
 
-import { or } from "@optique/core/constructs";
-import { optional } from "@optique/core/modifiers";
-import type { Parser } from "@optique/core/parser";
+import { optional, or, type Parser } from "@optique/core";
 import type { TableView } from "../output.ts";
 import { group, type Invocation, leaf, pathArgument, withCommon } from "../options.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";
