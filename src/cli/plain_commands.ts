@@ -71,8 +71,7 @@ const WORD = /^[a-z][a-z-]*$/;
  * ```
  */
 export function plainCommand(args: readonly string[]): PlainHandler | undefined {
-  if (args.length === 0 || args.length > 3 || !args.every((arg) => WORD.test(arg))) {
-    return undefined;
-  }
-  return Object.hasOwn(PLAIN, args.join(" ")) ? PLAIN[args.join(" ")] : undefined;
+  if (!args.every((arg) => WORD.test(arg))) return undefined;
+  const words = args.join(" ");
+  return Object.hasOwn(PLAIN, words) ? PLAIN[words] : undefined;
 }
