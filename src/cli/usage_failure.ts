@@ -9,10 +9,8 @@
 import { formatMessage, type Message } from "@optique/core";
 import { findGroup, GROUPS } from "./commands/_groups.ts";
 import type { CliIo } from "./io.ts";
-import { commandPath } from "./command_names.ts";
+import { commandPath, PROGRAM_NAME } from "./command_names.ts";
 import { terminalText } from "../core/terminal_text.ts";
-
-const PROGRAM = "swanlab-ts";
 
 /** Top-level words that are not command groups. */
 const BUILT_INS = ["help", "completions", "completion"];
@@ -57,7 +55,7 @@ export function unknownCommand(args: readonly string[]): string | undefined {
   const closest = names.reduce((best, name) =>
     editDistance(word, name) < editDistance(word, best) ? name : best
   );
-  return `unknown command "${word}"; did you mean "${closest}"? (see '${PROGRAM} --help')`;
+  return `unknown command "${word}"; did you mean "${closest}"? (see '${PROGRAM_NAME} --help')`;
 }
 
 /** Whether the arguments ask for JSON output explicitly (`--json`, `--format json`). */
@@ -125,6 +123,6 @@ export async function parseFailure(
   if (!findGroup(words[0])) words.splice(1);
   const failed = words.findIndex((word) => text.includes(`\`${word}\``));
   const path = (failed < 0 ? words : words.slice(0, failed)).join(" ");
-  const hint = `Try '${PROGRAM}${path ? ` ${path}` : ""} --help' for more information.`;
+  const hint = `Try '${PROGRAM_NAME}${path ? ` ${path}` : ""} --help' for more information.`;
   return await usageFailure(io, args, text, hint);
 }
