@@ -8,9 +8,11 @@
  *   than reading one run, whatever the per-run overhead and the Parquet encoding.
  * - `runs-table` (g): the runs table with 5 summary keys (`runs.table().collect()`). Its floor
  *   makes the same requests with bare `fetch` (list pages, per run its full record, then the
- *   summaries of 50 runs per request), 4 at a time like the client's default limiter.
+ *   summaries of 50 runs per request), 4 at a time like the client's default limiter. Mode
+ *   `transport` makes the floor's requests through the client's transport (no entities, no
+ *   table): the part of the client's time that the typed client and its checks take.
  *
- * Usage: `deno run -A bench/project_workload.ts <workload> <client|floor> <host> <apiKey>`.
+ * Usage: `deno run -A bench/project_workload.ts <workload> <client|floor|mode> <host> <apiKey>`.
  *
  * @module
  */
@@ -18,6 +20,10 @@
 import { Api, writeMetricsParquet } from "../mod.ts";
 import { bareLogin, bareRequest } from "./_bare_fetch.ts";
 import { measure, type Measurement } from "./_measure.ts";
+import type { components } from "../generated/schema.ts";
+import { Transport } from "../src/core/transport.ts";
+
+type SummaryExperimentRef = components["schemas"]["SummaryExperimentRef"];
 
 const [workload, mode, host, apiKey] = Deno.args;
 if (!workload || !mode || !host || !apiKey) {
@@ -118,6 +124,53 @@ const workloads: Record<string, Record<string, () => Promise<Measurement>>> = {
         );
         await pool(groups, 4, async (group) => {
           await bare(sid, "/house/metrics/summaries", { experiments: group, keys: SUMMARY_KEYS });
+        });
+        return runs.length;
+      }),
+    // The floor's requests through the client's transport (typed client, session, timeout,
+    // retries, drift check of every body), 4 at a time, with no entity, limiter or table.
+    transport: () =>
+      measure(async () => {
+        const transport = await Transport.create({ host: host!, apiKey: apiKey!, env: {} });
+        const [username, project] = PROJECT.split("/") as [string, string];
+        const path = { username, project };
+        const page = (n: number) =>
+          transport.call((api) =>
+            api.GET("/project/{username}/{project}/runs", {
+              params: { path, query: { page: n, size: 100 } },
+            })
+          );
+        const first = await page(1);
+        const pages = Array.from({ length: first.pages - 1 }, (_, i) => i + 2);
+        const lists = [first.list];
+        await pool(pages, 4, async (n) => {
+          lists[n - 1] = (await page(n)).list;
+        });
+        const runs = lists.flat();
+        const experiments: SummaryExperimentRef[] = new Array(runs.length);
+        await pool(runs.map((_, i) => i), 4, async (i) => {
+          const cuid = String(runs[i]!.cuid);
+          const full = await transport.call((api) =>
+            api.GET("/project/{username}/{project}/runs/{run}", {
+              params: { path: { ...path, run: cuid } },
+            })
+          );
+          experiments[i] = {
+            projectId: String(full.project_id),
+            experimentId: cuid,
+            createdAt: Math.floor(Date.parse(String(full.createdAt)) / 1000),
+          };
+        });
+        const groups = Array.from(
+          { length: Math.ceil(runs.length / 50) },
+          (_, i) => experiments.slice(i * 50, i * 50 + 50),
+        );
+        await pool(groups, 4, async (group) => {
+          await transport.call((api) =>
+            api.POST("/house/metrics/summaries", {
+              body: { experiments: group, keys: SUMMARY_KEYS },
+            })
+          );
         });
         return runs.length;
       }),

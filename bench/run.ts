@@ -215,6 +215,8 @@ const scenarios: Scenario[] = [
     server: { runs: 2_000, steps: 100 },
     workload: "runs-table",
     file: "project_workload.ts",
+    // The same requests through the client's transport, without entities or table rows.
+    between: { mode: "transport", note: "transportOnly" },
     repeats: 5,
     compare: "wallMs",
     target: 1.3,
