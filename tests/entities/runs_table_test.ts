@@ -83,6 +83,11 @@ describe("runs.table()", () => {
       const table = await api.runsGet(SWEEP, { size: 10 }).table({ summary: keys }).collect();
       // The project's cuid comes from one (shared) project request instead of the records.
       assert.equal(callsTo(server, "GET", "/api/project/vision-lab/resnet-sweep").length, 1);
+      // Each record is read once, also when the run's other loads need it.
+      assert.equal(
+        callsTo(server, "GET", /^\/api\/project\/vision-lab\/resnet-sweep\/runs\/[^/]+$/).length,
+        10,
+      );
       // One summaries request names the 10 runs.
       assert.equal(callsTo(server, "POST", "/api/house/metrics/summaries").length, 1);
       const runs = await api.runsGet(SWEEP, { size: 10 }).toArray();
