@@ -136,6 +136,8 @@ describe("runs.table()", () => {
       "config.optimizer",
     ]);
     assert.equal(callsTo(server, "POST", "/api/house/metrics/summaries").length, 0);
+    // A filtered list's runs come with their full records: none is fetched again.
+    assert.equal(callsTo(server, "GET", /\/runs\/[^/]+$/).length, 0);
     for (const row of table.rows) assert.equal(typeof row["config.lr"], "number");
   });
 
