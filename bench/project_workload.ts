@@ -27,7 +27,7 @@ type SummaryExperimentRef = components["schemas"]["SummaryExperimentRef"];
 
 const [workload, mode, host, apiKey] = Deno.args;
 if (!workload || !mode || !host || !apiKey) {
-  console.error("usage: project_workload.ts <workload> <client|floor> <host> <apiKey>");
+  console.error("usage: project_workload.ts <workload> <client|floor|mode> <host> <apiKey>");
   Deno.exit(2);
 }
 
@@ -47,6 +47,48 @@ async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Pr
       while (next < items.length) await task(items[next++]!);
     }),
   );
+}
+
+/** A page of the run list, as far as (g) reads it. */
+type TablePage = { list: Record<string, unknown>[]; pages: number };
+
+/** How one side of (g) sends its three kinds of request. */
+interface TableRequests {
+  page(n: number): Promise<TablePage>;
+  record(cuid: string): Promise<Record<string, unknown>>;
+  summaries(experiments: Record<string, unknown>[]): Promise<unknown>;
+}
+
+/**
+ * (g)'s requests, 4 at a time like the client's default limiter: the list pages, per run its
+ * full record, then the summaries of 50 runs per request (as the client asks for them).
+ */
+async function tableRequests(send: TableRequests): Promise<number> {
+  const first = await send.page(1);
+  const pages = Array.from({ length: first.pages - 1 }, (_, i) => i + 2);
+  const lists = [first.list];
+  await pool(pages, 4, async (n) => {
+    lists[n - 1] = (await send.page(n)).list;
+  });
+  const runs = lists.flat();
+  const experiments: Record<string, unknown>[] = new Array(runs.length);
+  await pool(runs.map((_, i) => i), 4, async (i) => {
+    const cuid = String(runs[i]!["cuid"]);
+    const full = await send.record(cuid);
+    experiments[i] = {
+      projectId: full["project_id"],
+      experimentId: cuid,
+      createdAt: Math.floor(Date.parse(String(full["createdAt"])) / 1000),
+    };
+  });
+  const groups = Array.from(
+    { length: Math.ceil(runs.length / 50) },
+    (_, i) => experiments.slice(i * 50, i * 50 + 50),
+  );
+  await pool(groups, 4, async (group) => {
+    await send.summaries(group);
+  });
+  return runs.length;
 }
 
 const workloads: Record<string, Record<string, () => Promise<Measurement>>> = {
@@ -95,37 +137,14 @@ const workloads: Record<string, Record<string, () => Promise<Measurement>>> = {
     floor: () =>
       measure(async () => {
         const sid = await login();
-        type Page = { list: Record<string, unknown>[]; pages: number };
-        const first = await bare(sid, `/project/${PROJECT}/runs?page=1&size=100`) as Page;
-        const pages = Array.from({ length: first.pages - 1 }, (_, i) => i + 2);
-        const lists: Record<string, unknown>[][] = [first.list];
-        await pool(pages, 4, async (page) => {
-          lists[page - 1] =
-            (await bare(sid, `/project/${PROJECT}/runs?page=${page}&size=100`) as Page).list;
+        return await tableRequests({
+          page: async (n) =>
+            await bare(sid, `/project/${PROJECT}/runs?page=${n}&size=100`) as TablePage,
+          record: async (cuid) =>
+            await bare(sid, `/project/${PROJECT}/runs/${cuid}`) as Record<string, unknown>,
+          summaries: (experiments) =>
+            bare(sid, "/house/metrics/summaries", { experiments, keys: SUMMARY_KEYS }),
         });
-        const runs = lists.flat();
-        const experiments: Record<string, unknown>[] = new Array(runs.length);
-        await pool(runs.map((_, i) => i), 4, async (i) => {
-          const cuid = String(runs[i]!["cuid"]);
-          const full = await bare(sid, `/project/${PROJECT}/runs/${cuid}`) as Record<
-            string,
-            unknown
-          >;
-          experiments[i] = {
-            projectId: full["project_id"],
-            experimentId: cuid,
-            createdAt: Math.floor(Date.parse(String(full["createdAt"])) / 1000),
-          };
-        });
-        // The summaries of 50 runs per request, as the client asks for them.
-        const groups = Array.from(
-          { length: Math.ceil(runs.length / 50) },
-          (_, i) => experiments.slice(i * 50, i * 50 + 50),
-        );
-        await pool(groups, 4, async (group) => {
-          await bare(sid, "/house/metrics/summaries", { experiments: group, keys: SUMMARY_KEYS });
-        });
-        return runs.length;
       }),
     // The floor's requests through the client's transport (typed client, session, timeout,
     // retries, drift check of every body), 4 at a time, with no entity, limiter or table.
@@ -134,45 +153,29 @@ const workloads: Record<string, Record<string, () => Promise<Measurement>>> = {
         const transport = await Transport.create({ host: host!, apiKey: apiKey!, env: {} });
         const [username, project] = PROJECT.split("/") as [string, string];
         const path = { username, project };
-        const page = (n: number) =>
-          transport.call((api) =>
-            api.GET("/project/{username}/{project}/runs", {
-              params: { path, query: { page: n, size: 100 } },
-            })
-          );
-        const first = await page(1);
-        const pages = Array.from({ length: first.pages - 1 }, (_, i) => i + 2);
-        const lists = [first.list];
-        await pool(pages, 4, async (n) => {
-          lists[n - 1] = (await page(n)).list;
+        return await tableRequests({
+          page: (n) =>
+            transport.call((api) =>
+              api.GET("/project/{username}/{project}/runs", {
+                params: { path, query: { page: n, size: 100 } },
+              })
+            ),
+          record: (cuid) =>
+            transport.call((api) =>
+              api.GET("/project/{username}/{project}/runs/{run}", {
+                params: { path: { ...path, run: cuid } },
+              })
+            ),
+          summaries: (experiments) =>
+            transport.call((api) =>
+              api.POST("/house/metrics/summaries", {
+                body: {
+                  experiments: experiments as SummaryExperimentRef[],
+                  keys: SUMMARY_KEYS,
+                },
+              })
+            ),
         });
-        const runs = lists.flat();
-        const experiments: SummaryExperimentRef[] = new Array(runs.length);
-        await pool(runs.map((_, i) => i), 4, async (i) => {
-          const cuid = String(runs[i]!.cuid);
-          const full = await transport.call((api) =>
-            api.GET("/project/{username}/{project}/runs/{run}", {
-              params: { path: { ...path, run: cuid } },
-            })
-          );
-          experiments[i] = {
-            projectId: String(full.project_id),
-            experimentId: cuid,
-            createdAt: Math.floor(Date.parse(String(full.createdAt)) / 1000),
-          };
-        });
-        const groups = Array.from(
-          { length: Math.ceil(runs.length / 50) },
-          (_, i) => experiments.slice(i * 50, i * 50 + 50),
-        );
-        await pool(groups, 4, async (group) => {
-          await transport.call((api) =>
-            api.POST("/house/metrics/summaries", {
-              body: { experiments: group, keys: SUMMARY_KEYS },
-            })
-          );
-        });
-        return runs.length;
       }),
   },
 };
