@@ -19,7 +19,13 @@ import { findGroup, GROUP_BRIEFS, GROUPS } from "./commands/_groups.ts";
 import { errorMessage } from "./error_message.ts";
 import type { Invocation } from "./invocation.ts";
 import type { CliIo } from "./io.ts";
-import { examplesFooter, NO_COMMON, paragraph } from "./options.ts";
+import { NO_COMMON, paragraph } from "./options.ts";
+import {
+  COMPLETION_COMMAND_NAMES,
+  HELP_OPTION_NAMES,
+  rootHelpText,
+  rootPageTexts,
+} from "./root_help.ts";
 import { colorEnabled } from "./style.ts";
 import { VERSION } from "../core/version.ts";
 import { parseFailure, unknownCommand, usageFailure } from "./usage_failure.ts";
@@ -56,7 +62,7 @@ export async function commandTree(): Promise<Parser<"sync", Invocation, unknown>
   return combine(await Promise.all(GROUPS.map((group) => group.load())));
 }
 
-/** The root help's tree: every group as a name and a one-line help, without its commands. */
+/** The tree `--version` is read with: every group as a name and a one-line help, no commands. */
 function shallowTree(): Parser<"sync", Invocation, unknown> {
   const unused: Invocation = { common: NO_COMMON, execute: () => Promise.resolve(2) };
   return combine(
@@ -66,26 +72,20 @@ function shallowTree(): Parser<"sync", Invocation, unknown> {
   );
 }
 
-/** The smallest tree that handles these arguments: one group, the root help, or everything. */
+/** Whether the arguments ask for the root help page only: none, `--help`, `-h` or `help`. */
+function isRootHelp(args: readonly string[]): boolean {
+  return args.length === 0 ||
+    (args.length === 1 && [...HELP_OPTION_NAMES, "help"].includes(args[0]!));
+}
+
+/** The smallest tree that handles these arguments: one group, the root's, or everything. */
 async function treeFor(args: readonly string[]): Promise<Parser<"sync", Invocation, unknown>> {
   const target = args[0] === "help" ? args[1] : args[0];
   const group = findGroup(target);
   if (group) return await group.load();
-  const rootOnly = args.length === 0 ||
-    (args.length === 1 && ["--help", "-h", "help", "--version"].includes(args[0]!));
-  return rootOnly ? shallowTree() : await commandTree();
+  const versionOnly = args.length === 1 && args[0] === "--version";
+  return versionOnly ? shallowTree() : await commandTree();
 }
-
-const ROOT_EXAMPLES = [
-  "swanlab-ts demo                                   # a tour against a local server",
-  "swanlab-ts login                                  # store an API key in ~/.swanlab/.netrc",
-  "swanlab-ts user info",
-  "swanlab-ts project list --workspace vision-lab",
-  'swanlab-ts run filter vision-lab/resnet-sweep -f \'[{"key":"state","type":"STABLE","op":"EQ","value":["FINISHED"]}]\'',
-  "swanlab-ts run metrics alice/mnist-baseline/mqeli2zt --keys train/loss,val/loss --plot",
-  "swanlab-ts run download alice/mnist-baseline/mqeli2zt --out ./run-data",
-  "swanlab-ts serve --port 8000                      # a local SwanLab-compatible server",
-];
 
 /**
  * Reads a command line with the command tree.
@@ -118,6 +118,13 @@ export async function parseCommandLine(
 
   const unknown = unknownCommand(args);
   if (unknown !== undefined) return await usageFailure(io, args, unknown);
+  const maxWidth = io.isTTY.stdout ? Math.max(60, Math.min(io.columns || 100, 120)) : undefined;
+  if (isRootHelp(args)) {
+    // The runner's page, drawn without running the runner (see `root_help.ts`).
+    const page = rootHelpText({ colors, ...(maxWidth === undefined ? {} : { maxWidth }) });
+    await io.stdout.write(`${page}\n`);
+    return 0;
+  }
 
   let invocation: Invocation | undefined;
   try {
@@ -134,24 +141,15 @@ export async function parseCommandLine(
     // (its help and completion parsers are built for the other cases only).
     // (Help and version requests skip the attempt: it would fail, after working out
     // suggestions for the unknown option.)
-    const meta = args.length === 0 || ["help", "completions", "completion"].includes(args[0]!) ||
+    const meta = ["help", "completions", "completion"].includes(args[0]!) ||
       args.some((arg) => arg === "--help" || arg === "-h" || arg === "--version");
     const parsed = meta ? undefined : parse(tree, args);
     if (parsed?.success) invocation = parsed.value;
     else {
-      const result = runParser(tree, PROGRAM_NAME, args.length === 0 ? ["--help"] : args, {
-        brief: paragraph(
-          "Query SwanLab experiments: workspaces, projects, runs, metrics, media, logs.",
-        ),
-        description: paragraph(
-          "The swanlab-ts CLI, compatible with `swanlab api` (Python). Output is the Python CLI's " +
-            'JSON envelope {"ok", "errmsg", "data"} when piped or with --json, tables on a ' +
-            "terminal.\nCredentials: SWANLAB_API_KEY / SWANLAB_API_HOST, `swanlab-ts login`, or " +
-            "--host with --api-key-stdin.",
-        ),
-        footer: examplesFooter(ROOT_EXAMPLES),
+      const result = runParser(tree, PROGRAM_NAME, args, {
+        ...rootPageTexts(),
         help: {
-          option: { names: ["--help", "-h"] },
+          option: { names: [...HELP_OPTION_NAMES] },
           command: true,
           onShow: (code: number) => code,
         },
@@ -161,7 +159,7 @@ export async function parseCommandLine(
           onShow: (code: number) => code,
         },
         completion: {
-          command: { names: ["completions", "completion"] },
+          command: { names: [...COMPLETION_COMMAND_NAMES] },
           onShow: (code: number) => code,
         },
         onError: (_code: number, error: Message) => {
@@ -171,7 +169,7 @@ export async function parseCommandLine(
         stdout: (text: string) => void outText.push(text),
         stderr: (text: string) => void errText.push(text),
         colors,
-        ...(io.isTTY.stdout ? { maxWidth: Math.max(60, Math.min(io.columns || 100, 120)) } : {}),
+        ...(maxWidth === undefined ? {} : { maxWidth }),
         showDefault: true,
         showChoices: true,
         aboveError: "none",

@@ -106,6 +106,41 @@ describe("swanlab-ts --help", () => {
     });
   }
 
+  // The root page is drawn without Optique's runner (src/cli/root_help.ts); `--help --help` is
+  // not a root-only request, so the runner prints the same page from the whole command tree.
+  const terminals = [
+    ["piped", {}],
+    ["piped with FORCE_COLOR", { env: { FORCE_COLOR: "1" } }],
+    ["a terminal of 40 columns", { tty: { stdout: true, stderr: true }, columns: 40 }],
+    ["a terminal of 80 columns, NO_COLOR", {
+      tty: { stdout: true, stderr: true },
+      columns: 80,
+      env: { NO_COLOR: "1" },
+    }],
+    ["a terminal of 200 columns", { tty: { stdout: true, stderr: true }, columns: 200 }],
+  ] as const;
+  for (const [where, options] of terminals) {
+    it(`draws the root page as Optique's runner does, on ${where}`, async () => {
+      const runner = await runCli(["--help", "--help"], options);
+      assert.equal(runner.code, 0);
+      // deno-lint-ignore no-control-regex
+      assert.match(runner.stdout.replace(/\x1b\[[0-9;]*m/g, ""), /Usage: swanlab-ts \.\.\./);
+      for (const argv of [["--help"], ["-h"], ["help"], []]) {
+        const result = await runCli(argv, options);
+        assert.equal(result.code, 0);
+        assert.equal(result.stdout, runner.stdout, JSON.stringify(argv));
+      }
+    });
+  }
+
+  it("colours the root page on a colour terminal only", async () => {
+    const tty = { stdout: true, stderr: true };
+    const colour = await runCli(["--help"], { tty, env: { FORCE_COLOR: "1" } });
+    const plain = await runCli(["--help"], { tty, env: { NO_COLOR: "1" } });
+    assert.ok(colour.stdout.includes("\x1b["), colour.stdout);
+    assert.ok(!plain.stdout.includes("\x1b["), plain.stdout);
+  });
+
   it("prints help with examples for every command, on stdout, exit 0", async () => {
     for (const command of COMMANDS) {
       for (const flag of ["--help", "-h"]) {
