@@ -105,7 +105,10 @@ const scenarios: Scenario[] = [
     description: "runsGet(size 100, all) vs the same GETs with bare fetch + JSON.parse",
     server: { runs: 10_000, steps: 100 },
     workload: "list-runs",
-    repeats: 9,
+    // A run takes ~0.13 s and single runs of either side stray by up to a half (server pauses,
+    // scheduling on two cores): in one run of nine, the paired ratios spread over 0.84-1.69 and
+    // the ratio of the medians moved 1.14 → 1.30 between two runs. Fifteen.
+    repeats: 15,
     jsonFloor: true,
     compareJsonFloor: true,
     compare: "wallMs",
