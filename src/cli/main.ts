@@ -1,8 +1,8 @@
 /**
- * The `swanlab-ts` command line: runs a plain command line (`plain_commands.ts`) at once, reads
- * any other with Optique (`parse_command_line.ts`, loaded only then), dispatches to the command
- * groups (`user`, `workspace`, `project`, `run`, `self-hosted`, `login`, `logout`, `serve`,
- * `demo`, `completions`) and returns an exit code. Nothing here exits the process: `cli.ts`
+ * The `swanlab-ts` command line: answers `--version` and runs a plain command line
+ * (`plain_commands.ts`) at once, reads any other with Optique (`parse_command_line.ts`, loaded
+ * only then), dispatches to the command groups (`user`, `workspace`, `project`, `run`,
+ * `self-hosted`, `login`, `logout`, `serve`, `demo`, `completions`) and returns an exit code. Nothing here exits the process: `cli.ts`
  * applies the code.
  *
  * Exit codes: 0 success; 1 API, authentication or connection failure; 2 usage error.
@@ -15,6 +15,7 @@ import { type Invocation, NO_COMMON } from "./invocation.ts";
 import type { CliIo } from "./io.ts";
 import { importModule } from "./lazy_import.ts";
 import { plainCommand } from "./plain_commands.ts";
+import { VERSION } from "../core/version.ts";
 
 export type { CliIo, CliReader, CliTty, CliWriter } from "./io.ts";
 export { PROGRAM_NAME } from "./command_names.ts";
@@ -73,6 +74,12 @@ export function normalizeArgv(argv: readonly string[]): string[] {
  */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const args = normalizeArgv(argv);
+  if (args.length === 1 && args[0] === "--version") {
+    // What the parser's runner prints for it, without loading the parser (`--version` with
+    // other arguments is the runner's).
+    await io.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
   // A plain command line runs its handler at once; any other is read by the parser, which
   // prints help, the version, completions and usage errors itself.
   const plain = plainCommand(args);

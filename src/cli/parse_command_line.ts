@@ -13,13 +13,12 @@
 
 // First: Optique's modules must evaluate with the stand-in segmenter (see the module).
 import { restoreSegmenter } from "./_deferred_segmenter.ts";
-import { command, constant, type Message, or, parse, type Parser, runParser } from "@optique/core";
+import { type Message, or, parse, type Parser, runParser } from "@optique/core";
 import { PROGRAM_NAME } from "./command_names.ts";
-import { findGroup, GROUP_BRIEFS, GROUPS } from "./commands/_groups.ts";
+import { findGroup, GROUPS } from "./commands/_groups.ts";
 import { errorMessage } from "./error_message.ts";
 import type { Invocation } from "./invocation.ts";
 import type { CliIo } from "./io.ts";
-import { NO_COMMON, paragraph } from "./options.ts";
 import {
   COMPLETION_COMMAND_NAMES,
   HELP_OPTION_NAMES,
@@ -62,29 +61,17 @@ export async function commandTree(): Promise<Parser<"sync", Invocation, unknown>
   return combine(await Promise.all(GROUPS.map((group) => group.load())));
 }
 
-/** The tree `--version` is read with: every group as a name and a one-line help, no commands. */
-function shallowTree(): Parser<"sync", Invocation, unknown> {
-  const unused: Invocation = { common: NO_COMMON, execute: () => Promise.resolve(2) };
-  return combine(
-    GROUPS.map((group) =>
-      command(group.name, constant(unused), { brief: paragraph(GROUP_BRIEFS[group.name]) })
-    ),
-  );
-}
-
 /** Whether the arguments ask for the root help page only: none, `--help`, `-h` or `help`. */
 function isRootHelp(args: readonly string[]): boolean {
   return args.length === 0 ||
     (args.length === 1 && [...HELP_OPTION_NAMES, "help"].includes(args[0]!));
 }
 
-/** The smallest tree that handles these arguments: one group, the root's, or everything. */
+/** The smallest tree that handles these arguments: one group, or everything. */
 async function treeFor(args: readonly string[]): Promise<Parser<"sync", Invocation, unknown>> {
   const target = args[0] === "help" ? args[1] : args[0];
   const group = findGroup(target);
-  if (group) return await group.load();
-  const versionOnly = args.length === 1 && args[0] === "--version";
-  return versionOnly ? shallowTree() : await commandTree();
+  return group ? await group.load() : await commandTree();
 }
 
 /**

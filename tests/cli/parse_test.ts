@@ -183,7 +183,13 @@ describe("swanlab-ts --help", () => {
   it("prints the version", async () => {
     const result = await runCli(["--version"]);
     assert.equal(result.code, 0);
-    assert.equal(result.stdout.trim(), VERSION);
+    assert.equal(result.stdout, `${VERSION}\n`);
+    assert.equal(result.stderr, "");
+    // `--version` alone is answered without Optique's runner; with another argument the runner
+    // answers, and says the same.
+    const runner = await runCli(["--version", "--version"]);
+    assert.equal(runner.code, 0);
+    assert.equal(runner.stdout, result.stdout);
   });
 });
 

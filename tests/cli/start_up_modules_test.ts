@@ -8,6 +8,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import type { LocalServer } from "../../src/server/mod.ts";
 import { startTestServer } from "./_helpers.ts";
+import { VERSION } from "../../src/core/version.ts";
 
 const ROOT = new URL("../../", import.meta.url).href;
 const CLI = fileURLToPath(new URL("../../cli.ts", import.meta.url));
@@ -131,6 +132,24 @@ function under(modules: Set<string>, prefixes: readonly string[]): string[] {
     );
     assert.deepEqual(
       under(modules, ["src/server/", "src/export/", "src/mirror/", "src/mcp/", "src/cli/chart.ts"]),
+      [],
+    );
+  });
+
+  it("--version evaluates no parser and no client code", async () => {
+    const { code, stdout, modules } = await evaluatedModules(["--version"], {});
+    assert.equal(code, 0);
+    assert.equal(stdout, `${VERSION}\n`);
+    assert.ok(modules.has("src/cli/main.ts"), `main.ts evaluated: ${[...modules].join(", ")}`);
+    assert.deepEqual(
+      under(modules, [
+        "npm:@optique/",
+        "src/cli/parse_command_line.ts",
+        "src/cli/context.ts",
+        "src/entities/",
+        "src/server/",
+        "mod.ts",
+      ]),
       [],
     );
   });
