@@ -2,8 +2,8 @@
  * The `swanlab-ts` command line: answers `--version` and runs a plain command line
  * (`plain_commands.ts`) at once, reads any other with Optique (`parse_command_line.ts`, loaded
  * only then), dispatches to the command groups (`user`, `workspace`, `project`, `run`,
- * `self-hosted`, `login`, `logout`, `serve`, `demo`, `completions`) and returns an exit code. Nothing here exits the process: `cli.ts`
- * applies the code.
+ * `self-hosted`, `login`, `logout`, `serve`, `demo`, `completions`) and returns an exit code.
+ * Nothing here exits the process: `cli.ts` applies the code.
  *
  * Exit codes: 0 success; 1 API, authentication or connection failure; 2 usage error.
  *

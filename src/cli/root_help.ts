@@ -17,7 +17,6 @@
  */
 
 import {
-  argument,
   command,
   constant,
   flag,
@@ -26,10 +25,8 @@ import {
   longestMatch,
   type Message,
   message,
-  multiple,
   normalizeUsage,
   type Parser,
-  string,
 } from "@optique/core";
 import { PROGRAM_NAME } from "./command_names.ts";
 import { GROUP_BRIEFS, GROUPS } from "./commands/_groups.ts";
@@ -89,15 +86,7 @@ function rootDocTree(): Parser<"sync", unknown, unknown> {
     command(group.name, none, { brief: paragraph(GROUP_BRIEFS[group.name]) })
   );
   const meta = [
-    command(
-      "help",
-      multiple(
-        argument(string({ metavar: "COMMAND" }), {
-          description: message`Command name to show help for.`,
-        }),
-      ),
-      { description: message`Show help information.` },
-    ),
+    command("help", none, { description: message`Show help information.` }),
     command(COMPLETION_COMMAND_NAMES[0], none, {
       brief: message`Generate shell completion script or provide completions.`,
       description: message`Generate shell completion script or provide completions.`,
