@@ -22,6 +22,8 @@ import type { CliIo } from "./io.ts";
 import {
   COMPLETION_COMMAND_NAMES,
   HELP_OPTION_NAMES,
+  PAGE_FORMAT,
+  ROOT_USAGE_LINE,
   rootHelpText,
   rootPageTexts,
 } from "./root_help.ts";
@@ -128,8 +130,8 @@ export async function parseCommandLine(
     // (its help and completion parsers are built for the other cases only).
     // (Help and version requests skip the attempt: it would fail, after working out
     // suggestions for the unknown option.)
-    const meta = ["help", "completions", "completion"].includes(args[0]!) ||
-      args.some((arg) => arg === "--help" || arg === "-h" || arg === "--version");
+    const meta = ["help", ...COMPLETION_COMMAND_NAMES].includes(args[0]!) ||
+      args.some((arg) => [...HELP_OPTION_NAMES, "--version"].includes(arg));
     const parsed = meta ? undefined : parse(tree, args);
     if (parsed?.success) invocation = parsed.value;
     else {
@@ -157,12 +159,10 @@ export async function parseCommandLine(
         stderr: (text: string) => void errText.push(text),
         colors,
         ...(maxWidth === undefined ? {} : { maxWidth }),
-        showDefault: true,
-        showChoices: true,
+        ...PAGE_FORMAT,
         aboveError: "none",
         commandList: "top-level",
-        usageLine: [{ type: "ellipsis" }],
-        termWidth: "auto",
+        usageLine: [...ROOT_USAGE_LINE],
       });
       if (typeof result === "number") helpOrUsage = result;
       else invocation = result as Invocation;

@@ -99,6 +99,12 @@ function rootDocTree(): Parser<"sync", unknown, unknown> {
   return longestMatch(first!, ...rest as [AnyParser]) as AnyParser;
 }
 
+/** How every help page is laid out: Optique's runner is given these too (`parseCommandLine`). */
+export const PAGE_FORMAT = { showDefault: true, showChoices: true, termWidth: "auto" } as const;
+
+/** The root page's usage line (`swanlab-ts ...`), as the runner is given it. */
+export const ROOT_USAGE_LINE = [{ type: "ellipsis" }] as const;
+
 /** How the root page is drawn: as the parser's help is (see `parseCommandLine`). */
 export interface RootHelpOptions {
   /** Whether to use colours. */
@@ -126,13 +132,11 @@ export function rootHelpText(options: RootHelpOptions): string {
   const texts = rootPageTexts();
   return formatDocPage(
     PROGRAM_NAME,
-    { ...page, ...texts, usage: normalizeUsage([{ type: "ellipsis" }]) },
+    { ...page, ...texts, usage: normalizeUsage([...ROOT_USAGE_LINE]) },
     {
       colors: options.colors,
       ...(options.maxWidth === undefined ? {} : { maxWidth: options.maxWidth }),
-      termWidth: "auto",
-      showDefault: true,
-      showChoices: true,
+      ...PAGE_FORMAT,
     },
   );
 }
