@@ -23,6 +23,7 @@
 
 import type { Measurement } from "./_measure.ts";
 import { preparePythonSdk, type PythonSdk } from "./_python_sdk.ts";
+import { BUN, BUN_COMPILE_FLAGS } from "../scripts/_bun.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const quick = Deno.args.includes("--quick");
@@ -565,6 +566,36 @@ try {
   current = undefined;
 }
 
+/**
+ * The single binary (`deno task binary`) and an empty program built with the same flags, in a
+ * temporary directory; `undefined` (with a warning) when they cannot be built, e.g. on a machine
+ * that cannot fetch Bun from npm.
+ */
+async function buildBinaries(): Promise<{ dir: string; cli: string; empty: string } | undefined> {
+  const dir = await Deno.makeTempDir({ prefix: "swanlab-ts-bench-binary-" });
+  const cli = `${dir}/swanlab-ts`;
+  const empty = `${dir}/empty`;
+  const build = async (program: string, args: string[]) =>
+    (await new Deno.Command(program, { args, cwd: root, stdout: "null", stderr: "piped" }).output())
+      .success;
+  if (
+    await build(deno, ["task", "binary", "--output", cli]) &&
+    await build(BUN[0]!, [
+      ...BUN.slice(1),
+      "build",
+      ...BUN_COMPILE_FLAGS,
+      "bench/_empty.ts",
+      "--outfile",
+      empty,
+    ])
+  ) {
+    return { dir, cli, empty };
+  }
+  console.error("warning: the single binary could not be built; its rows are left out");
+  await Deno.remove(dir, { recursive: true });
+  return undefined;
+}
+
 // (d) CLI cold start, and the module loading behind it.
 if (!only || "(d)".includes(only)) {
   console.error("\n== (d) CLI cold start");
@@ -589,28 +620,34 @@ if (!only || "(d)".includes(only)) {
       return median2(runs);
     };
     const emptyArgs = ["run", "-A", `${root}bench/_empty.ts`];
-    // A command and the empty script, run in turn: the start-up of a process swings by a fifth
-    // between minutes on this machine, and taking both sides in the same minutes keeps that
-    // out of the ratio (the empty script's median is the row's own floor).
-    // `between`, when given, is a third command timed in the same turns (see the cases).
+    // Commands run in turn: the start-up of a process swings by a fifth between minutes on this
+    // machine, and taking a command and its floor in the same minutes keeps that out of the
+    // ratio. One untimed run of each first (caches equally warm).
+    const measureInTurns = async (
+      commands: (readonly [program: string, args: string[]])[],
+      extra: Record<string, string>,
+    ): Promise<Measurement[]> => {
+      for (const [program, args] of commands) await timeCommand(program, args, extra);
+      const runs: { wallMs: number; cpuMs: number }[][] = commands.map(() => []);
+      for (let i = 0; i < repeats; i++) {
+        for (const [k, [program, args]] of commands.entries()) {
+          runs[k]!.push(await timeCommand(program, args, extra));
+        }
+      }
+      return runs.map(median2);
+    };
+    // A command under `deno run` and the empty script (the row's own floor); `between`, when
+    // given, is a third command timed in the same turns (see the cases).
     const measureWithEmpty = async (
       args: string[],
       extra: Record<string, string>,
       between: string[] | null,
     ) => {
-      const commands = [args, emptyArgs, ...(between ? [between] : [])];
-      for (const command of commands) await timeCommand(deno, command, extra);
-      const runs: { wallMs: number; cpuMs: number }[][] = commands.map(() => []);
-      for (let i = 0; i < repeats; i++) {
-        for (const [k, command] of commands.entries()) {
-          runs[k]!.push(await timeCommand(deno, command, extra));
-        }
-      }
-      return {
-        client: median2(runs[0]!),
-        empty: median2(runs[1]!),
-        between: between ? median2(runs[2]!) : undefined,
-      };
+      const [client, empty, betweenRuns] = await measureInTurns(
+        [[deno, args], [deno, emptyArgs], ...(between ? [[deno, between] as const] : [])],
+        extra,
+      );
+      return { client: client!, empty: empty!, between: betweenRuns };
     };
     // Each case: label, arguments, environment, the Python CLI's arguments, target, and a
     // command timed in the same turns whose time goes to the notes (`null`: none).
@@ -688,6 +725,46 @@ if (!only || "(d)".includes(only)) {
       }
       rows.push(row);
       console.error(JSON.stringify(row));
+    }
+    const binaries = await buildBinaries();
+    if (binaries !== undefined) {
+      try {
+        // The single binary of `deno task binary`: no target (the issue's is for `deno run`); its
+        // floor is an empty program built the same way (what a Bun executable takes to start).
+        const binaryCases = [
+          ["single binary: --help", ["--help"], {}, ["--help"]],
+          [
+            "single binary: user info",
+            ["user", "info"],
+            env,
+            ["user", "info", "--host", server.host, "--api-key", server.apiKey],
+          ],
+        ] as const;
+        for (const [label, args, extra, pythonArgs] of binaryCases) {
+          const [client, empty] = await measureInTurns(
+            [[binaries.cli, [...args]], [binaries.empty, []]],
+            extra,
+          ) as [Measurement, Measurement];
+          const row: Row = {
+            name: `(d) ${label}`,
+            description: `bin/swanlab-ts ${args.join(" ")} vs an empty program built the same way`,
+            client,
+            floor: empty,
+            ratio: client.wallMs / empty.wallMs,
+            compare: "wallMs",
+            target: Infinity,
+            extra: { cpuMs: Math.round(client.cpuMs), emptyCpuMs: Math.round(empty.cpuMs) },
+          };
+          if (pythonSdk) {
+            const command = pythonSdk.cli([...pythonArgs]);
+            row.python = await measureAll(command.program, command.args, command.env);
+          }
+          rows.push(row);
+          console.error(JSON.stringify(row));
+        }
+      } finally {
+        await Deno.remove(binaries.dir, { recursive: true });
+      }
     }
   } finally {
     await server.stop();

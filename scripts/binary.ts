@@ -1,7 +1,7 @@
 /**
  * `deno task binary`: builds the single executable `bin/swanlab-ts` from a checkout with
- * `bun build --compile` (Bun from npm, through `npx`), without downloading Deno's runtime (which
- * `deno task compile` needs).
+ * `bun build --compile --bytecode` (Bun from npm, through `npx`; see `_bun.ts`), without
+ * downloading Deno's runtime (which `deno task compile` needs).
  *
  * Bun resolves packages from a `package.json`, which this Deno project does not have: the build
  * runs in a temporary directory holding a copy of the sources and a generated `package.json`
@@ -14,6 +14,7 @@
  * @module
  */
 
+import { BUN, BUN_COMPILE_FLAGS } from "./_bun.ts";
 import { copy } from "./_copy.ts";
 import { npmImports } from "./_npm_imports.ts";
 
@@ -77,10 +78,9 @@ try {
   }
   await Deno.mkdir(`${work}/scripts`);
   await copy(new URL(ENTRY, root), `${work}/${ENTRY}`);
-  const bun = ["npx", "--yes", "bun@1"];
-  await run([...bun, "install", "--no-progress", "--no-save"], work);
+  await run([...BUN, "install", "--no-progress", "--no-save"], work);
   await Deno.mkdir(new URL(".", `file://${output}`), { recursive: true });
-  await run([...bun, "build", "--compile", ENTRY, "--outfile", output], work);
+  await run([...BUN, "build", ...BUN_COMPILE_FLAGS, ENTRY, "--outfile", output], work);
   console.log(`Built ${output} (dependencies: ${Object.keys(deps).join(", ")})`);
 } finally {
   await Deno.remove(work, { recursive: true }).catch(() => {});

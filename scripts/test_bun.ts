@@ -13,6 +13,7 @@
  * @module
  */
 
+import { BUN } from "./_bun.ts";
 import { copy } from "./_copy.ts";
 import { npmImports } from "./_npm_imports.ts";
 
@@ -58,10 +59,9 @@ try {
     console.log(`skip ${file}: ${reason}`);
   }
 
-  const bun = ["npx", "--yes", "bun@1"];
-  await run([...bun, "install", "--no-progress"], work);
+  await run([...BUN, "install", "--no-progress"], work);
   const result = await run(
-    [...bun, "test", "--timeout", String(TEST_TIMEOUT_MS), ...Deno.args],
+    [...BUN, "test", "--timeout", String(TEST_TIMEOUT_MS), ...Deno.args],
     work,
     true,
   );
