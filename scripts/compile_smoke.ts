@@ -1,8 +1,9 @@
 /**
  * Single-binary smoke test: `deno task binary` (`bun build --compile` with Bun from npm;
  * `deno compile` needs to download its runtime, which this CI cannot), then runs the binary's
- * `--help`, `user info` and `run metrics` against the local server served by Deno in another
- * process, and checks what it prints.
+ * `--help`, `user info`, `run metrics`, `project table` (to Parquet) and `mcp` against the local
+ * server served by Deno in another process, and its `demo` (the server built into the binary),
+ * and checks what they print and write.
  * Prints `compile: N passed, N failed`.
  *
  * @module
@@ -112,6 +113,36 @@ try {
     stderr: "piped",
   }).output();
   check("a missing run exits 1", missing.code === 1);
+
+  // Modules the bundle loads only on demand: the table export and its Parquet writer.
+  const parquet = `${work}/table.parquet`;
+  const table = await new Deno.Command(binary, {
+    args: ["project", "table", "vision-lab/resnet-sweep", "--summary", "val/acc", "--out", parquet],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const written = await Deno.readFile(parquet).catch(() => new Uint8Array());
+  const magic = (at: number) => new TextDecoder().decode(written.subarray(at, at + 4));
+  check(
+    "project table writes a Parquet file",
+    table.success && written.length > 8 && magic(0) === "PAR1" &&
+      magic(written.length - 4) === "PAR1",
+    new TextDecoder().decode(table.stderr).slice(-500),
+  );
+
+  // The built-in server inside the binary: the tour starts it, queries it and stops it.
+  const demo = await new Deno.Command(binary, {
+    args: ["demo"],
+    env: { HOME: work, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  check(
+    "demo runs its tour against the built-in server and exits 0",
+    demo.success && new TextDecoder().decode(demo.stdout).includes("Tour finished"),
+    new TextDecoder().decode(demo.stderr).slice(-500),
+  );
 
   // The MCP server of the binary, on stdio: piped requests get their answers, then it exits.
   const line = (id: number, method: string, params: unknown) =>
