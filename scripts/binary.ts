@@ -9,6 +9,9 @@
  * `deno.lock`. The entry is `scripts/binary_entry.ts` (every lazily loaded module imported
  * literally, so that the bundle has them all).
  *
+ * The binary is built in that directory and run there (`--version`); only then is it copied over
+ * the output, atomically.
+ *
  * Usage: `deno task binary [--output PATH]` (default `bin/swanlab-ts`, relative to the checkout).
  *
  * @module
@@ -17,6 +20,8 @@
 import { BUN, BUN_COMPILE_FLAGS } from "./_bun.ts";
 import { copy } from "./_copy.ts";
 import { npmImports } from "./_npm_imports.ts";
+import { writeFileAtomic } from "../src/core/atomic_file.ts";
+import { VERSION } from "../src/core/version.ts";
 
 const root = new URL("../", import.meta.url);
 const outputIndex = Deno.args.indexOf("--output");
@@ -79,8 +84,19 @@ try {
   await Deno.mkdir(`${work}/scripts`);
   await copy(new URL(ENTRY, root), `${work}/${ENTRY}`);
   await run([...BUN, "install", "--no-progress", "--no-save"], work);
-  await Deno.mkdir(new URL(".", `file://${output}`), { recursive: true });
-  await run([...BUN, "build", ...BUN_COMPILE_FLAGS, ENTRY, "--outfile", output], work);
+  // Built in the work directory and tried there; only a binary that starts replaces the output
+  // (atomically: a failed build or copy leaves the previous binary as it was).
+  const built = `${work}/swanlab-ts`;
+  await run([...BUN, "build", ...BUN_COMPILE_FLAGS, ENTRY, "--outfile", built], work);
+  const version = await new Deno.Command(built, { args: ["--version"], stdout: "piped" }).output();
+  const printed = new TextDecoder().decode(version.stdout).trim();
+  if (!version.success || printed !== VERSION) {
+    throw new Error(
+      `The built binary failed its check: --version printed "${printed}" (expected "${VERSION}")`,
+    );
+  }
+  using source = await Deno.open(built);
+  await writeFileAtomic(output, source.readable, { mode: 0o755, createParent: true });
   console.log(`Built ${output} (dependencies: ${Object.keys(deps).join(", ")})`);
 } finally {
   await Deno.remove(work, { recursive: true }).catch(() => {});
