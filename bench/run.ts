@@ -24,6 +24,7 @@
 import type { Measurement } from "./_measure.ts";
 import { preparePythonSdk, type PythonSdk } from "./_python_sdk.ts";
 import { BUN, BUN_COMPILE_FLAGS } from "../scripts/_bun.ts";
+import { writeFileAtomic } from "../src/core/atomic_file.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const quick = Deno.args.includes("--quick");
@@ -840,15 +841,16 @@ const meta = {
     countInstructions ? " --instructions" : ""
   }`,
 };
-await Deno.mkdir(`${root}bench/results`, { recursive: true });
-await Deno.writeTextFile(
+await writeFileAtomic(
   `${root}bench/results/latest.json`,
   JSON.stringify({ meta, rows }, null, 2) + "\n",
+  { createParent: true },
 );
-await Deno.writeTextFile(
+await writeFileAtomic(
   `${root}bench/results/latest.md`,
   `Measured ${meta.date} at commit ${
     meta.commit || "?"
   } with Deno ${meta.deno} on ${meta.cpus} CPUs (\`${meta.command}\`):\n\n${table}\n`,
+  { createParent: true },
 );
 console.log(table);

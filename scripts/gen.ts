@@ -43,6 +43,7 @@ import {
 } from "@redocly/openapi-core";
 import { parseDocument } from "yaml";
 import { responseCheckersModule, type ResponseSide } from "./_response_checkers.ts";
+import { writeFileAtomic } from "../src/core/atomic_file.ts";
 
 /** Repository root, resolved from this file so the script works from any working directory. */
 const ROOT = new URL("../", import.meta.url);
@@ -440,9 +441,7 @@ async function main(args: readonly string[]): Promise<number> {
     return 0;
   }
   for (const path of stale) {
-    const url = new URL(path, ROOT);
-    await Deno.mkdir(new URL(".", url), { recursive: true });
-    await Deno.writeTextFile(url, files[path] ?? "");
+    await writeFileAtomic(new URL(path, ROOT).pathname, files[path] ?? "", { createParent: true });
     console.log(`Wrote ${path}`);
   }
   if (!stale.length) console.log(`Generated files are already up to date with "${SPEC_PATH}"`);
