@@ -1,9 +1,9 @@
 /**
  * Single-binary smoke test: `deno task binary` (`bun build --compile` with Bun from npm;
  * `deno compile` needs to download its runtime, which this CI cannot), then runs the binary's
- * `--help`, `user info`, `run metrics`, `project table` (to Parquet) and `mcp` against the local
- * server served by Deno in another process, and its `demo` (the server built into the binary),
- * and checks what they print and write.
+ * `--help`, `user info`, `run metrics`, `project table` (to Parquet), `mirror` and `mcp` against
+ * the local server served by Deno in another process, and its `demo` (the server built into the
+ * binary), and checks what they print and write.
  * Prints `compile: N passed, N failed`.
  *
  * @module
@@ -129,6 +129,26 @@ try {
     table.success && written.length > 8 && magic(0) === "PAR1" &&
       magic(written.length - 4) === "PAR1",
     new TextDecoder().decode(table.stderr).slice(-500),
+  );
+
+  // A mirror of one run: records, Parquet points, logs, media and the manifest written last.
+  const mirrorDir = `${work}/mirror`;
+  const mirrored = await new Deno.Command(binary, {
+    args: ["mirror", "vision-lab/resnet-sweep/mtg02pg5", "--out", mirrorDir],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  let manifest: { counts?: { points?: number } } = {};
+  try {
+    manifest = JSON.parse(await Deno.readTextFile(`${mirrorDir}/manifest.json`));
+  } catch {
+    // reported below
+  }
+  check(
+    "mirror of a run writes its manifest with the points counted",
+    mirrored.success && (manifest.counts?.points ?? 0) > 0,
+    new TextDecoder().decode(mirrored.stderr).slice(-500),
   );
 
   // The built-in server inside the binary: the tour starts it, queries it and stops it.
