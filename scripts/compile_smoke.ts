@@ -51,24 +51,30 @@ try {
   reader.releaseLock();
   const { host, apiKey } = JSON.parse(banner.split("\n")[0]!);
   const env = { SWANLAB_API_HOST: host, SWANLAB_API_KEY: apiKey, HOME: work, NO_COLOR: "1" };
+  // One run of the binary to its end, its output as text.
+  const runBinary = async (args: string[], runEnv: Record<string, string> = env) => {
+    const done = await new Deno.Command(binary, {
+      args,
+      env: runEnv,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder();
+    return {
+      success: done.success,
+      code: done.code,
+      stdout: text.decode(done.stdout),
+      stderr: text.decode(done.stderr),
+    };
+  };
 
-  const help = await new Deno.Command(binary, {
-    args: ["--help"],
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  check(
-    "the binary prints help and exits 0",
-    help.success && new TextDecoder().decode(help.stdout).includes("swanlab-ts"),
-  );
+  const help = await runBinary(["--help"]);
+  check("the binary prints help and exits 0", help.success && help.stdout.includes("swanlab-ts"));
 
-  const user = await new Deno.Command(binary, { args: ["user", "info"], env, stdout: "piped" })
-    .output();
+  const user = await runBinary(["user", "info"]);
   let userData: { ok?: boolean; data?: { username?: string } } = {};
   try {
-    userData = JSON.parse(new TextDecoder().decode(user.stdout));
+    userData = JSON.parse(user.stdout);
   } catch {
     // reported below
   }
@@ -77,27 +83,22 @@ try {
     user.success && userData.ok === true && typeof userData.data?.username === "string",
   );
 
-  const metrics = await new Deno.Command(binary, {
-    args: [
-      "run",
-      "metrics",
-      "vision-lab/resnet-sweep/mtg02pg5",
-      "--keys",
-      "train/loss,lr",
-      "--sample",
-      "50",
-    ],
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const metrics = await runBinary([
+    "run",
+    "metrics",
+    "vision-lab/resnet-sweep/mtg02pg5",
+    "--keys",
+    "train/loss,lr",
+    "--sample",
+    "50",
+  ]);
   let envelope: { ok?: boolean; data?: { list?: { key: string; metrics: unknown[] }[] } } = {};
   try {
-    envelope = JSON.parse(new TextDecoder().decode(metrics.stdout));
+    envelope = JSON.parse(metrics.stdout);
   } catch {
     // reported below
   }
-  check("run metrics exits 0", metrics.success, new TextDecoder().decode(metrics.stderr));
+  check("run metrics exits 0", metrics.success, metrics.stderr);
   check("run metrics prints the Python envelope with ok: true", envelope.ok === true);
   const list = envelope.data?.list ?? [];
   check(
@@ -106,39 +107,37 @@ try {
       list.every((entry) => entry.metrics.length > 0 && entry.metrics.length <= 50),
   );
 
-  const missing = await new Deno.Command(binary, {
-    args: ["run", "info", "vision-lab/resnet-sweep/nope1234"],
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const missing = await runBinary(["run", "info", "vision-lab/resnet-sweep/nope1234"]);
   check("a missing run exits 1", missing.code === 1);
 
   // Modules the bundle loads only on demand: the table export and its Parquet writer.
   const parquet = `${work}/table.parquet`;
-  const table = await new Deno.Command(binary, {
-    args: ["project", "table", "vision-lab/resnet-sweep", "--summary", "val/acc", "--out", parquet],
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const table = await runBinary([
+    "project",
+    "table",
+    "vision-lab/resnet-sweep",
+    "--summary",
+    "val/acc",
+    "--out",
+    parquet,
+  ]);
   const written = await Deno.readFile(parquet).catch(() => new Uint8Array());
   const magic = (at: number) => new TextDecoder().decode(written.subarray(at, at + 4));
   check(
     "project table writes a Parquet file",
     table.success && written.length > 8 && magic(0) === "PAR1" &&
       magic(written.length - 4) === "PAR1",
-    new TextDecoder().decode(table.stderr).slice(-500),
+    table.stderr.slice(-500),
   );
 
   // A mirror of one run: records, Parquet points, logs, media and the manifest written last.
   const mirrorDir = `${work}/mirror`;
-  const mirrored = await new Deno.Command(binary, {
-    args: ["mirror", "vision-lab/resnet-sweep/mtg02pg5", "--out", mirrorDir],
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const mirrored = await runBinary([
+    "mirror",
+    "vision-lab/resnet-sweep/mtg02pg5",
+    "--out",
+    mirrorDir,
+  ]);
   let manifest: { counts?: { points?: number } } = {};
   try {
     manifest = JSON.parse(await Deno.readTextFile(`${mirrorDir}/manifest.json`));
@@ -148,20 +147,15 @@ try {
   check(
     "mirror of a run writes its manifest with the points counted",
     mirrored.success && (manifest.counts?.points ?? 0) > 0,
-    new TextDecoder().decode(mirrored.stderr).slice(-500),
+    mirrored.stderr.slice(-500),
   );
 
   // The built-in server inside the binary: the tour starts it, queries it and stops it.
-  const demo = await new Deno.Command(binary, {
-    args: ["demo"],
-    env: { HOME: work, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const demo = await runBinary(["demo"], { HOME: work, NO_COLOR: "1" });
   check(
     "demo runs its tour against the built-in server and exits 0",
-    demo.success && new TextDecoder().decode(demo.stdout).includes("Tour finished"),
-    new TextDecoder().decode(demo.stderr).slice(-500),
+    demo.success && demo.stdout.includes("Tour finished"),
+    demo.stderr.slice(-500),
   );
 
   // The MCP server of the binary, on stdio: piped requests get their answers, then it exits.
