@@ -8,7 +8,8 @@
  * decoded with `JSON.parse` (what any client that returns data pays; the floor that discards the
  * bodies is in the notes); (b) compares CPU time with downloading the same CSV and counting its
  * lines (a byte scan); (d) compares wall time with `deno run` of an empty script. Rows measured
- * three or more times also note `pairedRatios`: each client run against the floor run next to it.
+ * three or more times also note `pairedRatios`: each client run against the floor run next to it,
+ * and `ratioInterval95`: a bootstrap interval of the ratio from those turns (`_ratio_interval.ts`).
  *
  * Options: `--quick` runs each measurement once (for CI smoke runs); `--only <text>` runs the
  * scenarios whose name contains the text (results files are then partial);
@@ -23,6 +24,7 @@
 
 import type { Measurement } from "./_measure.ts";
 import { preparePythonSdk, type PythonSdk } from "./_python_sdk.ts";
+import { pairedRatioInterval, upperMedian } from "./_ratio_interval.ts";
 import { BUN, BUN_COMPILE_FLAGS } from "../scripts/_bun.ts";
 import { writeFileAtomic } from "../src/core/atomic_file.ts";
 
@@ -261,20 +263,24 @@ interface Row {
   rssBytesPerPoint?: number;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
-
 function medianOf(runs: Measurement[]): Measurement {
   return {
-    wallMs: median(runs.map((r) => r.wallMs)),
-    cpuMs: median(runs.map((r) => r.cpuMs)),
+    wallMs: upperMedian(runs.map((r) => r.wallMs)),
+    cpuMs: upperMedian(runs.map((r) => r.cpuMs)),
     peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
     count: runs[0]!.count,
     // The smallest starting RSS goes with the largest peak: the largest growth seen.
     rssBeforeMb: Math.min(...runs.map((r) => r.rssBeforeMb ?? -1)),
   };
+}
+
+/**
+ * The 95% bootstrap interval of a row's ratio from its turns (see `_ratio_interval.ts`), as the
+ * notes print it: how far the ratio could move by chance within the row's own runs.
+ */
+function ratioInterval(clients: number[], floors: number[]): string {
+  const [low, high] = pairedRatioInterval(clients, floors);
+  return `${low.toFixed(2)}-${high.toFixed(2)}`;
 }
 
 /** Two measurements taken in turn, as one: their times added (a floor and what it leaves out). */
@@ -502,8 +508,12 @@ try {
       const ratios = clients.map((c, i) => c[scenario.compare] / pairedFloors[i]![scenario.compare])
         .sort((a, b) => a - b);
       row.extra!.pairedRatios = `${ratios[0]!.toFixed(2)}-${ratios.at(-1)!.toFixed(2)}, median ${
-        median(ratios).toFixed(2)
+        upperMedian(ratios).toFixed(2)
       }`;
+      row.extra!.ratioInterval95 = ratioInterval(
+        clients.map((c) => c[scenario.compare]),
+        pairedFloors.map((f) => f[scenario.compare]),
+      );
     }
     if (scenario.between && betweens.length > 0) {
       const between = medianOf(betweens)[scenario.compare];
@@ -606,8 +616,8 @@ if (!only || "(d)".includes(only)) {
     const env = { SWANLAB_API_HOST: server.host, SWANLAB_API_KEY: server.apiKey, NO_COLOR: "1" };
     const repeats = quick ? 1 : 11;
     const median2 = (runs: { wallMs: number; cpuMs: number }[]): Measurement => ({
-      wallMs: median(runs.map((r) => r.wallMs)),
-      cpuMs: median(runs.map((r) => r.cpuMs)),
+      wallMs: upperMedian(runs.map((r) => r.wallMs)),
+      cpuMs: upperMedian(runs.map((r) => r.cpuMs)),
       peakRssMb: NaN,
       count: 1,
     });
@@ -625,10 +635,11 @@ if (!only || "(d)".includes(only)) {
     // Commands run in turn: the start-up of a process swings by a fifth between minutes on this
     // machine, and taking a command and its floor in the same minutes keeps that out of the
     // ratio. One untimed run of each first (caches equally warm).
+    // Each command's median, and its wall time turn by turn (for the ratio's interval).
     const measureInTurns = async (
       commands: (readonly [program: string, args: string[]])[],
       extra: Record<string, string>,
-    ): Promise<Measurement[]> => {
+    ): Promise<{ median: Measurement; wallMs: number[] }[]> => {
       for (const [program, args] of commands) await timeCommand(program, args, extra);
       const runs: { wallMs: number; cpuMs: number }[][] = commands.map(() => []);
       for (let i = 0; i < repeats; i++) {
@@ -636,8 +647,29 @@ if (!only || "(d)".includes(only)) {
           runs[k]!.push(await timeCommand(program, args, extra));
         }
       }
-      return runs.map(median2);
+      return runs.map((turns) => ({ median: median2(turns), wallMs: turns.map((t) => t.wallMs) }));
     };
+    // A row of a command against its floor, measured in the same turns.
+    const commandRow = (
+      name: string,
+      description: string,
+      client: { median: Measurement; wallMs: number[] },
+      floor: { median: Measurement; wallMs: number[] },
+      target: number,
+    ): Row => ({
+      name,
+      description,
+      client: client.median,
+      floor: floor.median,
+      ratio: client.median.wallMs / floor.median.wallMs,
+      compare: "wallMs",
+      target,
+      extra: {
+        cpuMs: Math.round(client.median.cpuMs),
+        emptyCpuMs: Math.round(floor.median.cpuMs),
+        ...(repeats >= 2 ? { ratioInterval95: ratioInterval(client.wallMs, floor.wallMs) } : {}),
+      },
+    });
     // A command under `deno run` and the empty script (the row's own floor); `between`, when
     // given, is a third command timed in the same turns (see the cases).
     const measureWithEmpty = async (
@@ -649,7 +681,7 @@ if (!only || "(d)".includes(only)) {
         [[deno, args], [deno, emptyArgs], ...(between ? [[deno, between] as const] : [])],
         extra,
       );
-      return { client: client!, empty: empty!, between: betweenRuns };
+      return { client: client!, empty: empty!, between: betweenRuns?.median };
     };
     // Each case: label, arguments, environment, the Python CLI's arguments, target, and a
     // command timed in the same turns whose time goes to the notes (`null`: none).
@@ -696,22 +728,17 @@ if (!only || "(d)".includes(only)) {
         extra,
         betweenArgs ? [...betweenArgs] : null,
       );
-      const row: Row = {
-        name: `(d) ${label}`,
-        description: `deno run ${
-          args.slice(2).join(" ").replace(root, "")
-        } vs deno run of an empty script`,
+      const row = commandRow(
+        `(d) ${label}`,
+        `deno run ${args.slice(2).join(" ").replace(root, "")} vs deno run of an empty script`,
         client,
-        floor: empty,
-        ratio: client.wallMs / empty.wallMs,
-        compare: "wallMs",
+        empty,
         target,
-        extra: { cpuMs: Math.round(client.cpuMs), emptyCpuMs: Math.round(empty.cpuMs) },
-      };
+      );
       if (between) {
         row.extra!["entryAndBareRequestsMs"] = Math.round(between.wallMs);
         row.extra!["entryAndBareRequestsRatio"] = Number(
-          (between.wallMs / empty.wallMs).toFixed(2),
+          (between.wallMs / empty.median.wallMs).toFixed(2),
         );
       }
       if (registryFetches.has(args.join(" "))) {
@@ -746,17 +773,14 @@ if (!only || "(d)".includes(only)) {
           const [client, empty] = await measureInTurns(
             [[binaries.cli, [...args]], [binaries.empty, []]],
             extra,
-          ) as [Measurement, Measurement];
-          const row: Row = {
-            name: `(d) ${label}`,
-            description: `bin/swanlab-ts ${args.join(" ")} vs an empty program built the same way`,
-            client,
-            floor: empty,
-            ratio: client.wallMs / empty.wallMs,
-            compare: "wallMs",
-            target: Infinity,
-            extra: { cpuMs: Math.round(client.cpuMs), emptyCpuMs: Math.round(empty.cpuMs) },
-          };
+          );
+          const row = commandRow(
+            `(d) ${label}`,
+            `bin/swanlab-ts ${args.join(" ")} vs an empty program built the same way`,
+            client!,
+            empty!,
+            Infinity,
+          );
           if (pythonSdk) {
             const command = pythonSdk.cli([...pythonArgs]);
             row.python = await measureAll(command.program, command.args, command.env);
