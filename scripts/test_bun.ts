@@ -44,6 +44,8 @@ try {
     const entry of [
       "src",
       "tests",
+      // The bench's pure helpers have tests too (`tests/bench/`).
+      "bench",
       "generated",
       "openapi",
       "mod.ts",
