@@ -20,6 +20,7 @@ registerModules({
   "src/entities/api.ts": () => import("../src/entities/api.ts"),
   "src/entities/user.ts": () => import("../src/entities/user.ts"),
   "src/cli/parse_command_line.ts": () => import("../src/cli/parse_command_line.ts"),
+  "src/cli/root_help.ts": () => import("../src/cli/root_help.ts"),
   "src/cli/commands/auth.ts": () => import("../src/cli/commands/auth.ts"),
   "src/cli/commands/demo.ts": () => import("../src/cli/commands/demo.ts"),
   "src/cli/commands/doctor.ts": () => import("../src/cli/commands/doctor.ts"),

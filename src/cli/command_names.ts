@@ -38,3 +38,47 @@ export function commandPath(args: readonly string[]): string {
   }
   return words.join(" ");
 }
+
+/**
+ * The names of the help option (the parser's runner is given them too).
+ *
+ * @example
+ * ```ts
+ * import { HELP_OPTION_NAMES } from "./command_names.ts";
+ *
+ * console.log(HELP_OPTION_NAMES.join(", ")); // "--help, -h"
+ * ```
+ */
+export const HELP_OPTION_NAMES = ["--help", "-h"] as const;
+
+/**
+ * The completion command's names: the first is shown, the others are accepted.
+ *
+ * @example
+ * ```ts
+ * import { COMPLETION_COMMAND_NAMES } from "./command_names.ts";
+ *
+ * console.log(COMPLETION_COMMAND_NAMES[0]); // "completions"
+ * ```
+ */
+export const COMPLETION_COMMAND_NAMES = ["completions", "completion"] as const;
+
+/**
+ * Whether a command line asks for the root help page only: no arguments, `--help`, `-h` or
+ * `help`.
+ *
+ * @param args The arguments.
+ * @returns `true` for the root page.
+ *
+ * @example
+ * ```ts
+ * import { isRootHelp } from "./command_names.ts";
+ *
+ * isRootHelp(["--help"]); // true
+ * isRootHelp(["run", "--help"]); // false
+ * ```
+ */
+export function isRootHelp(args: readonly string[]): boolean {
+  return args.length === 0 ||
+    (args.length === 1 && (args[0] === "help" || HELP_OPTION_NAMES.some((n) => n === args[0])));
+}

@@ -1,8 +1,9 @@
 /**
- * The `swanlab-ts` command line: answers `--version` and runs a plain command line
- * (`plain_commands.ts`) at once, reads any other with Optique (`parse_command_line.ts`, loaded
- * only then), dispatches to the command groups (`user`, `workspace`, `project`, `run`,
- * `self-hosted`, `login`, `logout`, `serve`, `demo`, `completions`) and returns an exit code.
+ * The `swanlab-ts` command line: answers `--version`, prints the root help page
+ * (`root_help.ts`) and runs a plain command line (`plain_commands.ts`) at once, reads any other
+ * with Optique (`parse_command_line.ts`, loaded only then), dispatches to the command groups
+ * (`user`, `workspace`, `project`, `run`, `self-hosted`, `login`, `logout`, `serve`, `demo`,
+ * `completions`) and returns an exit code.
  * Nothing here exits the process: `cli.ts` applies the code.
  *
  * Exit codes: 0 success; 1 API, authentication or connection failure; 2 usage error.
@@ -10,7 +11,7 @@
  * @module
  */
 
-import { commandPath } from "./command_names.ts";
+import { commandPath, isRootHelp } from "./command_names.ts";
 import { type Invocation, NO_COMMON } from "./invocation.ts";
 import type { CliIo } from "./io.ts";
 import { importModule } from "./lazy_import.ts";
@@ -79,6 +80,13 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     // other arguments is the runner's).
     await io.stdout.write(`${VERSION}\n`);
     return 0;
+  }
+  if (isRootHelp(args)) {
+    // The root page is drawn from its document, without the parser (see `root_help.ts`).
+    const { writeRootHelp } = await importModule<typeof import("./root_help.ts")>(
+      "src/cli/root_help.ts",
+    );
+    return await writeRootHelp(io);
   }
   // A plain command line runs its handler at once; any other is read by the parser, which
   // prints help, the version, completions and usage errors itself.

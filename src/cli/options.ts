@@ -15,23 +15,20 @@ import {
   flag,
   type InferValue,
   integer,
-  lineBreak,
   map,
   merge,
-  type Message,
   message,
-  type MessageTerm,
   object,
   option,
   optional,
   type Parser,
   string,
-  text,
   type Usage,
   type UsageTerm,
   withDefault,
 } from "@optique/core";
 import type { CommandContext } from "./context.ts";
+import { examplesFooter, paragraph } from "./help_page.ts";
 import { type CommonValues, type Invocation, NO_COMMON } from "./invocation.ts";
 import { OUTPUT_FORMATS, type OutputFormat } from "./output.ts";
 
@@ -175,47 +172,6 @@ export interface LeafDoc {
   aliases?: readonly string[];
   /** Hide from help and completion lists. */
   hidden?: boolean;
-}
-
-/**
- * Builds the `Examples:` footer of a help page.
- *
- * @param lines Example command lines.
- * @returns The footer message.
- *
- * @example A help footer
- * ```ts
- * import { examplesFooter } from "./options.ts";
- *
- * examplesFooter(["swanlab-ts user info"]);
- * ```
- */
-export function examplesFooter(lines: readonly string[]): Message {
-  const footer: MessageTerm[] = [text("Examples:")];
-  for (const line of lines) footer.push(lineBreak(), text(`  ${line}`));
-  return footer;
-}
-
-/**
- * Splits text into a message, keeping explicit line breaks.
- *
- * @param value The text.
- * @returns The message.
- *
- * @example Two lines of help
- * ```ts
- * import { paragraph } from "./options.ts";
- *
- * paragraph("First line.\nSecond line.");
- * ```
- */
-export function paragraph(value: string): Message {
-  const out: MessageTerm[] = [];
-  value.split("\n").forEach((line, i) => {
-    if (i > 0) out.push(lineBreak());
-    out.push(text(line));
-  });
-  return out;
 }
 
 const SHARED_OPTION_NAMES = new Set([

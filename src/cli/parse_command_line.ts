@@ -14,20 +14,12 @@
 // First: Optique's modules must evaluate with the stand-in segmenter (see the module).
 import { restoreSegmenter } from "./_deferred_segmenter.ts";
 import { type Message, or, parse, type Parser, runParser } from "@optique/core";
-import { PROGRAM_NAME } from "./command_names.ts";
+import { COMPLETION_COMMAND_NAMES, HELP_OPTION_NAMES, PROGRAM_NAME } from "./command_names.ts";
 import { findGroup, GROUPS } from "./commands/_groups.ts";
 import { errorMessage } from "./error_message.ts";
 import type { Invocation } from "./invocation.ts";
 import type { CliIo } from "./io.ts";
-import {
-  COMPLETION_COMMAND_NAMES,
-  HELP_OPTION_NAMES,
-  PAGE_FORMAT,
-  ROOT_USAGE_LINE,
-  rootHelpText,
-  rootPageTexts,
-} from "./root_help.ts";
-import { colorEnabled } from "./style.ts";
+import { helpLayout, PAGE_FORMAT, ROOT_USAGE_LINE, rootPageTexts } from "./help_page.ts";
 import { VERSION } from "../core/version.ts";
 import { parseFailure, unknownCommand, usageFailure } from "./usage_failure.ts";
 
@@ -63,12 +55,6 @@ export async function commandTree(): Promise<Parser<"sync", Invocation, unknown>
   return combine(await Promise.all(GROUPS.map((group) => group.load())));
 }
 
-/** Whether the arguments ask for the root help page only: none, `--help`, `-h` or `help`. */
-function isRootHelp(args: readonly string[]): boolean {
-  return args.length === 0 ||
-    (args.length === 1 && [...HELP_OPTION_NAMES, "help"].includes(args[0]!));
-}
-
 /** The smallest tree that handles these arguments: one group, or everything. */
 async function treeFor(args: readonly string[]): Promise<Parser<"sync", Invocation, unknown>> {
   const target = args[0] === "help" ? args[1] : args[0];
@@ -96,10 +82,7 @@ export async function parseCommandLine(
   args: readonly string[],
   io: CliIo,
 ): Promise<Invocation | number> {
-  // Help goes to stdout and errors to stderr: colour only when both are terminals.
-  const noColor = args.includes("--no-color");
-  const colors = colorEnabled({ isTTY: io.isTTY.stdout, env: io.env, noColor }) &&
-    colorEnabled({ isTTY: io.isTTY.stderr, env: io.env, noColor });
+  const { colors, maxWidth } = helpLayout(io, args.includes("--no-color"));
   let helpOrUsage: number | undefined;
   let failure: Message | undefined;
   const outText: string[] = [];
@@ -107,13 +90,6 @@ export async function parseCommandLine(
 
   const unknown = unknownCommand(args);
   if (unknown !== undefined) return await usageFailure(io, args, unknown);
-  const maxWidth = io.isTTY.stdout ? Math.max(60, Math.min(io.columns || 100, 120)) : undefined;
-  if (isRootHelp(args)) {
-    // The runner's page, drawn without running the runner (see `root_help.ts`).
-    const page = rootHelpText({ colors, ...(maxWidth === undefined ? {} : { maxWidth }) });
-    await io.stdout.write(`${page}\n`);
-    return 0;
-  }
 
   let invocation: Invocation | undefined;
   try {

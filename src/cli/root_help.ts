@@ -1,116 +1,82 @@
 /**
- * The root help page (`swanlab-ts --help`, `-h`, `help`, no arguments): its texts, shared with the
- * parser's own help (`parse_command_line.ts`), and a renderer that draws the page with Optique's
- * document functions alone.
+ * The root help page (`swanlab-ts --help`, `-h`, `help`, no arguments), drawn from its document
+ * with Optique's document functions alone: `main.ts` prints it without loading the parser (its
+ * texts are in `help_page.ts`, shared with the parser's own help).
  *
  * Why not Optique's runner: for a help request `runParser()` first builds its help, version and
  * completion parsers, tries the arguments on the augmented tree (working out suggestions for
  * the option it cannot place) and only then renders the page. Running that code once costs a
  * cold process about 9 ms more than rendering the same page from its `DocPage` (measured: 16-27
  * against 9-15 ms for the root page, first run in a process), a sixth of `--help`'s whole
- * start-up. The page is the one the runner prints, byte for byte (tests compare the two, with
- * and without colours, at several widths); any other help page is the runner's.
+ * start-up.
+ *
+ * Why the document is written out here rather than read from parsers (`getDocPage()` of the
+ * groups as `command()`s): Optique's parsers come with its whole package (36 modules, 1.3 MB),
+ * its document functions with 12 modules (90 kB: `@optique/core/doc`).
+ * Loading and building the parsers took about 18 ms of a 52 ms `--help` (34 ms without them,
+ * against 20 ms for an empty `deno run`; medians of 21 alternating runs).
+ *
+ * The page is the one the runner prints, byte for byte (tests compare the two, with and without
+ * colours, at several widths, and this document with the one `getDocPage()` makes of the same
+ * commands); any other help page is the runner's.
  *
  * Private to `src/cli/`.
  *
  * @module
  */
 
-import {
-  command,
-  constant,
-  flag,
-  formatDocPage,
-  getDocPage,
-  longestMatch,
-  type Message,
-  message,
-  normalizeUsage,
-  type Parser,
-} from "@optique/core";
-import { PROGRAM_NAME } from "./command_names.ts";
+// First: Optique's text-width module builds a segmenter when it loads (see the module).
+import { restoreSegmenter } from "./_deferred_segmenter.ts";
+import { type DocEntry, type DocPage, formatDocPage } from "@optique/core/doc";
+import { COMPLETION_COMMAND_NAMES, HELP_OPTION_NAMES, PROGRAM_NAME } from "./command_names.ts";
 import { GROUP_BRIEFS, GROUPS } from "./commands/_groups.ts";
-import { examplesFooter, paragraph } from "./options.ts";
+import {
+  type HelpLayout,
+  helpLayout,
+  PAGE_FORMAT,
+  paragraph,
+  ROOT_USAGE_LINE,
+  rootPageTexts,
+} from "./help_page.ts";
+import type { CliIo } from "./io.ts";
 
-const ROOT_EXAMPLES = [
-  "swanlab-ts demo                                   # a tour against a local server",
-  "swanlab-ts login                                  # store an API key in ~/.swanlab/.netrc",
-  "swanlab-ts user info",
-  "swanlab-ts project list --workspace vision-lab",
-  'swanlab-ts run filter vision-lab/resnet-sweep -f \'[{"key":"state","type":"STABLE","op":"EQ","value":["FINISHED"]}]\'',
-  "swanlab-ts run metrics alice/mnist-baseline/mqeli2zt --keys train/loss,val/loss --plot",
-  "swanlab-ts run download alice/mnist-baseline/mqeli2zt --out ./run-data",
-  "swanlab-ts serve --port 8000                      # a local SwanLab-compatible server",
-];
-
-/** The names of the help option and of the completion command (the runner's configuration). */
-export const HELP_OPTION_NAMES = ["--help", "-h"] as const;
-/** The completion command's names: the first is shown, the others are accepted. */
-export const COMPLETION_COMMAND_NAMES = ["completions", "completion"] as const;
+// The Optique modules above are evaluated: the runtime's segmenter goes back.
+restoreSegmenter();
 
 /**
- * The root page's texts: what `runParser()` is given as `brief`, `description` and `footer`.
+ * The entries of the root page, in the runner's order: every group with its one-line help, then
+ * the entries the runner adds (the `help` and completion commands, `--help`/`-h`, `--version`)
+ * with the runner's own texts.
  *
- * @returns Fresh messages.
+ * @returns Fresh entries.
  *
- * @example The brief line
+ * @example The first entry
  * ```ts ignore
- * import { rootPageTexts } from "./root_help.ts";
+ * import { rootEntries } from "./root_help.ts";
  *
- * rootPageTexts().brief;
+ * rootEntries()[0]?.term; // { type: "command", name: "user" }
  * ```
  */
-export function rootPageTexts(): { brief: Message; description: Message; footer: Message } {
-  return {
-    brief: paragraph(
-      "Query SwanLab experiments: workspaces, projects, runs, metrics, media, logs.",
-    ),
-    description: paragraph(
-      "The swanlab-ts CLI, compatible with `swanlab api` (Python). Output is the Python CLI's " +
-        'JSON envelope {"ok", "errmsg", "data"} when piped or with --json, tables on a ' +
-        "terminal.\nCredentials: SWANLAB_API_KEY / SWANLAB_API_HOST, `swanlab-ts login`, or " +
-        "--host with --api-key-stdin.",
-    ),
-    footer: examplesFooter(ROOT_EXAMPLES),
-  };
-}
-
-/**
- * The tree the root page is drawn from: every group as a name and its one-line help, then the
- * entries the runner adds (the `help` and completion commands, `--help`/`-h`, `--version`) with
- * the runner's own texts. Values are never read: nothing is parsed with it.
- */
-function rootDocTree(): Parser<"sync", unknown, unknown> {
-  const none = constant(null);
-  const groups = GROUPS.map((group) =>
-    command(group.name, none, { brief: paragraph(GROUP_BRIEFS[group.name]) })
-  );
-  const meta = [
-    command("help", none, { description: message`Show help information.` }),
-    command(COMPLETION_COMMAND_NAMES[0], none, {
-      brief: message`Generate shell completion script or provide completions.`,
-      description: message`Generate shell completion script or provide completions.`,
-    }),
-    flag(...HELP_OPTION_NAMES, { description: message`Show help information.` }),
-    flag("--version", { description: message`Show version information.` }),
+export function rootEntries(): DocEntry[] {
+  return [
+    ...GROUPS.map((group): DocEntry => ({
+      term: { type: "command", name: group.name },
+      description: paragraph(GROUP_BRIEFS[group.name]),
+    })),
+    { term: { type: "command", name: "help" }, description: paragraph("Show help information.") },
+    {
+      term: { type: "command", name: COMPLETION_COMMAND_NAMES[0] },
+      description: paragraph("Generate shell completion script or provide completions."),
+    },
+    {
+      term: { type: "option", names: [...HELP_OPTION_NAMES] },
+      description: paragraph("Show help information."),
+    },
+    {
+      term: { type: "option", names: ["--version"] },
+      description: paragraph("Show version information."),
+    },
   ];
-  type AnyParser = Parser<"sync", unknown, unknown>;
-  const [first, ...rest]: AnyParser[] = [...groups, ...meta];
-  return longestMatch(first!, ...rest as [AnyParser]) as AnyParser;
-}
-
-/** How every help page is laid out: Optique's runner is given these too (`parseCommandLine`). */
-export const PAGE_FORMAT = { showDefault: true, showChoices: true, termWidth: "auto" } as const;
-
-/** The root page's usage line (`swanlab-ts ...`), as the runner is given it. */
-export const ROOT_USAGE_LINE = [{ type: "ellipsis" }] as const;
-
-/** How the root page is drawn: as the parser's help is (see `parseCommandLine`). */
-export interface RootHelpOptions {
-  /** Whether to use colours. */
-  colors: boolean;
-  /** The widest line, in columns; none: lines are not wrapped. */
-  maxWidth?: number;
 }
 
 /**
@@ -126,17 +92,33 @@ export interface RootHelpOptions {
  * console.log(rootHelpText({ colors: false }));
  * ```
  */
-export function rootHelpText(options: RootHelpOptions): string {
-  const page = getDocPage(rootDocTree(), []);
-  if (page === undefined) throw new TypeError("Cannot draw the root help page: no document");
-  const texts = rootPageTexts();
-  return formatDocPage(
-    PROGRAM_NAME,
-    { ...page, ...texts, usage: normalizeUsage([...ROOT_USAGE_LINE]) },
-    {
-      colors: options.colors,
-      ...(options.maxWidth === undefined ? {} : { maxWidth: options.maxWidth }),
-      ...PAGE_FORMAT,
-    },
-  );
+export function rootHelpText(options: HelpLayout): string {
+  const page: DocPage = {
+    ...rootPageTexts(),
+    usage: [...ROOT_USAGE_LINE],
+    sections: [{ entries: rootEntries() }],
+  };
+  return formatDocPage(PROGRAM_NAME, page, {
+    colors: options.colors,
+    ...(options.maxWidth === undefined ? {} : { maxWidth: options.maxWidth }),
+    ...PAGE_FORMAT,
+  });
+}
+
+/**
+ * Prints the root help page on standard output.
+ *
+ * @param io The streams, environment and terminal facts.
+ * @returns The exit code, 0.
+ *
+ * @example
+ * ```ts ignore
+ * import { writeRootHelp } from "./root_help.ts";
+ *
+ * const code = await writeRootHelp(io);
+ * ```
+ */
+export async function writeRootHelp(io: CliIo): Promise<number> {
+  await io.stdout.write(`${rootHelpText(helpLayout(io, false))}\n`);
+  return 0;
 }

@@ -1,7 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { command, constant, flag, getDocPage, longestMatch, type Parser } from "@optique/core";
 import { VERSION } from "../../mod.ts";
+import { COMPLETION_COMMAND_NAMES, HELP_OPTION_NAMES } from "../../src/cli/command_names.ts";
+import { GROUP_BRIEFS, GROUPS } from "../../src/cli/commands/_groups.ts";
+import { paragraph } from "../../src/cli/help_page.ts";
 import { normalizeArgv } from "../../src/cli/main.ts";
+import { rootEntries } from "../../src/cli/root_help.ts";
 import { envelope, runCli } from "./_helpers.ts";
 
 /** Every command of the tree (groups and leaves). */
@@ -132,6 +137,31 @@ describe("swanlab-ts --help", () => {
       }
     });
   }
+
+  it("writes out the document Optique's parsers give for the same commands", () => {
+    // What the root page drew from before it was written out: every group as a command with its
+    // one-line help, and the runner's own help, completion and version entries.
+    const none = constant(null);
+    type AnyParser = Parser<"sync", unknown, unknown>;
+    const parsers: AnyParser[] = [
+      ...GROUPS.map((group) =>
+        command(group.name, none, { brief: paragraph(GROUP_BRIEFS[group.name]) })
+      ),
+      command("help", none, { description: paragraph("Show help information.") }),
+      command(COMPLETION_COMMAND_NAMES[0], none, {
+        brief: paragraph("Generate shell completion script or provide completions."),
+        description: paragraph("Generate shell completion script or provide completions."),
+      }),
+      flag(...HELP_OPTION_NAMES, { description: paragraph("Show help information.") }),
+      flag("--version", { description: paragraph("Show version information.") }),
+    ];
+    const [first, ...rest] = parsers;
+    const page = getDocPage(longestMatch(first!, ...rest as [AnyParser]) as AnyParser, []);
+    assert.equal(page?.sections.length, 1);
+    assert.equal(page?.sections[0]?.title, undefined);
+    assert.deepEqual(rootEntries(), page?.sections[0]?.entries);
+    assert.equal(rootEntries().length, GROUPS.length + 4);
+  });
 
   it("colours the root page on a colour terminal only", async () => {
     const tty = { stdout: true, stderr: true };

@@ -47,13 +47,14 @@ async function evaluatedModules(
     );
     const modules = new Set<string>();
     // V8 names each compiled script once: `script-details,<id>,<url>,…`. The repository's
-    // modules by path, npm packages as `npm:<name>`.
+    // modules by path, npm packages as `npm:<name>` and their files as `npm:<name>/<path>`.
     for (const line of (await readFile(log, "utf8")).split("\n")) {
       if (!line.startsWith("script-details,")) continue;
       const url = line.split(",")[2] ?? "";
       if (url.startsWith(ROOT)) modules.add(url.slice(ROOT.length));
-      const npm = /\/registry\.npmjs\.org\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
-      if (npm) modules.add(`npm:${npm[1]}`);
+      // Also each file of a package: `npm:<name>/<path in the package>`.
+      const npm = /\/registry\.npmjs\.org\/((?:@[^/]+\/)?[^/]+)\/[^/]+\/(.*)$/.exec(url);
+      if (npm) modules.add(`npm:${npm[1]}`).add(`npm:${npm[1]}/${npm[2]}`);
     }
     return { code, stdout, modules };
   } finally {
@@ -154,11 +155,28 @@ function under(modules: Set<string>, prefixes: readonly string[]): string[] {
     );
   });
 
-  it("--help evaluates no client code", async () => {
+  it("--help evaluates no client code and no parser", async () => {
     const { code, stdout, modules } = await evaluatedModules(["--help"], {});
     assert.equal(code, 0);
     assert.match(stdout, /Usage: swanlab-ts/);
     assert.ok(modules.has("src/cli/main.ts"), `main.ts evaluated: ${[...modules].join(", ")}`);
+    // The page is drawn with Optique's document functions (src/cli/root_help.ts): its parsers,
+    // its runner and the CLI's command tree are not loaded.
+    assert.ok(modules.has("npm:@optique/core/dist/doc.js"), [...modules].join(", "));
+    assert.deepEqual(
+      under(modules, [
+        "src/cli/parse_command_line.ts",
+        "src/cli/options.ts",
+        "src/cli/context.ts",
+        "npm:@optique/core/dist/index.js",
+        "npm:@optique/core/dist/parser.js",
+        "npm:@optique/core/dist/constructs.js",
+        "npm:@optique/core/dist/primitives.js",
+        "npm:@optique/core/dist/facade.js",
+      ]),
+      [],
+    );
+    assert.deepEqual(under(modules, ["src/cli/commands/"]), ["src/cli/commands/_groups.ts"]);
     assert.deepEqual(
       under(modules, ["src/entities/", "src/metrics/", "src/server/", "mod.ts"]),
       [],

@@ -18,7 +18,8 @@ import {
 } from "@optique/core";
 import type { MirrorProgress, MirrorReport } from "../../../mod.ts";
 import { type CommandContext, loadLibrary, UsageError } from "../context.ts";
-import { type Invocation, leaf, paragraph, withCommon } from "../options.ts";
+import { type Invocation, leaf, withCommon } from "../options.ts";
+import { paragraph } from "../help_page.ts";
 import type { TableView } from "../output.ts";
 import type { ProgressBar } from "../progress.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";

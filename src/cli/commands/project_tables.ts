@@ -22,7 +22,8 @@ import {
 } from "@optique/core";
 import type { Api, ByteSink, RunFilter, Runs } from "../../../mod.ts";
 import { type CommandContext, loadLibrary, UsageError } from "../context.ts";
-import { connectionOptions, type Invocation, leaf, paragraph, pathArgument } from "../options.ts";
+import { connectionOptions, type Invocation, leaf, pathArgument } from "../options.ts";
+import { paragraph } from "../help_page.ts";
 import { renderView, toJsonText } from "../output.ts";
 import { formatCount, formatDuration } from "../progress.ts";
 import { parseFilterQuery, parseKeys } from "./_shared.ts";

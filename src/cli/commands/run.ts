@@ -30,11 +30,11 @@ import {
   leaf,
   pageNumOption,
   pageSizeOption,
-  paragraph,
   pathArgument,
   upperChoice,
   withCommon,
 } from "../options.ts";
+import { paragraph } from "../help_page.ts";
 import {
   deleteLeaf,
   emitResponse,

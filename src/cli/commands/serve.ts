@@ -17,7 +17,8 @@ import {
   withDefault,
 } from "@optique/core";
 import { loadLibrary, loadServer } from "../context.ts";
-import { type Invocation, leaf, paragraph, withColorOption } from "../options.ts";
+import { type Invocation, leaf, withColorOption } from "../options.ts";
+import { paragraph } from "../help_page.ts";
 import { GROUP_BRIEFS } from "./_groups.ts";
 import { errorMessage } from "../error_message.ts";
 
