@@ -12,9 +12,9 @@
  *
  * Why the document is written out here rather than read from parsers (`getDocPage()` of the
  * groups as `command()`s): Optique's parsers come with its whole package (36 modules, 1.3 MB),
- * its document functions with 12 modules (90 kB: `@optique/core/doc`).
- * Loading and building the parsers took about 18 ms of a 52 ms `--help` (34 ms without them,
- * against 20 ms for an empty `deno run`; medians of 21 alternating runs).
+ * its document functions with 12 modules (90 kB: `@optique/core/doc`, the one subpath imported
+ * here). Loading and building the parsers took about 13 ms: `--help` took 49.6 ms with them and
+ * 36.4 ms without (medians of 21 alternating runs; an empty `deno run` about 20 ms).
  *
  * The page is the one the runner prints, byte for byte (tests compare the two, with and without
  * colours, at several widths, and this document with the one `getDocPage()` makes of the same
