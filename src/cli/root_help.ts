@@ -79,20 +79,9 @@ export function rootEntries(): DocEntry[] {
   ];
 }
 
-/**
- * The root help page, as `runParser()` prints it for `--help` with the CLI's configuration.
- *
- * @param options Colours and width.
- * @returns The page, without a final line break.
- *
- * @example Print the root page
- * ```ts ignore
- * import { rootHelpText } from "./root_help.ts";
- *
- * console.log(rootHelpText({ colors: false }));
- * ```
- */
-export function rootHelpText(options: HelpLayout): string {
+// The root help page, as `runParser()` prints it for `--help` with the CLI's configuration,
+// without a final line break.
+function rootHelpText(options: HelpLayout): string {
   const page: DocPage = {
     ...rootPageTexts(),
     usage: [...ROOT_USAGE_LINE],
