@@ -120,6 +120,9 @@ const scenarios: Scenario[] = [
     compare: "wallMs",
     target: 1.2,
     python: "list-runs",
+    // Not added to the floor (its definition stays what the target was set against): the part
+    // of the gap that any listing handing out its runs one by one pays.
+    between: { mode: "iterate", note: "perItemIteration" },
   },
   {
     name: "(b) full metrics point by point, 4 keys x 1,000,000 steps (scanMetrics)",
