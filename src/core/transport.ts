@@ -26,7 +26,6 @@ import {
 import { decodeResponse, type Drift, DriftReporter, responseSchema } from "./drift.ts";
 import { createApiClient } from "./_api_client.ts";
 import { fetchWithRetry, FinalError } from "./fetch_with_retry.ts";
-import { watchIdle } from "./idle_body.ts";
 import { createProxyFetch, displayProxy, proxyFor } from "./proxy.ts";
 import {
   checkNonNegativeMs,
@@ -474,6 +473,8 @@ export class Transport {
         ...retryAfter(response),
       });
     }
+    // Imported here: only downloads watch a body (a client that never downloads skips loading it).
+    const { watchIdle } = await import("./idle_body.ts");
     return watchIdle(response, options.idleTimeoutMs ?? timeoutMs, label);
   }
 

@@ -112,6 +112,11 @@ function under(modules: Set<string>, prefixes: readonly string[]): string[] {
         "src/cli/svg_chart.ts",
         "src/metrics/",
         "src/core/response_validator.ts",
+        // Key and host from the environment: no `.netrc` read (nor the file writer it brings);
+        // nothing downloaded: no body watcher.
+        "src/core/netrc.ts",
+        "src/core/atomic_file.ts",
+        "src/core/idle_body.ts",
         "generated/spec.ts",
         "mod.ts",
       ]),
