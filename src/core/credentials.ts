@@ -15,13 +15,14 @@ import { DEFAULT_API_HOST, normalizeHost, resolveHosts } from "./hosts.ts";
 import { getLoginState } from "./login_state.ts";
 import type { Env } from "./runtime.ts";
 
-let netrcModule: Promise<typeof import("./netrc.ts")> | undefined;
 /**
- * `./netrc.ts` (and the atomic file writer it imports), on first use: credentials that come from
- * options or the environment read no `.netrc`, and their commands skip loading it (with
- * `idle_body.ts`, about 1.5 ms of the start-up of `user info`, measured on the bench machine).
+ * `readNetrc` of `./netrc.ts`, whose module (and the atomic file writer it imports) is loaded on
+ * first use: credentials that come from options or the environment read no `.netrc`, and their
+ * commands skip loading it (with `idle_body.ts`, about 1.5 ms of the start-up of `user info`,
+ * measured on the bench machine).
  */
-const netrc = () => netrcModule ??= import("./netrc.ts");
+const readNetrc: typeof import("./netrc.ts").readNetrc = async (env, cwd) =>
+  await (await import("./netrc.ts")).readNetrc(env, cwd);
 
 /** Where the API key was found. */
 export type CredentialSource = "options" | "login" | "env" | "netrc";
@@ -129,7 +130,7 @@ export async function resolveCredentials(inputs: CredentialInputs): Promise<Reso
   // source names one; below the key, when no earlier source has one for the host (so a command
   // whose key and host come from the environment reads no file).
   const hostFromNetrc = apiHostInput === undefined;
-  const netrcOfHost = hostFromNetrc ? await (await netrc()).readNetrc(env, inputs.cwd) : undefined;
+  const netrcOfHost = hostFromNetrc ? await readNetrc(env, inputs.cwd) : undefined;
   if (netrcOfHost) {
     apiHostInput = netrcOfHost.entry.apiHost;
     webHostInput ??= netrcOfHost.entry.webHost;
@@ -148,10 +149,10 @@ export async function resolveCredentials(inputs: CredentialInputs): Promise<Reso
   ) {
     return { apiKey: checkApiKey(envKey, "env"), ...hosts, source: "env" };
   }
-  const stored = hostFromNetrc ? netrcOfHost : await (await netrc()).readNetrc(env, inputs.cwd);
-  if (stored && sameHost(stored.entry.apiHost)) {
+  const netrc = hostFromNetrc ? netrcOfHost : await readNetrc(env, inputs.cwd);
+  if (netrc && sameHost(netrc.entry.apiHost)) {
     return {
-      apiKey: checkApiKey(stored.entry.apiKey, "netrc", stored.path),
+      apiKey: checkApiKey(netrc.entry.apiKey, "netrc", netrc.path),
       ...hosts,
       source: "netrc",
     };
@@ -160,7 +161,7 @@ export async function resolveCredentials(inputs: CredentialInputs): Promise<Reso
     login && `the login() session (${login.apiHost})`,
     envKey !== undefined &&
     `SWANLAB_API_KEY (${envHost === undefined ? DEFAULT_API_HOST : normalizeHost(envHost)})`,
-    stored && `${stored.path} (${stored.entry.apiHost})`,
+    netrc && `${netrc.path} (${netrc.entry.apiHost})`,
   ].filter(Boolean);
   throw new CredentialsError(
     elsewhere.length > 0
